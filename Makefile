@@ -1,0 +1,51 @@
+# One entry point for humans and CI. Every target creates .venv and installs what it
+# needs, so each works on a fresh machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEV_STAMP := $(VENV)/.stamp-dev
+BENCH_STAMP := $(VENV)/.stamp-bench
+XDIST ?= 2
+
+.PHONY: run test check bench fmt clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+$(BENCH_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
+	touch $@
+
+## run: set up and run the main job (today: the business-time engine on the example agreement)
+run: $(DEV_STAMP)
+	$(BIN)/slakeeper calendar show --calendar examples/agreement.yaml#office --from 2027-03-26 --days 7
+	$(BIN)/slakeeper calendar due --calendar examples/agreement.yaml#office --start 2027-03-26T15:00 --in 2bd
+	$(BIN)/slakeeper calendar between --calendar examples/agreement.yaml#on_call --from 2027-03-27T12:00+01:00 --to 2027-03-29T12:00+02:00
+
+## test: the whole gate: format check, lint, types, the suite with coverage
+test: $(DEV_STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest -n $(XDIST) --hypothesis-profile=$${HYPOTHESIS_PROFILE:-ci} \
+		--cov --cov-report=term --cov-fail-under=90
+	$(BIN)/coverage report --include='*/slakeeper/core/*' --fail-under=100 --show-missing
+
+## check: alias of test
+check: test
+
+## bench: performance against the peers (installs the bench extra)
+bench: $(BENCH_STAMP)
+	$(BIN)/python benchmarks/business_time.py $(BENCH_ARGS)
+
+## fmt: format and fix what ruff can fix
+fmt: $(DEV_STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .hypothesis .coverage .coverage.*

@@ -1,0 +1,148 @@
+"""The `slakeeper` command line: one Typer app, one sub-app per noun (`calendar`, ...).
+
+Errors are turned into messages here, in one place. Exit codes: 2 for bad input or
+usage, 1 for a command that ran and found problems, 0 otherwise (70 for a bug).
+"""
+
+from __future__ import annotations
+
+import errno
+import sys
+from collections.abc import Sequence
+from typing import Annotated, Any, NoReturn
+
+import typer
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
+
+from slakeeper import __version__
+from slakeeper.cli.calendar import app as calendar_app
+from slakeeper.core.errors import CalendarSpecError, CoreError
+from slakeeper.yamlsource import SourceError
+
+__all__ = ["EXIT_BAD_INPUT", "EXIT_BUG", "EXIT_PROBLEMS", "app", "main"]
+
+EXIT_PROBLEMS = 1
+EXIT_BAD_INPUT = 2
+EXIT_BUG = 70  # sysexits' EX_SOFTWARE: never the answer to "were there problems?"
+
+
+def _echo_error(message: str) -> None:
+    for line in message.splitlines() or [""]:
+        typer.echo(f"error: {line}", err=True)
+
+
+def report_error(exc: BaseException) -> int:
+    """Print an expected error as `error: ...` lines on stderr; return its exit code."""
+    if isinstance(exc, SourceError):
+        for problem in exc.problems:
+            _echo_error(str(problem))
+    elif isinstance(exc, CalendarSpecError):
+        for spec_problem in exc.problems:
+            _echo_error(str(spec_problem))
+    elif isinstance(exc, TyperException):  # click's usage errors
+        code = exc.exit_code
+        message = exc.format_message()
+        ctx = getattr(exc, "ctx", None)
+        if type(exc).__name__ == "NoArgsIsHelpError":  # Typer has shown the help
+            if message.strip():  # only without Rich: the help is the message
+                typer.echo(message, err=True)
+            return int(code)
+        if ctx is not None:
+            message = message.rstrip().rstrip(".")
+            message += f". See '{ctx.command_path} --help'."
+        _echo_error(message)
+        return int(code)
+    else:
+        _echo_error(str(exc))
+    return EXIT_BAD_INPUT
+
+
+class SlakeeperGroup(TyperGroup):
+    """The root command: maps every expected error to a message and an exit code."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        try:
+            result = super().main(
+                args,
+                prog_name,
+                complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
+            code = result if isinstance(result, int) else 0
+        except (TyperException, CoreError, SourceError) as exc:
+            code = report_error(exc)
+        except typer.Abort:
+            typer.echo("Aborted.", err=True)
+            code = 1
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:
+                raise
+            code = 1  # the reader went away (`| head`): nothing more to say
+        if not standalone_mode:
+            return code
+        sys.exit(code)
+
+
+app = typer.Typer(
+    name="slakeeper",
+    cls=SlakeeperGroup,
+    help="Write, agree, keep and prove bespoke Service-Level Agreements.",
+    epilog="Exit codes: 0 ok, 1 the command found problems, 2 bad input or usage.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.add_typer(calendar_app, name="calendar")
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        typer.echo(f"slakeeper {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Show the version and exit.",
+            callback=_show_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Write, agree, keep and prove bespoke Service-Level Agreements."""
+
+
+def main(
+    args: Sequence[str] | None = None, *, prog_name: str = "slakeeper"
+) -> NoReturn:
+    """Run the command line (the `slakeeper` script); never shows a traceback."""
+    try:
+        app(args=args, prog_name=prog_name)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:
+        typer.echo(
+            f"error: internal error ({type(exc).__name__}: {exc});"
+            " this is a bug in slakeeper, please report it",
+            err=True,
+        )
+        sys.exit(EXIT_BUG)
+    sys.exit(0)
