@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
@@ -79,9 +80,31 @@ def nominal_minutes(window: tuple[int, int]) -> int:
 # -- calendars ----------------------------------------------------------------
 
 
+def hot_minutes(zone: str) -> tuple[int, ...]:
+    """Clock minutes next to the zone's transitions: the edges of its gaps and
+    repeated hours, and the minute in the middle of them."""
+    tz = ZoneInfo(zone)
+    out: set[int] = set()
+    for t in TRANSITIONS[zone]:
+        before = (t - US).astimezone(tz) + US  # the clock at t, in the old offset
+        after = t.astimezone(tz)  # the clock at t, in the new offset
+        edges = [x.hour * 60 + x.minute for x in (before, after)]
+        out.update(edges)
+        out.add(sum(edges) // 2)
+        if 0 in edges:
+            out.add(1440)
+    return tuple(sorted(out))
+
+
+HOT_MINUTES = {zone: hot_minutes(zone) for zone in ZONES}
+
+
 @st.composite
-def minutes(draw: st.DrawFn, lo: int, hi: int) -> int:
-    """A minute in [lo, hi], usually on the quarter hour."""
+def minutes(draw: st.DrawFn, lo: int, hi: int, hot: Sequence[int] = ()) -> int:
+    """A minute in [lo, hi], usually on the quarter hour, often a `hot` one."""
+    near = [m for m in hot if lo <= m <= hi]
+    if near and draw(st.integers(0, 2)) == 0:
+        return draw(st.sampled_from(near))
     q_lo, q_hi = -(-lo // 15), hi // 15
     if q_lo <= q_hi and draw(st.integers(0, 3)):
         return draw(st.integers(q_lo, q_hi)) * 15
@@ -89,27 +112,27 @@ def minutes(draw: st.DrawFn, lo: int, hi: int) -> int:
 
 
 @st.composite
-def day_windows(draw: st.DrawFn) -> list[tuple[int, int]]:
+def day_windows(draw: st.DrawFn, hot: Sequence[int]) -> list[tuple[int, int]]:
     """One day's windows as (start, end) minutes of the clock (end may be 1440).
 
     Sorted, maybe touching, maybe with a final overnight window (end < start,
     possibly 00:00).
     """
     out: list[tuple[int, int]] = []
-    cursor = draw(minutes(0, 12 * 60))
+    cursor = draw(minutes(0, 12 * 60, hot))
     for _ in range(draw(st.integers(0, 3))):
-        start = cursor if draw(st.booleans()) else draw(minutes(cursor, 1439))
+        start = cursor if draw(st.booleans()) else draw(minutes(cursor, 1439, hot))
         if start >= 1440:
             break
-        end = draw(minutes(start + 1, 1440))
+        end = draw(minutes(start + 1, 1440, hot))
         out.append((start, end))
         cursor = end
         if cursor >= 1440:
             break
     if cursor < 1440 and draw(st.integers(0, 3)) == 0:
-        start = draw(minutes(cursor, 1439))
+        start = draw(minutes(cursor, 1439, hot))
         if start > 0:
-            out.append((start, draw(minutes(0, start - 1))))
+            out.append((start, draw(minutes(0, start - 1, hot))))
     return out
 
 
@@ -143,6 +166,7 @@ class Case:
 @st.composite
 def cases(draw: st.DrawFn) -> Case:
     zone = draw(st.sampled_from(ZONES))
+    hot = HOT_MINUTES[zone]
     anchors: list[datetime] = [*TRANSITIONS[zone], *YEAR_STARTS]
     if draw(st.integers(0, 4)) == 0:
         seconds = draw(st.integers(0, 2 * 365 * 86400))
@@ -155,7 +179,7 @@ def cases(draw: st.DrawFn) -> Case:
     cuts = sorted(draw(st.sets(st.integers(1, 6), max_size=6)))
     bounds = [0, *cuts, 7]
     for lo, hi in pairwise(bounds):
-        wins = draw(day_windows())
+        wins = draw(day_windows(hot))
         if not wins:
             continue
         key = DAY_NAMES[lo] if hi - lo == 1 else f"{DAY_NAMES[lo]}-{DAY_NAMES[hi - 1]}"
@@ -166,7 +190,10 @@ def cases(draw: st.DrawFn) -> Case:
     spec: dict[str, Any] = {"timezone": zone, "hours": hours}
 
     local_anchor = anchor.astimezone(Oracle({"timezone": zone}).zone).date()
-    offsets = st.integers(-SPAN.days - 2, SPAN.days + 2)
+    # days from the anchor's local date, often the transition day or its eve
+    offsets = st.one_of(
+        st.sampled_from([-1, 0, 1]), st.integers(-SPAN.days - 2, SPAN.days + 2)
+    )
     dates: list[str | dict[str, str]] = []
     closed: list[date] = []
     for _ in range(draw(st.integers(0, 3))):
@@ -189,7 +216,7 @@ def cases(draw: st.DrawFn) -> Case:
             day = draw(st.sampled_from(closed))  # an opening beats a holiday
         else:
             day = local_anchor + timedelta(days=draw(offsets))
-        wins = draw(day_windows())
+        wins = draw(day_windows(hot))
         if wins:
             extra[day.isoformat()] = windows_text(wins)
     if extra:

@@ -16,6 +16,7 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from slakeeper import __version__
+from slakeeper.cli.agreement import app as agreement_app
 from slakeeper.cli.calendar import app as calendar_app
 from slakeeper.core.errors import CalendarSpecError, CoreError
 from slakeeper.yamlsource import SourceError
@@ -105,6 +106,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(agreement_app, name="agreement")
 
 
 def _show_version(value: bool) -> None:

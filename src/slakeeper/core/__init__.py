@@ -5,7 +5,11 @@ the clock, a file or a database. The rules are stated in docs/sla-clock.md.
 """
 
 from slakeeper.core.calendar import WorkCalendar
-from slakeeper.core.duration import format_duration, parse_duration
+from slakeeper.core.duration import (
+    format_duration,
+    parse_duration,
+    parse_duration_parts,
+)
 from slakeeper.core.errors import (
     CalendarError,
     CalendarSpecError,
@@ -25,4 +29,5 @@ __all__ = [
     "WorkCalendar",
     "format_duration",
     "parse_duration",
+    "parse_duration_parts",
 ]

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from slakeeper.core.errors import DurationError
 
-__all__ = ["format_duration", "parse_duration"]
+__all__ = ["format_duration", "parse_duration", "parse_duration_parts"]
 
 _UNITS = {"bd": "bd", "h": "h", "m": "m", "s": "s"}
 _PART = re.compile(r"\s*(\d+(?:\.\d+)?)\s*([a-z]+)\s*")
@@ -32,11 +32,26 @@ def parse_duration(text: str, *, business_day: timedelta | None = None) -> timed
         DurationError: the text is not a duration, or `bd` is used without a
             business-day length.
     """
+    fixed, days = parse_duration_parts(text)
+    if not days:
+        return fixed
+    if business_day is None:
+        raise DurationError(f"{text!r} uses business days (bd), which need a calendar")
+    micros = Decimal(business_day // timedelta(microseconds=1))
+    return fixed + timedelta(microseconds=int((days * micros).to_integral_value()))
+
+
+def parse_duration_parts(text: str) -> tuple[timedelta, Decimal]:
+    """Split a working-time duration into its fixed part and its business days.
+
+    `"1bd 4h"` gives `(4 h, 1)`; a calendar later turns the days into time.
+    """
     if not isinstance(text, str):
         raise DurationError(f"{text!r} is not a duration; {_HINT}")
     raw = text.strip().lower()
     pos = 0
-    total = 0
+    fixed = 0
+    days = Decimal(0)
     seen: set[str] = set()
     while pos < len(raw):
         match = _PART.match(raw, pos)
@@ -44,25 +59,15 @@ def parse_duration(text: str, *, business_day: timedelta | None = None) -> timed
         if match is None or unit is None or unit in seen:
             raise DurationError(f"{text!r} is not a duration; {_HINT}")
         seen.add(unit)
-        try:
-            amount = Decimal(match.group(1))
-        except (
-            InvalidOperation
-        ) as exc:  # pragma: no cover - the regex admits digits only
-            raise DurationError(f"{text!r} is not a duration; {_HINT}") from exc
+        amount = Decimal(match.group(1))
         if unit == "bd":
-            if business_day is None:
-                raise DurationError(
-                    f"{text!r} uses business days (bd), which need a calendar"
-                )
-            micros = Decimal(business_day // timedelta(microseconds=1))
+            days = amount
         else:
-            micros = Decimal(_MICROS[unit])
-        total += int((amount * micros).to_integral_value())
+            fixed += int((amount * _MICROS[unit]).to_integral_value())
         pos = match.end()
     if not seen:
         raise DurationError(f"{text!r} is not a duration; {_HINT}")
-    return timedelta(microseconds=total)
+    return timedelta(microseconds=fixed), days
 
 
 def format_duration(d: timedelta) -> str:

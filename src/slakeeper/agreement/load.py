@@ -1,0 +1,296 @@
+"""Loading agreement files: YAML with positions, schema validation, and the
+cross-references no single field can check, every problem reported at once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import ValidationError
+
+from slakeeper.agreement.schema import Agreement
+from slakeeper.core import CalendarSpecError, WorkCalendar
+from slakeeper.yamlsource import (
+    PathPart,
+    SourceError,
+    SourceProblem,
+    YamlDocument,
+    load_yaml,
+    parse_yaml,
+)
+
+__all__ = ["LoadedAgreement", "load", "load_document", "loads", "loads_document"]
+
+Path = tuple[PathPart, ...]
+
+_PATTERN_HINTS = {
+    "id": "must be lowercase letters, digits, - or _ (e.g. launch-site)",
+    "currency": "must be a three-letter ISO 4217 code such as EUR",
+    "at": "must be '75% of target', 'breach' or 'breach + 4h'",
+    "contract": "must be the digits of the Upwork contract id",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedAgreement:
+    """A validated agreement, its calendars, and the document it came from."""
+
+    agreement: Agreement
+    calendars: dict[str, WorkCalendar]
+    document: YamlDocument
+
+
+def load(path: str | os.PathLike[str]) -> Agreement:
+    """Load and validate an agreement file; raises `SourceError` listing every
+    problem with its file, line, column and field path."""
+    return load_document(path).agreement
+
+
+def loads(text: str, source: str = "<string>") -> Agreement:
+    """`load` for text; `source` names it in messages."""
+    return loads_document(text, source).agreement
+
+
+def load_document(path: str | os.PathLike[str]) -> LoadedAgreement:
+    return _validate(load_yaml(path))
+
+
+def loads_document(text: str, source: str = "<string>") -> LoadedAgreement:
+    return _validate(parse_yaml(text, file=source))
+
+
+def _validate(doc: YamlDocument) -> LoadedAgreement:
+    data = doc.plain()
+    if not isinstance(data, dict):
+        raise doc.error(
+            (), "an agreement file must be a mapping with an agreement: key"
+        )
+    try:
+        agreement = Agreement.model_validate(data)
+    except ValidationError as exc:
+        raise SourceError(_schema_problems(doc, data, exc)) from None
+    problems: list[SourceProblem] = []
+    calendars: dict[str, WorkCalendar] = {}
+    for name, spec in agreement.calendars.items():
+        try:
+            calendars[name] = WorkCalendar.from_spec(spec)
+        except CalendarSpecError as exc:
+            problems.extend(
+                doc.problem(("calendars", name, *p.path), p.message)
+                for p in exc.problems
+            )
+    problems.extend(doc.problem(path, msg) for path, msg in _cross_check(agreement))
+    if problems:
+        raise SourceError(sorted(problems, key=_position))
+    return LoadedAgreement(agreement, calendars, doc)
+
+
+def _position(problem: SourceProblem) -> tuple[int, int]:
+    return (problem.line or 0, problem.column or 0)
+
+
+# -- schema errors --------------------------------------------------------------
+
+
+def _data_path(data: Any, loc: Sequence[PathPart], kind: str) -> Path:
+    """The path in the file of a pydantic error location (union tags dropped)."""
+    path: list[PathPart] = []
+    node = data
+    for i, part in enumerate(loc):
+        found, child = _child(node, part)
+        if found:
+            node = child
+        elif not (i == len(loc) - 1 and kind == "missing"):
+            continue  # a union member's tag, not part of the file
+        path.append(part)
+    return tuple(path)
+
+
+def _child(node: Any, part: PathPart) -> tuple[bool, Any]:
+    if isinstance(node, dict) and part in node:
+        return True, node[part]
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return True, node[part]
+    return False, None
+
+
+def _message(error: Any, path: Path) -> str:
+    kind = error["type"]
+    given = error.get("input")
+    if kind == "missing":
+        return "missing; this field is required"
+    if kind == "extra_forbidden":
+        return f"unknown field {path[-1]!r}; see docs/agreement-format.md"
+    if kind == "string_pattern_mismatch":
+        hint = _PATTERN_HINTS.get(str(path[-1]) if path else "", "has the wrong form")
+        return f"{given!r} {hint}"
+    if kind == "too_short":
+        return "must not be empty"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if message.startswith("Input should be"):
+        message = "must be" + message.removeprefix("Input should be")
+        if given is not None and not isinstance(given, dict | list):
+            message += f", not {given!r}"
+    return message
+
+
+def _schema_problems(
+    doc: YamlDocument, data: Any, exc: ValidationError
+) -> list[SourceProblem]:
+    found: dict[Path, str] = {}
+    for error in exc.errors():
+        path = _data_path(data, error["loc"], error["type"])
+        found.setdefault(path, _message(error, path))
+    # of the alternatives of a union, report the most specific problems
+    kept = [
+        (path, msg)
+        for path, msg in found.items()
+        if not any(
+            len(other) > len(path) and other[: len(path)] == path for other in found
+        )
+    ]
+    problems = [doc.problem(path, msg) for path, msg in kept]
+    return sorted(problems, key=_position)
+
+
+def _is_inside(path: Path, parent: Path) -> bool:
+    return len(path) > len(parent) and path[: len(parent)] == parent
+
+
+# -- cross-references -------------------------------------------------------------
+
+
+def _cross_check(a: Agreement) -> Iterator[tuple[Path, str]]:
+    """Problems that involve more than one field."""
+    about = a.agreement
+    try:
+        ZoneInfo(about.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        yield (
+            ("agreement", "timezone"),
+            (f"{about.timezone!r} is not a known IANA time zone (e.g. Europe/Berlin)"),
+        )
+    if about.term.months is not None and about.term.until is not None:
+        yield ("agreement", "term"), "give either months or until, not both"
+    names = list(a.calendars)
+    if a.default_calendar is not None and a.default_calendar not in a.calendars:
+        yield ("default_calendar",), _unknown("calendar", a.default_calendar, names)
+    elif a.default_calendar is None and len(names) > 1:
+        yield (
+            ("default_calendar",),
+            (
+                f"missing; the file has {len(names)} calendars ({', '.join(names)}):"
+                " name the one used when a priority names none"
+            ),
+        )
+    for name, priority in a.priorities.items():
+        if priority.calendar is not None and priority.calendar not in a.calendars:
+            yield (
+                ("priorities", name, "calendar"),
+                _unknown("calendar", priority.calendar, names),
+            )
+    levels = list(a.priorities)
+    if a.default_priority is not None and a.default_priority not in a.priorities:
+        yield ("default_priority",), _unknown("priority", a.default_priority, levels)
+    yield from _check_milestones(a)
+    yield from _check_roles(a)
+    for i, target in enumerate(a.targets):
+        for j, level in enumerate(target.priorities or ()):
+            if level not in a.priorities:
+                yield (
+                    ("targets", i, "priorities", j),
+                    _unknown("priority", level, levels),
+                )
+    if a.billing and a.billing.rates:
+        for level in a.billing.rates.per_priority:
+            if level not in a.priorities:
+                yield (
+                    ("billing", "rates", "per_priority", level),
+                    _unknown("priority", level, levels),
+                )
+
+
+def _unknown(kind: str, name: str, known: Sequence[str]) -> str:
+    listed = ", ".join(known) if known else "none"
+    return f"no {kind} named {name!r}; the file has: {listed}"
+
+
+def _check_milestones(a: Agreement) -> Iterator[tuple[Path, str]]:
+    seen: dict[str, int] = {}
+    for i, milestone in enumerate(a.milestones):
+        if milestone.id in seen:
+            yield (
+                ("milestones", i, "id"),
+                (
+                    f"{milestone.id!r} is already the id of"
+                    f" milestones[{seen[milestone.id]}]"
+                ),
+            )
+        seen.setdefault(milestone.id, i)
+    ids = list(seen)
+    for i, milestone in enumerate(a.milestones):
+        if milestone.after is None:
+            continue
+        if milestone.after == milestone.id:
+            yield ("milestones", i, "after"), "a milestone cannot come after itself"
+        elif milestone.after not in seen:
+            yield (
+                ("milestones", i, "after"),
+                _unknown("milestone", milestone.after, ids),
+            )
+    order = {m.id: m.after for m in a.milestones}
+    for i, milestone in enumerate(a.milestones):
+        if milestone.after == milestone.id:
+            continue  # reported above
+        chain, step = {milestone.id}, order.get(milestone.id)
+        while step is not None and step in order:
+            if step in chain:
+                yield (
+                    ("milestones", i, "after"),
+                    (
+                        "milestones that come after each other form a loop"
+                        f" through {step!r}"
+                    ),
+                )
+                break
+            chain.add(step)
+            step = order[step]
+
+
+def _role_refs(a: Agreement) -> Iterator[tuple[Path, str]]:
+    for i, role in enumerate(a.roles):
+        for field in ("responsible", "accountable", "consulted", "informed"):
+            value = getattr(role, field)
+            if isinstance(value, str):
+                yield ("roles", i, field), value
+            elif isinstance(value, list):
+                for j, ref in enumerate(value):
+                    yield ("roles", i, field, j), ref
+    for i, step in enumerate(a.escalation.steps):
+        for j, ref in enumerate(step.notify):
+            yield ("escalation", "steps", i, "notify", j), ref
+    if a.change_requests is not None:
+        yield (
+            ("change_requests", "requires_approval_by"),
+            (a.change_requests.requires_approval_by),
+        )
+    if a.billing is not None and a.billing.timesheets is not None:
+        yield ("billing", "timesheets", "approved_by"), a.billing.timesheets.approved_by
+
+
+def _check_roles(a: Agreement) -> Iterator[tuple[Path, str]]:
+    held = {
+        "provider": [c.role for c in a.agreement.provider.contacts],
+        "client": [c.role for c in a.agreement.client.contacts],
+    }
+    for path, ref in _role_refs(a):
+        party, _, role = ref.partition(".")
+        if role not in held[party]:
+            roles = ", ".join(f"{party}.{r}" for r in dict.fromkeys(held[party]))
+            yield (
+                path,
+                f"nobody holds the role {ref!r}; the {party}'s contacts are: {roles}",
+            )
