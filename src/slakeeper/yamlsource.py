@@ -11,7 +11,7 @@ problem.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -19,6 +19,8 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from slakeeper.core.errors import format_path
 
 __all__ = [
     "PathPart",
@@ -33,17 +35,6 @@ __all__ = [
 ]
 
 PathPart = str | int
-
-
-def format_path(path: Iterable[PathPart]) -> str:
-    """Write a field path as messages show it: `calendars.office.holidays.dates[2]`."""
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
 
 
 @dataclass(frozen=True, slots=True)

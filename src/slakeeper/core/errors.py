@@ -11,7 +11,7 @@ CoreError(ValueError)            anything the engine refuses
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -21,9 +21,21 @@ __all__ = [
     "DurationError",
     "NaiveDatetimeError",
     "SpecProblem",
+    "format_path",
 ]
 
 PathPart = str | int
+
+
+def format_path(path: Iterable[PathPart]) -> str:
+    """Write a field path as messages show it: `calendars.office.dates[2]`."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
 
 
 class CoreError(ValueError):
@@ -52,13 +64,7 @@ class SpecProblem:
     @property
     def dotted_path(self) -> str:
         """The path as written in messages: `hours.mon`, `holidays.dates[2]`."""
-        out = ""
-        for part in self.path:
-            if isinstance(part, int):
-                out += f"[{part}]"
-            else:
-                out += f".{part}" if out else part
-        return out
+        return format_path(self.path)
 
     def __str__(self) -> str:
         where = self.dotted_path
