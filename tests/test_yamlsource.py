@@ -285,3 +285,8 @@ def test_to_plain_passes_other_values_through():
     marker = object()
     assert to_plain(marker) is marker
     assert to_plain((1, 2)) == [1, 2]
+
+
+def test_an_impossible_unquoted_date_is_a_clear_error():
+    with pytest.raises(SourceError, match=r"invalid value: .*check the dates"):
+        parse_yaml("dates: [2027-02-30]\n", file="bad.yaml")

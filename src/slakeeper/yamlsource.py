@@ -127,6 +127,10 @@ def parse_yaml(text: str, *, file: str = "<string>") -> YamlDocument:
         raise SourceError([_syntax_problem(file, exc)]) from exc
     except YAMLError as exc:
         raise SourceError([SourceProblem(file, f"invalid YAML: {exc}")]) from exc
+    except (ValueError, OverflowError) as exc:  # e.g. an unquoted 2027-02-30
+        raise SourceError(
+            [SourceProblem(file, f"invalid value: {exc} (check the dates in the file)")]
+        ) from exc
     return YamlDocument(file=file, data=data)
 
 

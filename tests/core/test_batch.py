@@ -255,3 +255,17 @@ def test_results_far_apart_grow_the_index_in_both_directions():
     for i, start in enumerate((berlin(2027, 1, 4, 9), berlin(2090, 6, 1, 9))):
         assert as_utc(later[i]) == cal.add(start, hours(8 * 600))
         assert as_utc(earlier[i]) == cal.subtract(start, hours(8 * 600))
+
+
+def test_zero_durations_past_the_last_opening_subtract_to_their_start():
+    cal = WorkCalendar.from_spec(
+        {
+            "timezone": "UTC",
+            "hours": {"mon-fri": "09:00-17:00"},
+            "holidays": {"dates": [{"from": "2025-01-01", "to": "2029-12-31"}]},
+        }
+    )
+    starts = np.array(["2025-06-02T10:00", "2025-06-02T10:00"], "datetime64[s]")
+    got = cal.subtract_many(starts, np.array([0, 3600], "timedelta64[s]"))
+    assert got[0] == starts[0]
+    assert as_utc(got[1]) == cal.subtract(as_utc(starts[1]), hours(1))

@@ -347,3 +347,11 @@ class TestErrors:
 
     def test_the_calendar_repr_names_its_zone(self):
         assert repr(office()) == "WorkCalendar(timezone='Europe/Berlin')"
+
+
+def test_subtract_near_the_last_supported_year_grows_the_index_backward_only():
+    cal = WorkCalendar.from_spec(
+        {"timezone": "UTC", "hours": {"mon-fri": "09:00-17:00"}}
+    )
+    got = cal.subtract(datetime(2199, 1, 2, tzinfo=UTC), timedelta(hours=40))
+    assert got == datetime(2198, 12, 26, 9, tzinfo=UTC)

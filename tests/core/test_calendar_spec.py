@@ -240,3 +240,13 @@ def test_business_day_defaults_to_the_most_common_daily_opening(hours, business_
 def test_business_day_can_be_set():
     cal = WorkCalendar.from_spec(base(business_day="7h30m"))
     assert cal.business_day == timedelta(hours=7.5)
+
+
+def test_a_date_with_a_time_of_day_is_not_a_closed_date():
+    from datetime import datetime
+
+    found = problems(base(holidays={"dates": [datetime(2027, 12, 27)]}))  # noqa: DTZ001
+    assert found == [
+        "holidays.dates[0]: datetime.datetime(2027, 12, 27, 0, 0) is not a date: write"
+        " YYYY-MM-DD or {from: YYYY-MM-DD, to: ...}"
+    ]

@@ -66,3 +66,8 @@ def test_it_refuses_non_text():
 )
 def test_it_formats_working_time(value, text):
     assert format_duration(value) == text
+
+
+def test_a_duration_too_long_for_a_timedelta_is_refused():
+    with pytest.raises(DurationError, match="too long"):
+        parse_duration("99999999999h")

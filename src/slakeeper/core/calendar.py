@@ -154,7 +154,8 @@ class WorkCalendar:
         idx = self._index
         if idx is not None and idx.covers(lo, hi):
             return idx
-        first, last = year_of(lo), year_of(hi)
+        # an index ending exactly at hi holds hi: no need for hi's own year
+        first, last = year_of(lo), year_of(max(lo, hi - 1))
         with self._lock:
             idx = self._index
             if idx is not None:
@@ -357,6 +358,9 @@ class WorkCalendar:
             i = np.searchsorted(idx.cum_end, target, side="left")
         else:
             i = np.searchsorted(idx.cum_end, target, side="right")
+            # zero durations past the last opening find no interval; copyto below
+            # gives them their start
+            np.minimum(i, len(idx.cum_end) - 1, out=i)
         out: Int64Array = idx.starts[i] + (target - idx.cum[i])
         np.copyto(out, s, where=d == 0)
         return batch.restore_nat(out, nat).view("datetime64[s]")

@@ -67,7 +67,10 @@ def parse_duration_parts(text: str) -> tuple[timedelta, Decimal]:
         pos = match.end()
     if not seen:
         raise DurationError(f"{text!r} is not a duration; {_HINT}")
-    return timedelta(microseconds=fixed), days
+    try:
+        return timedelta(microseconds=fixed), days
+    except OverflowError:
+        raise DurationError(f"{text!r} is too long to be a duration") from None
 
 
 def format_duration(d: timedelta) -> str:

@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -163,6 +163,8 @@ def _weekday(token: str) -> int | None:
 
 
 def _as_date(value: object) -> date | None:
+    if isinstance(value, datetime):
+        return None  # a date with a time of day is not a calendar date
     if isinstance(value, date):
         return value
     if isinstance(value, str):
