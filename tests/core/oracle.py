@@ -66,7 +66,7 @@ def local_instant(day: date, minutes: int, zone: ZoneInfo) -> datetime:
     """Local `day` + `minutes` (may be 1440) as a UTC instant, fold=0."""
     day += timedelta(days=minutes // 1440)
     minutes %= 1440
-    local = datetime.combine(day, time(minutes // 60, minutes % 60, fold=1), tzinfo=zone)
+    local = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=zone)
     return local.astimezone(UTC)
 
 
