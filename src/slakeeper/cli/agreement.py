@@ -1,17 +1,21 @@
 """`slakeeper agreement ...`: work with agreement files.
 
-`schema` prints the JSON Schema of the agreement format, which editors use for
-completion and validation (schema/agreement.schema.json is the same text).
+`check` validates and lints a file; `schema` prints the JSON Schema of the
+agreement format, which editors use for completion and validation
+(schema/agreement.schema.json is the same text).
 """
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from slakeeper.agreement import load_document
+from slakeeper.agreement.lint import Severity, check
 from slakeeper.agreement.schema import Agreement
 from slakeeper.yamlsource import SourceError, SourceProblem
 
@@ -22,7 +26,7 @@ SCHEMA_TITLE = "slakeeper agreement file"
 
 app = typer.Typer(
     name="agreement",
-    help="Work with agreement files: the JSON Schema of the format.",
+    help="Work with agreement files: check them, and the JSON Schema of the format.",
     no_args_is_help=True,
 )
 
@@ -71,3 +75,75 @@ def schema(
         raise SourceError(
             [SourceProblem(str(out), f"cannot be written: {reason}")]
         ) from exc
+
+
+def _today() -> date:
+    return datetime.now(UTC).astimezone().date()
+
+
+@app.command("check")
+def check_command(
+    file: Annotated[
+        Path, typer.Argument(metavar="FILE", help="The agreement file to check.")
+    ],
+    today: Annotated[
+        datetime | None,
+        typer.Option(
+            "--today",
+            formats=["%Y-%m-%d"],
+            metavar="DATE",
+            help="Check as of this date (YYYY-MM-DD; default: today), so results"
+            " are reproducible.",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Treat warnings as problems (exit 1).")
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the findings as JSON.")
+    ] = False,
+) -> None:
+    """Validate an agreement file and flag what a careful reviewer would.
+
+    Exit codes: 2 when the file does not parse or validate (every problem is
+    listed with file:line:column), 1 when there are lint errors (or warnings,
+    with --strict), 0 otherwise.
+    """
+    loaded = load_document(file)
+    as_of = today.date() if today is not None else _today()
+    findings = check(loaded, today=as_of)
+    errors = sum(f.severity is Severity.ERROR for f in findings)
+    warnings = len(findings) - errors
+    if as_json:
+        rows = [
+            {
+                "code": f.code,
+                "severity": str(f.severity),
+                "file": f.where.file,
+                "line": f.where.line,
+                "column": f.where.column,
+                "path": f.where.dotted_path,
+                "message": f.message,
+                "fix": f.fix,
+            }
+            for f in findings
+        ]
+        typer.echo(
+            json.dumps(
+                {"findings": rows, "errors": errors, "warnings": warnings}, indent=2
+            )
+        )
+    else:
+        for f in findings:
+            typer.echo(
+                f"{f.location} {f.severity} {f.code} {f.where.dotted_path}: {f.message}"
+            )
+            typer.echo(f"    fix: {f.fix}")
+        summary = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
+        typer.echo(f"{file}: {summary}" if findings else f"{file}: no problems found")
+    if errors or (strict and warnings):
+        raise typer.Exit(1)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
