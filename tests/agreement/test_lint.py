@@ -206,3 +206,17 @@ def test_json_output_and_the_today_option(tmp_path):
     assert '"code": "SLA013"' in result.output
     bad = runner.invoke(app, ["agreement", "check", path, "--today", "soon"])
     assert bad.exit_code == 2
+
+
+def test_every_rule_is_documented():
+    import re
+
+    import slakeeper.agreement.lint as lint
+
+    source = Path(lint.__file__).read_text(encoding="utf-8")
+    docs = (EXAMPLE.parents[1] / "docs" / "agreement-check.md").read_text(
+        encoding="utf-8"
+    )
+    codes = set(re.findall(r'"(SLA\d{3})"', source))
+    assert codes
+    assert codes == set(re.findall(r"\| (SLA\d{3}) \|", docs))
