@@ -138,8 +138,8 @@ MALFORMED = [
     ),
     (
         edit("effective: 2027-01-01", "effective: next year"),
-        "acme.yaml:11:14 agreement.effective: must be a valid date or datetime,"
-        " input is too short, not 'next year'",
+        "acme.yaml:11:14 agreement.effective: 'next year' is not a date; write"
+        " YYYY-MM-DD",
     ),
     (
         edit("renewal: automatic", "renewal: sometimes"),
@@ -264,6 +264,75 @@ MALFORMED = [
         ),
         "acme.yaml:32:52 billing.rates.per_priority.urgent: no priority named"
         " 'urgent'; the file has: critical, normal",
+    ),
+    (
+        edit(
+            "priorities:\n  critical: {means: Site down., response: 1h, resolution:"
+            " 8h}\n  normal: {means: Anything else., response: 1bd, resolution:"
+            " 5bd}\ndefault_priority: normal\n",
+            "priorities: [critical]\n",
+        ),
+        "acme.yaml:19:1 priorities: must be a mapping (key: value)",
+    ),
+    (
+        edit(
+            "{name: Max, email: max@example.com, role: approver}",
+            "{name: Max, role: approver}",
+        ),
+        "acme.yaml:10:9 agreement.client.contacts[0].email: missing; this field is"
+        " required",
+    ),
+    (
+        edit(
+            "    contacts:\n      - {name: Max, email: max@example.com, role:"
+            " approver}\n",
+            "    contacts: []\n",
+        ),
+        "acme.yaml:9:5 agreement.client.contacts: must not be empty",
+    ),
+    (
+        edit("due: 2027-02-15}", "due: mid-February}"),
+        "acme.yaml:24:41 milestones[0].due: 'mid-February' is not a date; write"
+        " YYYY-MM-DD",
+    ),
+    (
+        edit(
+            "due: 2027-02-15}",
+            "due: 2027-02-15, acceptance: {review_within: 5bd, if_silent: ignore}}",
+        ),
+        "acme.yaml:24:97 milestones[0].acceptance.if_silent: must be"
+        " 'deemed_accepted' or 'shift_schedule', not 'ignore'",
+    ),
+    (
+        BASE + "pause_on: waiting\n",
+        "acme.yaml:34:11 pause_on: must be a list, not 'waiting'",
+    ),
+    (
+        BASE + "responsibilities:\n  client:\n    - {obligation: Feedback, within:"
+        " soon}\n",
+        "acme.yaml:36:38 responsibilities.client[0].within: 'soon' is neither working"
+        " time (4h, 90m, 2bd) nor a calendar period (14 days, 1 week)",
+    ),
+    (
+        BASE + "roles:\n  - {activity: Triage, responsible: jane}\n",
+        "acme.yaml:35:37 roles[0].responsible: 'jane' is not a role; write the party"
+        " and the role, e.g. provider.lead or client.approver",
+    ),
+    (
+        BASE + "colour: red\n",
+        "acme.yaml:34:9 colour: unknown field 'colour'; see docs/agreement-format.md",
+    ),
+    (
+        edit(
+            "calendars:\n  office:\n", "calendars:\n  night: 09:00-17:00\n  office:\n"
+        ),
+        "acme.yaml:15:10 calendars.night: must be a mapping (key: value), not"
+        " '09:00-17:00'",
+    ),
+    (
+        edit("due: 14 days}", "due: 14 days, detailed_time_report: maybe}"),
+        "acme.yaml:33:63 billing.invoice.detailed_time_report: must be true or false,"
+        " not 'maybe'",
     ),
     # the file itself
     (

@@ -129,6 +129,12 @@ def _message(error: Any, path: Path) -> str:
         return f"{given!r} {hint}"
     if kind == "too_short":
         return "must not be empty"
+    if kind.startswith(("date", "datetime")):
+        return f"{given!r} is not a date; write YYYY-MM-DD"
+    if kind in _TYPE_WORDS:
+        return f"must be {_TYPE_WORDS[kind]}" + (
+            "" if isinstance(given, dict | list) else f", not {given!r}"
+        )
     message = str(error["msg"]).removeprefix("Value error, ")
     if message.startswith("Input should be"):
         message = "must be" + message.removeprefix("Input should be")
@@ -137,23 +143,44 @@ def _message(error: Any, path: Path) -> str:
     return message
 
 
+_TYPE_WORDS = {
+    "dict_type": "a mapping (key: value)",
+    "model_type": "a mapping (key: value)",
+    "list_type": "a list",
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+}
+
+
 def _schema_problems(
     doc: YamlDocument, data: Any, exc: ValidationError
 ) -> list[SourceProblem]:
-    found: dict[Path, str] = {}
+    found: dict[Path, list[tuple[str, str]]] = {}
     for error in exc.errors():
         path = _data_path(data, error["loc"], error["type"])
-        found.setdefault(path, _message(error, path))
-    # of the alternatives of a union, report the most specific problems
-    kept = [
-        (path, msg)
-        for path, msg in found.items()
-        if not any(
-            len(other) > len(path) and other[: len(path)] == path for other in found
-        )
+        found.setdefault(path, []).append((error["type"], _message(error, path)))
+    problems = [
+        doc.problem(path, _one_message(errors))
+        for path, errors in found.items()
+        # of the alternatives of a union, report the most specific problems
+        if not any(_is_inside(other, path) for other in found)
     ]
-    problems = [doc.problem(path, msg) for path, msg in kept]
     return sorted(problems, key=_position)
+
+
+def _one_message(errors: list[tuple[str, str]]) -> str:
+    """One message for a field, even when several alternatives were tried."""
+    kinds = {kind for kind, _ in errors}
+    if {"working_time", "calendar_period"} <= kinds:
+        given = errors[0][1].split(" is not ")[0]
+        return (
+            f"{given} is neither working time (4h, 90m, 2bd) nor a calendar period"
+            " (14 days, 1 week)"
+        )
+    return errors[0][1]
 
 
 def _is_inside(path: Path, parent: Path) -> bool:
