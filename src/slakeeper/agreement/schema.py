@@ -19,7 +19,70 @@ from slakeeper.agreement.types import (
     WorkingTimeText,
 )
 
-__all__ = ["Agreement", "Measure"]
+__all__ = ["CALENDAR_JSON_SCHEMA", "Agreement", "Measure"]
+
+_DATE = {"type": "string", "format": "date"}
+_WINDOWS = {
+    "anyOf": [
+        {"type": "string", "examples": ["09:00-12:30, 13:30-17:30", "closed"]},
+        {"type": "array", "items": {"type": "string"}},
+        {"type": "null"},
+    ]
+}
+CALENDAR_JSON_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["timezone"],
+    "additionalProperties": False,
+    "properties": {
+        "timezone": {"type": "string", "description": "An IANA time zone name."},
+        "hours": {
+            "type": "object",
+            "description": "Weekly windows: mon-fri: 09:00-17:00.",
+            "additionalProperties": _WINDOWS,
+        },
+        "holidays": {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "country": {"type": "string", "examples": ["DE", "US", "GB"]},
+                "subdivision": {"type": "string", "examples": ["BE", "CA"]},
+                "dates": {
+                    "type": "array",
+                    "items": {
+                        "anyOf": [
+                            _DATE,
+                            {
+                                "type": "object",
+                                "required": ["from", "to"],
+                                "additionalProperties": False,
+                                "properties": {
+                                    "from": _DATE,
+                                    "to": _DATE,
+                                    "name": {"type": "string"},
+                                },
+                            },
+                            {
+                                "type": "object",
+                                "required": ["date"],
+                                "additionalProperties": False,
+                                "properties": {
+                                    "date": _DATE,
+                                    "name": {"type": "string"},
+                                },
+                            },
+                        ]
+                    },
+                },
+            },
+        },
+        "open": {
+            "type": "object",
+            "description": "Extra openings: 2027-12-27: 10:00-14:00.",
+            "additionalProperties": _WINDOWS,
+        },
+        "business_day": {"type": "string", "examples": ["8h", "7h30m"]},
+    },
+}
 
 Measure = Literal[
     "response_on_time", "resolution_on_time", "update_on_time", "milestones_on_time"
@@ -339,6 +402,9 @@ class Agreement(Section):
         min_length=1,
         description="Named support calendars (time zone, hours, holidays); "
         "see docs/sla-clock.md.",
+        # validated by slakeeper.core (with field-level messages); this schema is
+        # for editors
+        json_schema_extra={"additionalProperties": CALENDAR_JSON_SCHEMA},
     )
     priorities: dict[str, Priority] = Field(
         default_factory=dict, description="Request priorities, most urgent first."
