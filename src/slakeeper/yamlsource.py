@@ -20,7 +20,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from slakeeper.core.errors import format_path
+from slakeeper.core.errors import PathPart, format_path
 
 __all__ = [
     "PathPart",
@@ -33,8 +33,6 @@ __all__ = [
     "position_of",
     "to_plain",
 ]
-
-PathPart = str | int
 
 
 @dataclass(frozen=True, slots=True)

@@ -338,7 +338,10 @@ class TestErrors:
         assert cal.business_day == hours(1)
 
     def test_instants_outside_the_supported_years_are_refused(self):
-        with pytest.raises(CalendarError, match="supported range of years"):
+        with pytest.raises(
+            CalendarError,
+            match=r"2300-01-01T00:00:00\+00:00 is outside the supported range of years",
+        ):
             office().is_open(datetime(2300, 1, 1, tzinfo=UTC))
         with pytest.raises(CalendarError, match="last supported year"):
             office().add(datetime(2199, 6, 1, tzinfo=UTC), hours(8 * 300))

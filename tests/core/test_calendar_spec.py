@@ -250,3 +250,8 @@ def test_a_date_with_a_time_of_day_is_not_a_closed_date():
         "holidays.dates[0]: datetime.datetime(2027, 12, 27, 0, 0) is not a date: write"
         " YYYY-MM-DD or {from: YYYY-MM-DD, to: ...}"
     ]
+
+
+def test_business_day_can_be_a_timedelta_from_python():
+    cal = WorkCalendar.from_spec(base(business_day=timedelta(hours=7, minutes=30)))
+    assert cal.business_day == timedelta(hours=7.5)

@@ -35,12 +35,9 @@ def _echo_error(message: str) -> None:
 
 def report_error(exc: BaseException) -> int:
     """Print an expected error as `error: ...` lines on stderr; return its exit code."""
-    if isinstance(exc, SourceError):
+    if isinstance(exc, SourceError | CalendarSpecError):
         for problem in exc.problems:
             _echo_error(str(problem))
-    elif isinstance(exc, CalendarSpecError):
-        for spec_problem in exc.problems:
-            _echo_error(str(spec_problem))
     elif isinstance(exc, TyperException):  # click's usage errors
         code = exc.exit_code
         message = exc.format_message()

@@ -48,9 +48,12 @@ def year_start(year: int) -> int:
 def year_of(seconds: int) -> int:
     """The UTC year of an instant given in seconds since the epoch."""
     if seconds < year_start(MIN_YEAR) or seconds >= year_start(MAX_YEAR + 1):
+        try:
+            when = (EPOCH + timedelta(seconds=seconds)).isoformat()
+        except OverflowError:
+            when = f"an instant {seconds} s from 1970"
         raise CalendarError(
-            f"an instant {seconds} s from 1970 is outside the supported range of"
-            f" years {MIN_YEAR}-{MAX_YEAR}"
+            f"{when} is outside the supported range of years {MIN_YEAR}-{MAX_YEAR}"
         )
     return (EPOCH + timedelta(seconds=seconds)).year
 

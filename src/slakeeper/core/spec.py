@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
 
-from slakeeper.core.duration import parse_duration
+from slakeeper.core.duration import format_duration, parse_duration
 from slakeeper.core.errors import (
     CalendarSpecError,
     DurationError,
@@ -392,6 +392,8 @@ def _parse_business_day(
     extra: Mapping[date, tuple[Window, ...]],
     out: _Collector,
 ) -> timedelta:
+    if isinstance(value, timedelta):
+        value = format_duration(value).replace(" ", "")
     if value is not None:
         try:
             parsed = parse_duration(str(value))
