@@ -17,6 +17,7 @@ import typer
 from slakeeper.agreement import load_document
 from slakeeper.agreement.lint import Severity, check
 from slakeeper.agreement.schema import Agreement
+from slakeeper.cli.agreement_new import new
 from slakeeper.yamlsource import SourceError, SourceProblem
 
 __all__ = ["SCHEMA_DIALECT", "SCHEMA_TITLE", "agreement_json_schema", "app"]
@@ -26,7 +27,8 @@ SCHEMA_TITLE = "slakeeper agreement file"
 
 app = typer.Typer(
     name="agreement",
-    help="Work with agreement files: check them, and the JSON Schema of the format.",
+    help="Work with agreement files: start one from a template, check it, and get"
+    " the JSON Schema of the format.",
     no_args_is_help=True,
 )
 
@@ -147,3 +149,6 @@ def check_command(
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+app.command("new")(new)

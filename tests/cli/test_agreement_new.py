@@ -1,0 +1,406 @@
+"""`slakeeper agreement new`: templates to standard output or a file, the
+interactive questions, and the refusal to overwrite."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from slakeeper.agreement import load, load_document, loads
+from slakeeper.agreement.lint import check as lint_check
+from slakeeper.agreement.templates import TEMPLATES, list_templates, template_text
+from slakeeper.cli.agreement_new import Answers, apply_answers, new, parse_hours
+from slakeeper.yamlsource import SourceError
+
+runner = CliRunner()
+
+app = typer.Typer()
+app.command("new")(new)
+
+
+@app.callback()
+def _group() -> None:
+    """A throwaway group, so that `new` is a subcommand as in the real CLI."""
+
+
+def _input(*answers: str) -> str:
+    return "".join(f"{a}\n" for a in answers)
+
+
+# The answers, in the order asked; "" keeps the default.
+GENERAL = [
+    "Acme Web, Inc.",  # provider name
+    "Jane Doe",  # provider contact
+    "jane@acme-web.example.org",  # provider e-mail
+    "Globex GmbH",  # client name
+    "Max Mustermann",  # client contact
+    "max@globex.example.org",  # client e-mail
+    "Europe/Berlin",  # time zone
+    "mon-fri: 08:00-12:00, 13:00-17:00; sat: 10:00-14:00",  # office hours
+    "DE",  # holiday country
+    "BY",  # region
+]
+
+
+@pytest.mark.parametrize("name", list_templates())
+def test_prints_the_template_as_shipped(name: str) -> None:
+    result = runner.invoke(app, ["new", "--template", name])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == template_text(name)
+    loads(result.stdout)
+
+
+@pytest.mark.parametrize("name", list_templates())
+def test_out_writes_the_file(tmp_path: Path, name: str) -> None:
+    out = tmp_path / "agreement.yaml"
+    result = runner.invoke(app, ["new", "-t", name, "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert f"Wrote {out}" in result.stderr
+    assert out.read_text(encoding="utf-8") == template_text(name)
+    load(out)
+
+
+def test_an_unknown_template_is_a_usage_error_listing_the_names() -> None:
+    result = runner.invoke(app, ["new", "--template", "retainer"])
+    assert result.exit_code == 2
+    assert "no template named 'retainer'" in result.output
+    for name in list_templates():
+        assert name in result.output
+    assert result.stdout == ""
+
+
+def test_the_template_is_required() -> None:
+    result = runner.invoke(app, ["new"])
+    assert result.exit_code == 2
+    assert "--template" in result.output
+
+
+def test_out_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "agreement.yaml"
+    out.write_text("keep me\n", encoding="utf-8")
+    result = runner.invoke(app, ["new", "-t", "hourly-upwork", "-o", str(out)])
+    assert result.exit_code == 2
+    assert "already exists" in result.output
+    assert "--force" in result.output
+    assert out.read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_out_refuses_before_asking_any_question(tmp_path: Path) -> None:
+    out = tmp_path / "agreement.yaml"
+    out.write_text("keep me\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["new", "-t", "hourly-upwork", "-o", str(out), "--interactive"]
+    )
+    assert result.exit_code == 2
+    assert "Time zone" not in result.output
+    assert out.read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_force_overwrites(tmp_path: Path) -> None:
+    out = tmp_path / "agreement.yaml"
+    out.write_text("old\n", encoding="utf-8")
+    result = runner.invoke(
+        app, ["new", "-t", "fixed-scope-project", "-o", str(out), "--force"]
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == template_text("fixed-scope-project")
+
+
+def test_out_may_not_be_a_directory(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["new", "-t", "hourly-upwork", "-o", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "directory" in result.output
+
+
+def test_an_unwritable_out_is_a_source_error(tmp_path: Path) -> None:
+    out = tmp_path / "missing" / "a.yaml"
+    result = runner.invoke(app, ["new", "-t", "hourly-upwork", "-o", str(out)])
+    assert isinstance(result.exception, SourceError)
+    assert f"{out}: cannot be written" in str(result.exception)
+
+
+# -- interactive -------------------------------------------------------------------
+
+
+def test_interactive_answers_land_in_the_file(tmp_path: Path) -> None:
+    out = tmp_path / "retainer.yaml"
+    result = runner.invoke(
+        app,
+        ["new", "-t", "retainer-support", "-o", str(out), "--interactive"],
+        input=_input(*GENERAL, "30m", "4h"),
+    )
+    assert result.exit_code == 0, result.output
+    loaded = load_document(out)
+    a = loaded.agreement
+    assert a.agreement.provider.name == "Acme Web, Inc."
+    assert a.agreement.provider.contacts[0].name == "Jane Doe"
+    assert a.agreement.provider.contacts[0].email == "jane@acme-web.example.org"
+    assert a.agreement.client.name == "Globex GmbH"
+    assert a.agreement.client.contacts[0].name == "Max Mustermann"
+    assert a.agreement.client.contacts[0].email == "max@globex.example.org"
+    assert a.agreement.title == "Monthly support retainer for Globex GmbH"
+    assert a.agreement.timezone == "Europe/Berlin"
+    assert {c["timezone"] for c in a.calendars.values()} == {"Europe/Berlin"}
+    office = a.calendars["office"]
+    assert office["hours"] == {
+        "mon-fri": "08:00-12:00, 13:00-17:00",
+        "sat": "10:00-14:00",
+    }
+    assert office["holidays"]["country"] == "DE"
+    assert office["holidays"]["subdivision"] == "BY"
+    critical = a.priorities["critical"]
+    assert critical.response is not None
+    assert critical.resolution is not None
+    assert (str(critical.response), str(critical.resolution)) == ("30m", "4h")
+    # the comments of the template stay
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# Template: retainer-support.")
+    assert "# The most credit owed in one month; keep it above every tier." in text
+    # the questions went to standard error
+    assert "Time zone" in result.stderr
+    assert "Time zone" not in result.stdout
+
+
+def test_interactive_defaults_keep_the_template(tmp_path: Path) -> None:
+    out = tmp_path / "a.yaml"
+    result = runner.invoke(
+        app,
+        ["new", "-t", "retainer-support", "-o", str(out), "-i"],
+        input="\n" * 12,
+    )
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == template_text("retainer-support")
+
+
+@pytest.mark.parametrize("name", ["fixed-scope-project", "hourly-upwork"])
+def test_only_the_retainer_asks_for_priority_targets(tmp_path: Path, name: str) -> None:
+    out = tmp_path / "a.yaml"
+    result = runner.invoke(
+        app, ["new", "-t", name, "-o", str(out), "-i"], input=_input(*GENERAL)
+    )
+    assert result.exit_code == 0, result.output
+    assert "Response time" not in result.stderr
+    a = load(out)
+    assert a.agreement.client.name == "Globex GmbH"
+    assert a.calendars["office"]["holidays"]["subdivision"] == "BY"
+    assert a.priorities == loads(template_text(name)).priorities
+
+
+def test_wrong_answers_are_asked_again(tmp_path: Path) -> None:
+    out = tmp_path / "a.yaml"
+    answers = [
+        "Acme",
+        "Jane Doe",
+        "not-an-email",  # re-asked
+        "jane@acme.example",
+        "Globex",
+        "Max",
+        "max@globex",  # no dot in the domain: re-asked
+        "max@globex.example",
+        "Europe/Berln",  # re-asked, with a suggestion
+        "America/Chicago",
+        "mon-fri 9-5",  # not days: hours
+        "mon-fri: 9-17",  # not a window
+        "mon: closed",  # never open
+        "mon-thu: 08:00-18:00",
+        "XX",  # unknown country
+        "us",
+        "ZZ",  # unknown region
+        "il",
+        "soon",  # not a duration
+        "1h",
+        "30m",  # shorter than the response
+        "90m",  # shorter than update_every (2h)
+        "6h",
+    ]
+    result = runner.invoke(
+        app,
+        ["new", "-t", "retainer-support", "-o", str(out), "-i"],
+        input=_input(*answers),
+    )
+    assert result.exit_code == 0, result.output
+    errors = result.stderr
+    assert "'not-an-email' is not an e-mail address" in errors
+    assert "'max@globex' is not an e-mail address" in errors
+    assert "'Europe/Berln' is not a known IANA time zone" in errors
+    assert "did you mean Europe/Berlin" in errors
+    assert "'mon-fri 9-5' is not 'days: hours'" in errors
+    assert "hours.mon-fri: '9-17' is not a window" in errors
+    assert "never open" in errors
+    assert "'XX' is not a country" in errors
+    assert "'ZZ' is not a subdivision of US" in errors
+    assert "'soon' is not a duration" in errors
+    assert "shorter than the response time (1h)" in errors
+    assert "shorter than the update cadence (2h)" in errors
+    a = load(out)
+    assert a.agreement.provider.contacts[0].email == "jane@acme.example"
+    assert a.agreement.client.contacts[0].email == "max@globex.example"
+    assert a.agreement.timezone == "America/Chicago"
+    assert a.calendars["office"]["hours"] == {"mon-thu": "08:00-18:00"}
+    assert a.calendars["office"]["holidays"]["country"] == "US"
+    assert a.calendars["office"]["holidays"]["subdivision"] == "IL"
+    critical = a.priorities["critical"]
+    assert (str(critical.response), str(critical.resolution)) == ("1h", "6h")
+
+
+def test_no_holidays_drops_the_country_but_keeps_extra_dates(tmp_path: Path) -> None:
+    out = tmp_path / "a.yaml"
+    answers = [*GENERAL[:8], "none", "", ""]
+    result = runner.invoke(
+        app,
+        ["new", "-t", "retainer-support", "-o", str(out), "-i"],
+        input=_input(*answers),
+    )
+    assert result.exit_code == 0, result.output
+    assert "Region of" not in result.stderr
+    holidays = load(out).calendars["office"]["holidays"]
+    assert "country" not in holidays
+    assert "subdivision" not in holidays
+    assert holidays["dates"] == [date(2027, 12, 24), date(2027, 12, 31)]
+
+
+def test_a_new_country_does_not_keep_the_old_region(tmp_path: Path) -> None:
+    out = tmp_path / "a.yaml"
+    answers = [*GENERAL[:8], "FR", "", "", ""]
+    result = runner.invoke(
+        app,
+        ["new", "-t", "retainer-support", "-o", str(out), "-i"],
+        input=_input(*answers),
+    )
+    assert result.exit_code == 0, result.output
+    holidays = load(out).calendars["office"]["holidays"]
+    assert holidays["country"] == "FR"
+    assert "subdivision" not in holidays
+
+
+def test_interactive_runs_out_of_answers_aborts(tmp_path: Path) -> None:
+    out = tmp_path / "a.yaml"
+    result = runner.invoke(
+        app,
+        ["new", "-t", "retainer-support", "-o", str(out), "-i"],
+        input=_input("Acme"),
+    )
+    assert result.exit_code == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("name", list_templates())
+def test_interactive_results_pass_lint(tmp_path: Path, name: str) -> None:
+    out = tmp_path / "a.yaml"
+    answers = [*GENERAL, "30m", "4h"]
+    result = runner.invoke(
+        app, ["new", "-t", name, "-o", str(out), "-i"], input=_input(*answers)
+    )
+    assert result.exit_code == 0, result.output
+    findings = lint_check(load_document(out), today=date(2027, 1, 1))
+    assert [f"{f.code} {f.location} {f.message}" for f in findings] == []
+
+
+# -- the pieces ---------------------------------------------------------------------
+
+
+def test_parse_hours_reads_several_day_groups() -> None:
+    assert parse_hours("mon-fri: 09:00-17:00; sat, sun: 10:00-12:00;", "UTC") == {
+        "mon-fri": "09:00-17:00",
+        "sat, sun": "10:00-12:00",
+    }
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("", "please enter opening hours"),
+        ("09:00-17:00", "is not a weekday"),
+        ("mon: 9-17", "is not a window"),
+        ("mon-fri:", "is not 'days: hours'"),
+        ("funday: 09:00-17:00", "funday"),
+    ],
+)
+def test_parse_hours_explains_what_is_wrong(value: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_hours(value, "UTC")
+
+
+def test_apply_answers_quotes_what_yaml_would_misread() -> None:
+    answers = Answers(
+        provider_name="Acme: {Web} #1, Inc.",
+        provider_contact="O'Brien, Pat",
+        provider_email="pat@acme.example",
+        client_name="[Client]",
+        client_contact="- Max",
+        client_email="max@client.example",
+        timezone="UTC",
+        hours={"mon-fri": "09:00-17:00"},
+        holiday_country=None,
+        holiday_subdivision=None,
+    )
+    template = TEMPLATES["hourly-upwork"]
+    text = apply_answers(template_text(template.name), template, answers)
+    a = loads(text)
+    assert a.agreement.provider.name == "Acme: {Web} #1, Inc."
+    assert a.agreement.provider.contacts[0].name == "O'Brien, Pat"
+    assert a.agreement.client.name == "[Client]"
+    assert a.agreement.client.contacts[0].name == "- Max"
+    assert "holidays" not in a.calendars["office"]
+
+
+def test_apply_answers_adds_holidays_to_a_calendar_without_them() -> None:
+    template = TEMPLATES["hourly-upwork"]
+    base = Answers(
+        provider_name="A",
+        provider_contact="B",
+        provider_email="b@a.example",
+        client_name="C",
+        client_contact="D",
+        client_email="d@c.example",
+        timezone="Europe/Paris",
+        hours={"mon-fri": "09:00-17:00"},
+        holiday_country=None,
+        holiday_subdivision=None,
+    )
+    without = apply_answers(template_text(template.name), template, base)
+    assert "holidays" not in loads(without).calendars["office"]
+    again = apply_answers(
+        without,
+        template,
+        replace(base, holiday_country="FR"),
+    )
+    office = loads(again).calendars["office"]
+    assert office["holidays"] == {"country": "FR"}
+    assert list(office) == ["timezone", "hours", "holidays"]
+
+
+def test_errors_are_reported_like_the_rest_of_the_cli(tmp_path: Path) -> None:
+    from slakeeper.cli import SlakeeperGroup
+
+    root = typer.Typer(cls=SlakeeperGroup)
+    root.command("new")(new)
+
+    @root.callback()
+    def _root() -> None:
+        """Root."""
+
+    existing = tmp_path / "a.yaml"
+    existing.write_text("x\n", encoding="utf-8")
+    result = runner.invoke(root, ["new", "-t", "hourly-upwork", "-o", str(existing)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: Invalid value for '--out': ")
+    assert "already exists; add --force to overwrite it" in result.stderr
+
+    result = runner.invoke(root, ["new", "-t", "nope"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(
+        "error: Invalid value for '--template': no template named 'nope';"
+        " choose one of: retainer-support, fixed-scope-project, hourly-upwork."
+    )
+
+    missing = tmp_path / "missing" / "a.yaml"
+    result = runner.invoke(root, ["new", "-t", "hourly-upwork", "-o", str(missing)])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {missing}: cannot be written: ")
