@@ -269,3 +269,9 @@ def test_zero_durations_past_the_last_opening_subtract_to_their_start():
     got = cal.subtract_many(starts, np.array([0, 3600], "timedelta64[s]"))
     assert got[0] == starts[0]
     assert as_utc(got[1]) == cal.subtract(as_utc(starts[1]), hours(1))
+
+
+def test_instants_beyond_what_datetime_can_hold_are_refused_clearly():
+    far = np.array(["20000-01-01T00:00:00"], dtype="datetime64[s]")
+    with pytest.raises(CalendarError, match=r"s from 1970 is outside the supported"):
+        nine_to_five().between_many(far, far)

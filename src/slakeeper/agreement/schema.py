@@ -397,6 +397,16 @@ class Billing(Section):
 class Agreement(Section):
     """A service-level agreement file."""
 
+    @property
+    def sha256(self) -> str:
+        """The hex SHA-256 of the canonical bytes (see `agreement.canonical`).
+
+        Stored versions keep the bytes and their hash; this is for files.
+        """
+        from slakeeper.agreement.canonical import canonical_sha256
+
+        return canonical_sha256(self)
+
     agreement: About = Field(description="Parties, dates and term.")
     calendars: dict[str, dict[str, Any]] = Field(
         min_length=1,

@@ -46,6 +46,7 @@ def report_error(exc: BaseException) -> int:
             if message.strip():  # only without Rich: the help is the message
                 typer.echo(message, err=True)
             return int(code)
+        message = message.replace("Value error, ", "")
         if ctx is not None:
             message = message.rstrip().rstrip(".")
             message += f". See '{ctx.command_path} --help'."

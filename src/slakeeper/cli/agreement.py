@@ -17,7 +17,9 @@ import typer
 from slakeeper.agreement import load_document
 from slakeeper.agreement.lint import Severity, check
 from slakeeper.agreement.schema import Agreement
+from slakeeper.cli.agreement_diff import diff
 from slakeeper.cli.agreement_new import new
+from slakeeper.cli.agreement_render import render
 from slakeeper.yamlsource import SourceError, SourceProblem
 
 __all__ = ["SCHEMA_DIALECT", "SCHEMA_TITLE", "agreement_json_schema", "app"]
@@ -152,3 +154,5 @@ def _count(n: int, noun: str) -> str:
 
 
 app.command("new")(new)
+app.command("diff")(diff)
+app.command("render")(render)
