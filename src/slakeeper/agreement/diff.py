@@ -223,15 +223,6 @@ _ATOMIC_LISTS = frozenset(
         ("targets", "*", "priorities"),
     }
 )
-_WEEKDAYS = (
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-    "Sunday",
-)
 
 
 def _pattern(path: Sequence[PathPart], keyed: frozenset[int]) -> tuple[str, ...]:
@@ -474,15 +465,7 @@ def _days(indexes: Sequence[int]) -> str:
             runs[-1].append(i)
         else:
             runs.append([i])
-    parts = []
-    for run in runs:
-        if len(run) == 1:
-            parts.append(_WEEKDAYS[run[0]])
-        elif len(run) == 2:
-            parts.append(f"{_WEEKDAYS[run[0]]} and {_WEEKDAYS[run[1]]}")
-        else:
-            parts.append(f"{_WEEKDAYS[run[0]]} to {_WEEKDAYS[run[-1]]}")
-    return ", ".join(parts)
+    return ", ".join(words.days(run[0], run[-1]) for run in runs)
 
 
 # ---------------------------------------------------------------------------

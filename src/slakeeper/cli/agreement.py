@@ -20,7 +20,7 @@ from slakeeper.agreement.schema import Agreement
 from slakeeper.cli.agreement_diff import diff
 from slakeeper.cli.agreement_new import new
 from slakeeper.cli.agreement_render import render
-from slakeeper.yamlsource import SourceError, SourceProblem
+from slakeeper.cli.output import write_output
 
 __all__ = ["SCHEMA_DIALECT", "SCHEMA_TITLE", "agreement_json_schema", "app"]
 
@@ -72,13 +72,7 @@ def schema(
     if out is None:
         typer.echo(text, nl=False)
         return
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise SourceError(
-            [SourceProblem(str(out), f"cannot be written: {reason}")]
-        ) from exc
+    write_output(out, text)
 
 
 def _today() -> date:

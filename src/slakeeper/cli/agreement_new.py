@@ -35,13 +35,14 @@ from slakeeper.agreement.templates import (
     template_text,
 )
 from slakeeper.agreement.types import WorkingTime
+from slakeeper.cli.output import write_output
 from slakeeper.core import (
     CalendarSpecError,
     DurationError,
     WorkCalendar,
     parse_duration_parts,
 )
-from slakeeper.yamlsource import SourceError, SourceProblem, to_plain
+from slakeeper.yamlsource import to_plain
 
 __all__ = ["Answers", "apply_answers", "new", "parse_hours"]
 
@@ -131,13 +132,7 @@ def new(
     if out is None:
         typer.echo(text, nl=False)
         return
-    try:
-        out.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise SourceError(
-            [SourceProblem(str(out), f"cannot be written: {reason}")]
-        ) from exc
+    write_output(out, text)
     typer.echo(
         f"Wrote {out}. Edit it, then check it: slakeeper agreement check {out}",
         err=True,

@@ -17,7 +17,7 @@ import typer
 from slakeeper.agreement.load import load_document
 from slakeeper.agreement.readability import contract_prose, reading_ease
 from slakeeper.agreement.render import build_contract, to_html, to_markdown
-from slakeeper.yamlsource import SourceError, SourceProblem
+from slakeeper.cli.output import write_output
 
 __all__ = ["Format", "render"]
 
@@ -79,20 +79,10 @@ def render(
         from slakeeper.agreement.pdf import to_pdf
 
         data = to_pdf(doc)
-        _write_bytes(out or file.with_suffix(".pdf"), data)
+        write_output(out or file.with_suffix(".pdf"), data)
         return
     text = to_markdown(doc) if format is Format.md else to_html(doc)
     if out is None:
         typer.echo(text, nl=False)
         return
-    _write_bytes(out, text.encode("utf-8"))
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    try:
-        path.write_bytes(data)
-    except OSError as exc:
-        reason = exc.strerror or str(exc)
-        raise SourceError(
-            [SourceProblem(str(path), f"cannot be written: {reason}")]
-        ) from exc
+    write_output(out, text)
