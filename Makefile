@@ -20,8 +20,10 @@ $(BENCH_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	touch $@
 
-## run: set up and run the main job (today: the business-time engine on the example agreement)
+## run: set up and run the main job (today: the agreement tools and the engine on the example)
 run: $(DEV_STAMP)
+	$(BIN)/slakeeper agreement check examples/agreement.yaml --today 2027-01-01
+	$(BIN)/slakeeper agreement render examples/agreement.yaml --format pdf --out example-contract.pdf --stats
 	$(BIN)/slakeeper calendar show --calendar examples/agreement.yaml#office --from 2027-03-26 --days 7
 	$(BIN)/slakeeper calendar due --calendar examples/agreement.yaml#office --start 2027-03-26T15:00 --in 2bd
 	$(BIN)/slakeeper calendar between --calendar examples/agreement.yaml#on_call --from 2027-03-27T12:00+01:00 --to 2027-03-29T12:00+02:00

@@ -49,6 +49,17 @@ def test_each_file_renders(tmp_path, fmt):
             text = out.read_text(encoding="utf-8")
         assert load(path).agreement.title in text.replace("\n", " ")
         assert canonical_sha256(load(path)) in text.replace("\n", "")
+    pdf_text = (
+        " ".join(
+            "".join(
+                p.extract_text() for p in PdfReader(tmp_path / "agreement.pdf").pages
+            ).split()
+        )
+        if fmt == "pdf"
+        else ""
+    )
+    if fmt == "pdf":
+        assert "We reply to critical requests within 1 working hour" in pdf_text
 
 
 def test_each_file_reads_plainly(tmp_path):
