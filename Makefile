@@ -33,6 +33,7 @@ test: $(DEV_STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	SLAKEEPER_TEST_POSTGRES_URL=$${SLAKEEPER_TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/postgres} \
 	$(BIN)/pytest -n $(XDIST) --hypothesis-profile=$${HYPOTHESIS_PROFILE:-ci} \
 		--cov --cov-report=term --cov-fail-under=90
 	$(BIN)/coverage report --include='*/slakeeper/core/*' --fail-under=100 --show-missing

@@ -1,10 +1,23 @@
-"""Shared test configuration: Hypothesis profiles.
+"""Shared test configuration: Hypothesis profiles and databases.
 
 `ci` (the default, used by `make test`) keeps the suite fast; `extended` runs
 many more examples: `pytest --hypothesis-profile=extended tests/core`.
 """
 
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
 from hypothesis import HealthCheck, settings
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from slakeeper.db.migrate import upgrade
+from slakeeper.db.session import make_engine, make_sessionmaker
+from slakeeper.settings import Settings
 
 settings.register_profile(
     "ci",
@@ -21,3 +34,77 @@ settings.register_profile(
     print_blob=True,
 )
 settings.load_profile("ci")
+
+
+# -- databases: every storage test runs on SQLite and on PostgreSQL ---------------
+
+
+POSTGRES_ENV = "SLAKEEPER_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once is faster)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    engine = make_engine(Settings(database_url=f"sqlite:///{path}"))
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id: str) -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this xdist worker and run."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        if os.environ.get("CI"):
+            pytest.fail(f"{POSTGRES_ENV} must be set in CI: PostgreSQL is not optional")
+        pytest.skip(f"{POSTGRES_ENV} is not set: PostgreSQL tests not run")
+    url = make_url(base).set(drivername="postgresql+psycopg")
+    name = f"slakeeper_test_{worker_id}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # a defect in CI: never skip silently
+        pytest.fail(f"PostgreSQL at {url.render_as_string()} cannot be used: {exc}")
+    test_url = url.set(database=name).render_as_string(hide_password=False)
+    engine = make_engine(Settings(database_url=test_url))
+    upgrade(engine)
+    engine.dispose()
+    yield test_url
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def db_settings(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Settings:
+    """Settings pointing at a migrated database of the test's backend."""
+    if backend == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "slakeeper.db"
+        shutil.copy(template, path)
+        return Settings(database_url=f"sqlite:///{path}")
+    return Settings(database_url=request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def engine(db_settings: Settings) -> Iterator[Engine]:
+    eng = make_engine(db_settings)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def sessions(engine: Engine) -> sessionmaker[Session]:
+    """Each test works in its own new workspace, so tests sharing a PostgreSQL
+    database never see each other's rows."""
+    return make_sessionmaker(engine)

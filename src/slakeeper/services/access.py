@@ -1,0 +1,49 @@
+"""Who may do what: the one place access is decided.
+
+A `Principal` is the acting user. Owners and staff see their whole workspace;
+a client contact sees only their own client's data; nobody sees another
+workspace. Services call these checks before they read or write anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slakeeper.db.models import Role
+from slakeeper.errors import NotFound, PermissionDenied
+
+__all__ = ["Principal", "require_client_access", "require_owner", "require_provider"]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    user_id: int
+    workspace_id: int
+    role: Role
+    client_id: int | None = None  # set for client contacts
+    email: str = ""
+
+    @property
+    def is_provider(self) -> bool:
+        return self.role in (Role.OWNER, Role.STAFF)
+
+
+def require_provider(principal: Principal, action: str) -> None:
+    if not principal.is_provider:
+        raise PermissionDenied(f"only the provider's people can {action}")
+
+
+def require_owner(principal: Principal, action: str) -> None:
+    if principal.role is not Role.OWNER:
+        raise PermissionDenied(f"only a workspace owner can {action}")
+
+
+def require_client_access(
+    principal: Principal, workspace_id: int, client_id: int, what: str
+) -> None:
+    """Refuse another workspace's object (as not found: its existence is not
+    revealed) and another client's object for a client contact."""
+    if workspace_id != principal.workspace_id:
+        raise NotFound(f"{what} not found")
+    if principal.role is Role.CLIENT and principal.client_id != client_id:
+        raise NotFound(f"{what} not found")
