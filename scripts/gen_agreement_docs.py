@@ -43,6 +43,7 @@ _VALUE_TYPES: list[tuple[object, str]] = [
     (vt.Percent, "percentage (95%)"),
     (vt.Money, 'money ("1500.00")'),
     (vt.RoleRef, "role (provider.lead)"),
+    (vt.EscalationAtText, "75% of target, breach, or breach + 4h"),
 ]
 _PLAIN_TYPES: dict[object, str] = {
     str: "text",

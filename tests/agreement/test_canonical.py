@@ -57,3 +57,23 @@ def test_the_term_decides_which_holidays_are_resolved():
         )
     )
     assert term_dates(short) == (date(2027, 1, 31), date(2027, 2, 27))
+
+
+def test_calendars_are_hashed_by_meaning_not_spelling():
+    spelled = BASE.replace(
+        'hours: {mon-fri: "09:00-17:00"}',
+        'hours: {mon: ["09:00-17:00"], tue-fri: "09:00-17:00"}',
+    )
+    assert spelled != BASE
+    assert canonical_sha256(loads(spelled)) == canonical_sha256(loads(BASE))
+
+
+def test_the_order_of_priorities_is_part_of_the_content():
+    swapped = BASE.replace(
+        "  critical: {means: Site down., response: 1h, resolution: 8h}\n"
+        "  normal: {means: Anything else., response: 1bd, resolution: 5bd}\n",
+        "  normal: {means: Anything else., response: 1bd, resolution: 5bd}\n"
+        "  critical: {means: Site down., response: 1h, resolution: 8h}\n",
+    )
+    assert swapped != BASE
+    assert canonical_sha256(loads(swapped)) != canonical_sha256(loads(BASE))

@@ -134,6 +134,28 @@ CASES = [
 ]
 
 
+CASES += [
+    (
+        edit("term: {months: 12,", "term: {until: 2026-06-30,"),
+        ("SLA015", "error", "acme.yaml:12:17", "agreement.term.until"),
+    ),
+    (
+        edit(
+            "term: {months: 12, renewal: automatic", "term: {months: 2, renewal: none"
+        ),
+        ("SLA016", "warning", "acme.yaml:25:38", "milestones[1].due"),
+    ),
+    (
+        BASE + "reviews: {every: 3 months, first: 2026-12-01}\n",
+        ("SLA017", "warning", "acme.yaml:34:35", "reviews.first"),
+    ),
+    (
+        edit("response: 1h, resolution: 8h", "response: 0h, resolution: 8h"),
+        ("SLA018", "error", "acme.yaml:20:43", "priorities.critical.response"),
+    ),
+]
+
+
 @pytest.mark.parametrize(("text", "expected"), CASES)
 def test_each_rule_names_its_code_severity_and_field(text, expected):
     assert expected in findings(text)

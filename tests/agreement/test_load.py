@@ -334,6 +334,21 @@ MALFORMED = [
         "acme.yaml:33:63 billing.invoice.detailed_time_report: must be true or false,"
         " not 'maybe'",
     ),
+    (
+        edit("at: 75% of target", "at: breach + xyz"),
+        "acme.yaml:28:12 escalation.steps[0].at: 'xyz' is not a duration; write e.g."
+        " 4h, 90m or 2bd",
+    ),
+    (
+        edit("at: 75% of target", "at: 175% of target"),
+        "acme.yaml:28:12 escalation.steps[0].at: '175% of target': the share of the"
+        " target must be above 0% and at most 100%",
+    ),
+    (
+        edit("term: {months: 12,", "term: {months: 99999999,"),
+        "acme.yaml:12:18 agreement.term.months: must be less than or equal to 1200,"
+        " not 99999999",
+    ),
     # the file itself
     (
         "- just\n- a list\n",
@@ -379,3 +394,13 @@ def test_a_missing_file_is_a_clear_error(tmp_path):
 def test_load_document_keeps_positions_for_later_checks():
     loaded = load_document(EXAMPLE)
     assert loaded.document.position(("priorities", "critical", "response"))[0] > 1
+
+
+def test_calendar_and_schema_problems_are_reported_together():
+    text = edit("response: 1h,", "response: 4 hrs,").replace(
+        '"09:00-17:00"', '"07:00-25:00"'
+    )
+    found = problems_of(text)
+    assert len(found) == 2
+    assert "end 25:00 is past 24:00" in found[0]
+    assert "'4 hrs' is not a duration" in found[1]

@@ -18,6 +18,7 @@ import rfc8785
 
 from slakeeper.agreement.schema import Agreement
 from slakeeper.core import WorkCalendar
+from slakeeper.core.spec import WEEKDAYS, CalendarRules
 
 __all__ = ["canonical_json", "canonical_sha256", "term_dates"]
 
@@ -46,6 +47,10 @@ def canonical_json(
     cals = calendars or {
         name: WorkCalendar.from_spec(spec) for name, spec in agreement.calendars.items()
     }
+    # what the calendars mean, not how they were written
+    data["calendars"] = {name: _calendar(cal.rules) for name, cal in cals.items()}
+    # JSON objects have no order, but priorities are listed most urgent first
+    data["priority_order"] = list(agreement.priorities)
     first, last = term_dates(agreement)
     data["resolved_holidays"] = {
         name: {
@@ -62,3 +67,25 @@ def canonical_sha256(
 ) -> str:
     """The hex SHA-256 of `canonical_json`."""
     return hashlib.sha256(canonical_json(agreement, calendars)).hexdigest()
+
+
+def _calendar(rules: CalendarRules) -> dict[str, Any]:
+    """A calendar's rules in one spelling: windows per weekday, dates sorted."""
+    return {
+        "timezone": rules.timezone.key,
+        "hours": {
+            WEEKDAYS[day]: [str(w) for w in windows]
+            for day, windows in enumerate(rules.weekly)
+            if windows
+        },
+        "holidays": {
+            "country": rules.country,
+            "subdivision": rules.subdivision,
+            "dates": {d.isoformat(): name for d, name in sorted(rules.closed.items())},
+        },
+        "open": {
+            d.isoformat(): [str(w) for w in windows]
+            for d, windows in sorted(rules.open.items())
+        },
+        "business_day_seconds": int(rules.business_day.total_seconds()),
+    }

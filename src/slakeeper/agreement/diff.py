@@ -418,7 +418,7 @@ def _item(value: Any, side: _Side) -> str:
     if isinstance(value, Obligation):
         return f"{value.obligation}, within {_value(value.within, 'within', side)}"
     if isinstance(value, EscalationStep):
-        text = f"at {value.at.strip()} notify {', '.join(value.notify)}"
+        text = f"at {value.at} notify {', '.join(value.notify)}"
         return text + (f" ({value.say})" if value.say else "")
     if isinstance(value, ClientInput):
         return f"{value.what} by {words.long_date(value.by)}"

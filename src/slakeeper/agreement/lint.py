@@ -92,6 +92,17 @@ def _priorities(loaded: LoadedAgreement) -> Iterator[_Raw]:
     for level, p in a.priorities.items():
         path: Path = ("priorities", level)
         day = loaded.calendars[_calendar_of(loaded, p.calendar)].business_day
+        for field in ("response", "update_every", "resolution"):
+            target = getattr(p, field)
+            if target is not None and target.resolve(day) <= timedelta(0):
+                yield _Raw(
+                    "SLA018",
+                    Severity.ERROR,
+                    (*path, field),
+                    f"The {level} {field.replace('_', ' ')} target is zero, so every"
+                    " request would be late.",
+                    "Give a time, e.g. 1h, or remove the target.",
+                )
         if not p.means.strip():
             yield _Raw(
                 "SLA003",
@@ -278,28 +289,60 @@ def _calendars(loaded: LoadedAgreement) -> Iterator[_Raw]:
 def _dates(a: Agreement, today: date) -> Iterator[_Raw]:
     effective = a.agreement.effective
     if a.milestones:
-        first = min(a.milestones, key=lambda m: _due_date(m.due))
-        if effective > _due_date(first.due):
+        earliest = min(a.milestones, key=lambda m: _due_date(m.due))
+        if effective > _due_date(earliest.due):
             yield _Raw(
                 "SLA012",
                 Severity.ERROR,
                 ("agreement", "effective"),
                 f"The agreement starts on {long_date(effective)}, after its first"
-                f" milestone ({first.title}, {long_date(_due_date(first.due))}).",
+                f" milestone ({earliest.title},"
+                f" {long_date(_due_date(earliest.due))}).",
                 "Move the effective date earlier or the milestone later.",
             )
     term = a.agreement.term
-    if term.renewal != "automatic":
-        _, last = term_dates(a)
-        if (term.months or term.until) and last < today:
-            yield _Raw(
-                "SLA013",
-                Severity.WARNING,
-                ("agreement", "term"),
-                f"The term ended on {long_date(last)} (checked as of"
-                f" {long_date(today)}).",
-                "Extend the term, or make this agreement an amendment of a new one.",
-            )
+    first, last = term_dates(a)
+    if last < first:
+        yield _Raw(
+            "SLA015",
+            Severity.ERROR,
+            ("agreement", "term", "until"),
+            f"The term ends ({long_date(last)}) before the agreement starts"
+            f" ({long_date(first)}).",
+            "Fix the effective date or the end of the term.",
+        )
+    elif term.renewal == "none":
+        for i, m in enumerate(a.milestones):
+            if _due_date(m.due) > last:
+                yield _Raw(
+                    "SLA016",
+                    Severity.WARNING,
+                    ("milestones", i, "due"),
+                    f"{m.title} is due on {long_date(_due_date(m.due))}, after the"
+                    f" term ends ({long_date(last)}).",
+                    "Extend the term or bring the milestone forward.",
+                )
+    if (
+        a.reviews is not None
+        and a.reviews.first is not None
+        and a.reviews.first < first
+    ):
+        yield _Raw(
+            "SLA017",
+            Severity.WARNING,
+            ("reviews", "first"),
+            f"The first review ({long_date(a.reviews.first)}) comes before the"
+            f" agreement starts ({long_date(first)}).",
+            "Set the first review after the effective date.",
+        )
+    if term.renewal != "automatic" and (term.months or term.until) and last < today:
+        yield _Raw(
+            "SLA013",
+            Severity.WARNING,
+            ("agreement", "term"),
+            f"The term ended on {long_date(last)} (checked as of {long_date(today)}).",
+            "Extend the term, or make this agreement an amendment of a new one.",
+        )
 
 
 def _money(a: Agreement) -> Iterator[_Raw]:

@@ -26,10 +26,11 @@ __all__ = ["LoadedAgreement", "load", "load_document", "loads", "loads_document"
 
 Path = tuple[PathPart, ...]
 
+LAST_YEAR = 2199  # slakeeper.core's calendars cover 1900-2199
+
 _PATTERN_HINTS = {
     "id": "must be lowercase letters, digits, - or _ (e.g. launch-site)",
     "currency": "must be a three-letter ISO 4217 code such as EUR",
-    "at": "must be '75% of target', 'breach' or 'breach + 4h'",
     "contract": "must be the digits of the Upwork contract id",
 }
 
@@ -68,20 +69,26 @@ def _validate(doc: YamlDocument) -> LoadedAgreement:
         raise doc.error(
             (), "an agreement file must be a mapping with an agreement: key"
         )
-    try:
-        agreement = Agreement.model_validate(data)
-    except ValidationError as exc:
-        raise SourceError(_schema_problems(doc, data, exc)) from None
+    # calendars are checked by the engine, whatever the rest of the file holds,
+    # so that their problems are reported together with the schema's
     problems: list[SourceProblem] = []
     calendars: dict[str, WorkCalendar] = {}
-    for name, spec in agreement.calendars.items():
+    raw = data.get("calendars")
+    for name, spec in raw.items() if isinstance(raw, dict) else ():
+        if not isinstance(spec, dict):
+            continue  # the schema says what is wrong
         try:
-            calendars[name] = WorkCalendar.from_spec(spec)
+            calendars[str(name)] = WorkCalendar.from_spec(spec)
         except CalendarSpecError as exc:
             problems.extend(
                 doc.problem(("calendars", name, *p.path), p.message)
                 for p in exc.problems
             )
+    try:
+        agreement = Agreement.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_schema_problems(doc, data, exc))
+        raise SourceError(sorted(problems, key=_position)) from None
     problems.extend(doc.problem(path, msg) for path, msg in _cross_check(agreement))
     if problems:
         raise SourceError(sorted(problems, key=_position))
@@ -202,6 +209,11 @@ def _cross_check(a: Agreement) -> Iterator[tuple[Path, str]]:
         )
     if about.term.months is not None and about.term.until is not None:
         yield ("agreement", "term"), "give either months or until, not both"
+    if about.term.until is not None and about.term.until.year > LAST_YEAR:
+        yield (
+            ("agreement", "term", "until"),
+            (f"the term must end by {LAST_YEAR}, the last year slakeeper supports"),
+        )
     names = list(a.calendars)
     if a.default_calendar is not None and a.default_calendar not in a.calendars:
         yield ("default_calendar",), _unknown("calendar", a.default_calendar, names)

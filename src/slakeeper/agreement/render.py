@@ -34,9 +34,9 @@ from slakeeper.agreement.schema import (
     Obligation,
     Priority,
 )
-from slakeeper.agreement.types import WorkingTime
+from slakeeper.agreement.types import EscalationAt, WorkingTime
 from slakeeper.agreement.writers import to_html, to_markdown  # re-exported
-from slakeeper.core import WorkCalendar, parse_duration_parts
+from slakeeper.core import WorkCalendar
 
 __all__ = ["build_contract", "to_html", "to_markdown"]
 
@@ -95,8 +95,6 @@ _ROUND_PER = {
     "invoice": "each invoice's total",
 }
 _BASIS = {"monthly_fee": "the monthly fee"}
-_LEVEL = re.compile(r"^\s*(\d+(?:\.\d+)?)%\s+of\s+target\s*$")
-_AFTER = re.compile(r"^\s*breach\s*\+\s*(\S+)\s*$")
 
 
 def build_contract(loaded: LoadedAgreement, version: str = "draft") -> ContractDocument:
@@ -888,16 +886,11 @@ def _clause(text: str) -> str:
     return text.strip().rstrip(".")
 
 
-def _when(at: str) -> str:
-    level = _LEVEL.match(at)
-    if level is not None:
-        return f"when {level.group(1)}% of the target time has passed"
-    after = _AFTER.match(at)
-    if after is not None:
-        text = after.group(1)
-        fixed, days = parse_duration_parts(text)
-        delay = words.working_time(WorkingTime(text, fixed, days))
-        return f"{delay} after a target is missed"
+def _when(at: EscalationAt) -> str:
+    if at.fraction is not None:
+        return f"when {words.percent(at.fraction)} of the target time has passed"
+    if at.after_breach is not None:
+        return f"{words.working_time(at.after_breach)} after a target is missed"
     return "when a target is missed"
 
 

@@ -12,6 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from slakeeper.agreement.types import (
+    EscalationAtText,
     Money,
     Percent,
     PeriodText,
@@ -114,7 +115,7 @@ class Party(Section):
 
 class Term(Section):
     months: int | None = Field(
-        default=None, gt=0, description="Length of the term in months."
+        default=None, gt=0, le=1200, description="Length of the term in months."
     )
     until: dt.date | None = Field(default=None, description="Last day of the term.")
     renewal: Literal["automatic", "manual", "none"] = Field(
@@ -274,8 +275,7 @@ class Accountability(Section):
 
 
 class EscalationStep(Section):
-    at: str = Field(
-        pattern=r"^\s*(\d+(\.\d+)?%\s+of\s+target|breach(\s*\+\s*\S+)?)\s*$",
+    at: EscalationAtText = Field(
         description="When: `75% of target`, `breach`, or `breach + 4h`.",
     )
     notify: list[RoleRef] = Field(min_length=1, description="Who is told.")

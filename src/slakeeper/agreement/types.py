@@ -17,6 +17,8 @@ from slakeeper.core import DurationError, parse_duration_parts
 
 __all__ = [
     "CalendarPeriod",
+    "EscalationAt",
+    "EscalationAtText",
     "Money",
     "Percent",
     "PeriodText",
@@ -219,6 +221,65 @@ RoleRef = Annotated[
             "type": "string",
             "pattern": _ROLE.pattern,
             "examples": ["provider.lead", "client.approver"],
+        }
+    ),
+]
+
+
+_LEVEL = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s+of\s+target\s*$")
+_BREACH = re.compile(r"^\s*breach\s*(?:\+\s*(.+?))?\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationAt:
+    """When an escalation step fires: at a share of the target (`75% of target`),
+    at the breach (`breach`), or some working time after it (`breach + 4h`)."""
+
+    text: str
+    fraction: Decimal | None  # 75 for `75% of target`; None for breach steps
+    after_breach: WorkingTime | None
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _escalation_at(value: Any) -> EscalationAt:
+    if isinstance(value, EscalationAt):
+        return value
+    hint = "must be '75% of target', 'breach' or 'breach + 4h'"
+    if not isinstance(value, str):
+        raise PydanticCustomError(
+            "escalation_at", "{value} " + hint, {"value": repr(value)}
+        )
+    level = _LEVEL.match(value)
+    if level is not None:
+        fraction = Decimal(level.group(1))
+        if not Decimal(0) < fraction <= Decimal(100):
+            raise PydanticCustomError(
+                "escalation_at",
+                "{value}: the share of the target must be above 0% and at most 100%",
+                {"value": repr(value)},
+            )
+        return EscalationAt(value.strip(), fraction, None)
+    breach = _BREACH.match(value)
+    if breach is None:
+        raise PydanticCustomError(
+            "escalation_at", "{value} " + hint, {"value": repr(value)}
+        )
+    after = None if breach.group(1) is None else _working_time(breach.group(1))
+    return EscalationAt(value.strip(), None, after)
+
+
+EscalationAtText = Annotated[
+    EscalationAt,
+    PlainValidator(_escalation_at),
+    PlainSerializer(str, return_type=str),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^\s*(\d+(\.\d+)?\s*%\s+of\s+target|breach(\s*\+\s*.+)?)\s*$",
+            "description": "75% of target, breach, or breach + 4h.",
+            "examples": ["75% of target", "breach", "breach + 4h"],
         }
     ),
 ]

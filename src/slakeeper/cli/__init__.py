@@ -16,9 +16,12 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from slakeeper import __version__
+from slakeeper.cli import admin
 from slakeeper.cli.agreement import app as agreement_app
+from slakeeper.cli.audit import app as audit_app
 from slakeeper.cli.calendar import app as calendar_app
 from slakeeper.core.errors import CalendarSpecError, CoreError
+from slakeeper.errors import AppError
 from slakeeper.yamlsource import SourceError
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_BUG", "EXIT_PROBLEMS", "app", "main"]
@@ -79,7 +82,7 @@ class SlakeeperGroup(TyperGroup):
                 **extra,
             )
             code = result if isinstance(result, int) else 0
-        except (TyperException, CoreError, SourceError) as exc:
+        except (TyperException, CoreError, SourceError, AppError) as exc:
             code = report_error(exc)
         except typer.Abort:
             typer.echo("Aborted.", err=True)
@@ -105,6 +108,13 @@ app = typer.Typer(
 )
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(agreement_app, name="agreement")
+app.command("init")(admin.init)
+app.add_typer(admin.user_app, name="user")
+app.add_typer(admin.client_app, name="client")
+app.add_typer(admin.token_app, name="token")
+app.add_typer(audit_app, name="audit")
+app.add_typer(admin.db_app, name="db")
+app.add_typer(admin.config_app, name="config")
 
 
 def _show_version(value: bool) -> None:

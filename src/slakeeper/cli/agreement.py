@@ -20,6 +20,7 @@ from slakeeper.agreement.schema import Agreement
 from slakeeper.cli.agreement_diff import diff
 from slakeeper.cli.agreement_new import new
 from slakeeper.cli.agreement_render import render
+from slakeeper.cli.agreement_store import register as register_stored
 from slakeeper.cli.output import write_output
 
 __all__ = ["SCHEMA_DIALECT", "SCHEMA_TITLE", "agreement_json_schema", "app"]
@@ -29,8 +30,9 @@ SCHEMA_TITLE = "slakeeper agreement file"
 
 app = typer.Typer(
     name="agreement",
-    help="Work with agreement files: start one from a template, check it, and get"
-    " the JSON Schema of the format.",
+    help="Agreements: write a file (new, check, render, diff, schema) and take it"
+    " through review and approval (import, submit, comment, approve, reject, amend,"
+    " history, show).",
     no_args_is_help=True,
 )
 
@@ -150,3 +152,4 @@ def _count(n: int, noun: str) -> str:
 app.command("new")(new)
 app.command("diff")(diff)
 app.command("render")(render)
+register_stored(app)

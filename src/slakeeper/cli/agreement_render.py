@@ -30,11 +30,13 @@ class Format(StrEnum):
 
 def render(
     file: Annotated[
-        Path,
+        Path | None,
         typer.Argument(
-            metavar="FILE", dir_okay=False, help="The agreement file to render."
+            metavar="[FILE]",
+            dir_okay=False,
+            help="The agreement file to render (or use --client for a stored one).",
         ),
-    ],
+    ] = None,
     format: Annotated[
         Format,
         typer.Option(
@@ -63,10 +65,33 @@ def render(
             " to standard error.",
         ),
     ] = False,
+    client: Annotated[
+        str | None,
+        typer.Option(
+            "--client",
+            "-c",
+            metavar="NAME",
+            help="Render the client's stored agreement instead of a file; its"
+            " footer shows the stored hash, the approvers and the audit head.",
+        ),
+    ] = None,
+    version: Annotated[
+        int | None,
+        typer.Option("--version", "-v", metavar="N", help="With --client: version N."),
+    ] = None,
 ) -> None:
     """Render the contract both parties read and sign."""
-    loaded = load_document(file)
-    doc = build_contract(loaded)
+    if (file is None) == (client is None):
+        raise typer.BadParameter("give either FILE or --client NAME", param_hint="FILE")
+    if client is not None:
+        from slakeeper.cli.agreement_store import stored_contract
+
+        doc = stored_contract(client, version)
+        default_pdf = Path(f"{client}-v{version or 'latest'}.pdf".replace(" ", "-"))
+    else:
+        assert file is not None
+        doc = build_contract(load_document(file))
+        default_pdf = file.with_suffix(".pdf")
     if stats:
         ease = reading_ease(contract_prose(doc))
         typer.echo(
@@ -79,7 +104,7 @@ def render(
         from slakeeper.agreement.pdf import to_pdf
 
         data = to_pdf(doc)
-        write_output(out or file.with_suffix(".pdf"), data)
+        write_output(out or default_pdf, data)
         return
     text = to_markdown(doc) if format is Format.md else to_html(doc)
     if out is None:

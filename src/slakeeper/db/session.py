@@ -35,8 +35,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    # take the write lock at the start: no two writers interleave (audit chain)
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # a deferred BEGIN keeps readers concurrent; writers that must serialise
+    # (the audit chain) take the write lock themselves
+    connection.exec_driver_sql("BEGIN")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

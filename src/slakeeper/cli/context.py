@@ -1,0 +1,107 @@
+"""What a CLI command acts on: the database and the workspace named by the settings.
+
+```python
+settings = load_settings()
+with open_database(settings) as sessions, sessions() as session:
+    workspace = resolve_workspace(session, settings)
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from slakeeper.db.migrate import ensure_current
+from slakeeper.db.models import Role, User, Workspace
+from slakeeper.db.session import make_engine, make_sessionmaker
+from slakeeper.errors import InvalidInput, NotFound, PermissionDenied
+from slakeeper.services.access import Principal
+from slakeeper.services.workspaces import principal_for
+from slakeeper.settings import Settings
+
+__all__ = ["acting_principal", "open_database", "resolve_workspace"]
+
+
+@contextmanager
+def open_database(settings: Settings) -> Iterator[sessionmaker[Session]]:
+    """Sessions on the configured database, refused (Conflict) when it is behind;
+    the engine is disposed of on the way out."""
+    engine = make_engine(settings)
+    try:
+        ensure_current(engine)
+        yield make_sessionmaker(engine)
+    finally:
+        engine.dispose()
+
+
+def resolve_workspace(session: Session, settings: Settings) -> Workspace:
+    """The workspace named by `settings.workspace` (SLAKEEPER_WORKSPACE), else the
+    only workspace in the database; NotFound when there is none (or no such
+    name), InvalidInput when several exist and none is named."""
+    if settings.workspace:
+        found = session.scalars(
+            select(Workspace).where(Workspace.name == settings.workspace)
+        ).first()
+        if found is None:
+            raise NotFound(
+                f"no workspace named {settings.workspace!r} in the database"
+                f" ({_names(session)}); check SLAKEEPER_WORKSPACE"
+            )
+        return found
+    first_two = session.scalars(select(Workspace).order_by(Workspace.id).limit(2)).all()
+    if not first_two:
+        raise NotFound(
+            "the database has no workspace yet; create one with `slakeeper init`"
+        )
+    if len(first_two) > 1:
+        raise InvalidInput(
+            f"the database holds several workspaces ({_names(session)});"
+            " choose one with SLAKEEPER_WORKSPACE=NAME",
+            location="SLAKEEPER_WORKSPACE",
+        )
+    return first_two[0]
+
+
+def _names(session: Session, most: int = 5) -> str:
+    names = session.scalars(
+        select(Workspace.name).order_by(Workspace.name).limit(most + 1)
+    ).all()
+    if not names:
+        return "it has none"
+    shown = ", ".join(repr(n) for n in names[:most])
+    return f"it has {shown}{', ...' if len(names) > most else ''}"
+
+
+def acting_principal(
+    session: Session, settings: Settings, workspace: Workspace
+) -> Principal:
+    """Who the CLI acts as: the user whose e-mail is `settings.user`
+    (SLAKEEPER_USER), else the workspace's first active owner. NotFound when
+    there is no such user, PermissionDenied when that user is disabled."""
+    query = select(User).where(User.workspace_id == workspace.id)
+    if settings.user:
+        email = settings.user.strip().lower()
+        user = session.scalars(query.where(func.lower(User.email) == email)).first()
+        if user is None:
+            raise NotFound(
+                f"no user {settings.user!r} in workspace {workspace.name!r};"
+                " check SLAKEEPER_USER"
+            )
+        if user.disabled_at is not None:
+            raise PermissionDenied(f"user {user.email} is disabled")
+        return principal_for(user)
+    owner = session.scalars(
+        query.where(User.role == Role.OWNER, User.disabled_at.is_(None)).order_by(
+            User.id
+        )
+    ).first()
+    if owner is None:
+        raise NotFound(
+            f"workspace {workspace.name!r} has no active owner;"
+            " name a user with SLAKEEPER_USER"
+        )
+    return principal_for(owner)

@@ -1,0 +1,634 @@
+"""The agreement lifecycle: import, review, approval bound to the content hash,
+activation, amendment, and which version governed any instant.
+
+States: draft -> in_review -> approved -> active -> superseded | ended, and
+withdrawn from draft or review (docs/lifecycle.md has the diagram). A version's
+content never changes (the database refuses it); its state lives in
+`VersionState`. Every function runs inside the caller's transaction and writes
+an audit entry for every change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from slakeeper.agreement import LoadedAgreement, canonical_json, loads_document
+from slakeeper.agreement.lint import Severity, check
+from slakeeper.db.models import (
+    Agreement,
+    AgreementVersion,
+    Approval,
+    Client,
+    Comment,
+    Role,
+    User,
+    VersionState,
+    VersionStatus,
+)
+from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from slakeeper.services import audit
+from slakeeper.services.access import Principal, require_client_access, require_provider
+from slakeeper.yamlsource import SourceError
+
+__all__ = [
+    "VersionView",
+    "activate_due",
+    "agreement_in_force",
+    "amend",
+    "approve",
+    "comment",
+    "comments",
+    "get_version",
+    "history",
+    "import_agreement",
+    "list_agreements",
+    "reject",
+    "required_approvers",
+    "resolve_comment",
+    "submit",
+    "withdraw",
+]
+
+OPEN = (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)
+PROVIDER_APPROVER_ROLES = ("lead", "owner", "approver")
+CLIENT_APPROVER_ROLES = ("approver",)
+
+
+@dataclass(frozen=True, slots=True)
+class VersionView:
+    version: AgreementVersion
+    state: VersionState
+    approvals: tuple[Approval, ...]
+
+
+# -- reading --------------------------------------------------------------------
+
+
+def _agreement(session: Session, principal: Principal, agreement_id: int) -> Agreement:
+    row = session.get(Agreement, agreement_id)
+    if row is None:
+        raise NotFound(f"agreement {agreement_id} not found")
+    require_client_access(principal, row.workspace_id, row.client_id, "agreement")
+    return row
+
+
+def _version(
+    session: Session, principal: Principal, version_id: int
+) -> AgreementVersion:
+    row = session.get(AgreementVersion, version_id)
+    if row is None:
+        raise NotFound(f"agreement version {version_id} not found")
+    _agreement(session, principal, row.agreement_id)
+    return row
+
+
+def _state(session: Session, version: AgreementVersion) -> VersionState:
+    state = session.get(VersionState, version.id)
+    assert state is not None
+    return state
+
+
+def _view(session: Session, version: AgreementVersion) -> VersionView:
+    approvals = session.scalars(
+        select(Approval).where(Approval.version_id == version.id).order_by(Approval.id)
+    ).all()
+    return VersionView(version, _state(session, version), tuple(approvals))
+
+
+def get_version(
+    session: Session, principal: Principal, agreement_id: int, number: int | None = None
+) -> VersionView:
+    """A version of an agreement (the newest when `number` is None)."""
+    _agreement(session, principal, agreement_id)
+    query = select(AgreementVersion).where(
+        AgreementVersion.agreement_id == agreement_id
+    )
+    if number is None:
+        query = query.order_by(AgreementVersion.number.desc()).limit(1)
+    else:
+        query = query.where(AgreementVersion.number == number)
+    version = session.scalars(query).first()
+    if version is None:
+        raise NotFound(f"agreement {agreement_id} has no version {number}")
+    return _view(session, version)
+
+
+def history(
+    session: Session, principal: Principal, agreement_id: int
+) -> list[VersionView]:
+    """Every version, oldest first, with its state and approvals."""
+    _agreement(session, principal, agreement_id)
+    versions = session.scalars(
+        select(AgreementVersion)
+        .where(AgreementVersion.agreement_id == agreement_id)
+        .order_by(AgreementVersion.number)
+    ).all()
+    return [_view(session, v) for v in versions]
+
+
+def comments(session: Session, principal: Principal, version_id: int) -> list[Comment]:
+    """A version's comments, oldest first."""
+    _version(session, principal, version_id)
+    return list(
+        session.scalars(
+            select(Comment).where(Comment.version_id == version_id).order_by(Comment.id)
+        ).all()
+    )
+
+
+def list_agreements(
+    session: Session, principal: Principal, client_id: int | None = None
+) -> list[Agreement]:
+    """The agreements the principal may see (a client contact: their own)."""
+    query = select(Agreement).where(Agreement.workspace_id == principal.workspace_id)
+    if principal.role is Role.CLIENT:
+        query = query.where(Agreement.client_id == principal.client_id)
+    if client_id is not None:
+        query = query.where(Agreement.client_id == client_id)
+    return list(session.scalars(query.order_by(Agreement.id)).all())
+
+
+def agreement_in_force(
+    session: Session, principal: Principal, client_id: int, at: datetime
+) -> AgreementVersion | None:
+    """The version that governed `at` for a client (None before the first one)."""
+    client = session.get(Client, client_id)
+    if client is None:
+        raise NotFound(f"client {client_id} not found")
+    require_client_access(principal, client.workspace_id, client.id, "client")
+    return session.scalars(
+        select(AgreementVersion)
+        .join(VersionState, VersionState.version_id == AgreementVersion.id)
+        .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
+        .where(
+            Agreement.client_id == client_id,
+            VersionState.active_from.is_not(None),
+            VersionState.active_from <= at,
+            (VersionState.active_until.is_(None)) | (VersionState.active_until > at),
+        )
+        .order_by(VersionState.active_from.desc())
+        .limit(1)
+    ).first()
+
+
+# -- writing ----------------------------------------------------------------------
+
+
+def _load_checked(text: str, source_name: str) -> LoadedAgreement:
+    """Validate and lint a file; lint errors refuse it (warnings do not)."""
+    try:
+        loaded = loads_document(text, source_name)
+    except SourceError as exc:
+        raise InvalidInput(str(exc)) from None
+    errors = [
+        f
+        for f in check(loaded, today=loaded.agreement.agreement.effective)
+        if f.severity is Severity.ERROR
+    ]
+    if errors:
+        listed = "; ".join(f"{f.location} {f.code} {f.message}" for f in errors)
+        raise InvalidInput(f"the file has lint errors ({listed}); fix them first")
+    return loaded
+
+
+def _set_state(
+    session: Session,
+    principal: Principal,
+    version: AgreementVersion,
+    status: VersionStatus,
+    now: datetime,
+    **details: object,
+) -> None:
+    state = session.get(VersionState, version.id)
+    before = None if state is None else state.status
+    if state is None:
+        state = VersionState(
+            version_id=version.id,
+            workspace_id=version.workspace_id,
+            status=status,
+            changed_at=now,
+        )
+        session.add(state)
+    else:
+        state.status = status
+        state.changed_at = now
+    session.flush()
+    audit.record(
+        session,
+        workspace_id=version.workspace_id,
+        actor_id=principal.user_id,
+        now=now,
+        action=f"agreement.{status.value}",
+        object_type="agreement_version",
+        object_id=version.id,
+        payload={
+            "agreement_id": version.agreement_id,
+            "number": version.number,
+            "from": None if before is None else before.value,
+            "to": status.value,
+            **{k: str(v) for k, v in details.items()},
+        },
+    )
+
+
+def _new_version(
+    session: Session,
+    principal: Principal,
+    agreement: Agreement,
+    loaded: LoadedAgreement,
+    *,
+    text: str,
+    source_name: str,
+    amends: AgreementVersion | None,
+    now: datetime,
+) -> AgreementVersion:
+    data = canonical_json(loaded.agreement, loaded.calendars)
+    number = 1 + max(
+        session.scalars(
+            select(AgreementVersion.number).where(
+                AgreementVersion.agreement_id == agreement.id
+            )
+        ).all(),
+        default=0,
+    )
+    version = AgreementVersion(
+        workspace_id=agreement.workspace_id,
+        agreement_id=agreement.id,
+        number=number,
+        source_name=source_name,
+        source_text=text,
+        canonical_json=data,
+        sha256=hashlib.sha256(data).hexdigest(),  # computed once, from the bytes
+        effective_on=loaded.agreement.agreement.effective,
+        amends_id=None if amends is None else amends.id,
+        created_by=principal.user_id,
+        created_at=now,
+    )
+    session.add(version)
+    session.flush()
+    _set_state(
+        session, principal, version, VersionStatus.DRAFT, now, sha256=version.sha256
+    )
+    return version
+
+
+def import_agreement(
+    session: Session,
+    principal: Principal,
+    *,
+    client_id: int,
+    text: str,
+    source_name: str,
+    now: datetime,
+) -> AgreementVersion:
+    """A new agreement with a client, as version 1 in draft."""
+    require_provider(principal, "import agreements")
+    client = session.get(Client, client_id)
+    if client is None or client.workspace_id != principal.workspace_id:
+        raise NotFound(f"client {client_id} not found")
+    loaded = _load_checked(text, source_name)
+    named = loaded.agreement.agreement.client.name
+    if named != client.name:
+        raise InvalidInput(
+            f"the file is an agreement with {named!r}, not with the client"
+            f" {client.name!r}"
+        )
+    agreement = Agreement(
+        workspace_id=principal.workspace_id,
+        client_id=client.id,
+        title=loaded.agreement.agreement.title,
+        created_at=now,
+    )
+    session.add(agreement)
+    session.flush()
+    return _new_version(
+        session,
+        principal,
+        agreement,
+        loaded,
+        text=text,
+        source_name=source_name,
+        amends=None,
+        now=now,
+    )
+
+
+def amend(
+    session: Session,
+    principal: Principal,
+    *,
+    agreement_id: int,
+    text: str,
+    source_name: str,
+    now: datetime,
+) -> AgreementVersion:
+    """A new draft version; an open draft or review before it is withdrawn."""
+    require_provider(principal, "amend agreements")
+    agreement = _agreement(session, principal, agreement_id)
+    loaded = _load_checked(text, source_name)
+    amends = None
+    for view in reversed(history(session, principal, agreement_id)):
+        if view.state.status in OPEN:
+            _set_state(
+                session,
+                principal,
+                view.version,
+                VersionStatus.WITHDRAWN,
+                now,
+                reason="replaced by an amendment",
+            )
+        elif amends is None and view.state.status in (
+            VersionStatus.APPROVED,
+            VersionStatus.ACTIVE,
+        ):
+            amends = view.version
+    return _new_version(
+        session,
+        principal,
+        agreement,
+        loaded,
+        text=text,
+        source_name=source_name,
+        amends=amends,
+        now=now,
+    )
+
+
+def _require_status(
+    session: Session,
+    version: AgreementVersion,
+    allowed: tuple[VersionStatus, ...],
+    action: str,
+) -> VersionState:
+    state = _state(session, version)
+    if state.status not in allowed:
+        wanted = " or ".join(s.value for s in allowed)
+        raise Conflict(
+            f"cannot {action} version {version.number}: it is {state.status.value},"
+            f" not {wanted}"
+        )
+    return state
+
+
+def submit(
+    session: Session, principal: Principal, version_id: int, now: datetime
+) -> None:
+    """Send a draft for review by both parties."""
+    require_provider(principal, "submit agreements for review")
+    version = _version(session, principal, version_id)
+    _require_status(session, version, (VersionStatus.DRAFT,), "submit")
+    _set_state(session, principal, version, VersionStatus.IN_REVIEW, now)
+
+
+def withdraw(
+    session: Session, principal: Principal, version_id: int, now: datetime
+) -> None:
+    require_provider(principal, "withdraw agreements")
+    version = _version(session, principal, version_id)
+    _require_status(session, version, OPEN, "withdraw")
+    _set_state(session, principal, version, VersionStatus.WITHDRAWN, now)
+
+
+def reject(
+    session: Session, principal: Principal, version_id: int, reason: str, now: datetime
+) -> None:
+    """Send a version under review back to draft, with the reason."""
+    version = _version(session, principal, version_id)
+    _require_status(session, version, (VersionStatus.IN_REVIEW,), "reject")
+    if not reason.strip():
+        raise InvalidInput("say why the version is rejected", location="reason")
+    _set_state(session, principal, version, VersionStatus.DRAFT, now, reason=reason)
+
+
+def comment(
+    session: Session,
+    principal: Principal,
+    version_id: int,
+    body: str,
+    now: datetime,
+    *,
+    anchor: str | None = None,
+    parent_id: int | None = None,
+) -> Comment:
+    """A comment on a version, optionally on a field (`priorities.high.response`)
+    or in reply to another comment."""
+    version = _version(session, principal, version_id)
+    if not body.strip():
+        raise InvalidInput("a comment needs text", location="body")
+    if anchor is not None:
+        _check_anchor(version, anchor)
+    if parent_id is not None:
+        parent = session.get(Comment, parent_id)
+        if parent is None or parent.version_id != version.id:
+            raise NotFound(f"comment {parent_id} not found on this version")
+    row = Comment(
+        workspace_id=version.workspace_id,
+        version_id=version.id,
+        author_id=principal.user_id,
+        parent_id=parent_id,
+        anchor=anchor,
+        body=body,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        workspace_id=version.workspace_id,
+        actor_id=principal.user_id,
+        now=now,
+        action="comment.added",
+        object_type="comment",
+        object_id=row.id,
+        payload={"version_id": version.id, "anchor": anchor, "parent_id": parent_id},
+    )
+    return row
+
+
+def _check_anchor(version: AgreementVersion, anchor: str) -> None:
+    loaded = loads_document(version.source_text, version.source_name)
+    node: object = loaded.document.plain()
+    for part in anchor.replace("[", ".").replace("]", "").split("."):
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        else:
+            raise InvalidInput(
+                f"{anchor!r} is not a field of version {version.number}",
+                location="anchor",
+            )
+
+
+def resolve_comment(
+    session: Session, principal: Principal, comment_id: int, now: datetime
+) -> None:
+    row = session.get(Comment, comment_id)
+    if row is None:
+        raise NotFound(f"comment {comment_id} not found")
+    _version(session, principal, row.version_id)
+    if row.resolved_at is not None:
+        raise Conflict(f"comment {comment_id} is already resolved")
+    row.resolved_at = now
+    row.resolved_by = principal.user_id
+    audit.record(
+        session,
+        workspace_id=row.workspace_id,
+        actor_id=principal.user_id,
+        now=now,
+        action="comment.resolved",
+        object_type="comment",
+        object_id=row.id,
+    )
+
+
+def required_approvers(loaded: LoadedAgreement) -> dict[str, tuple[str, ...]]:
+    """E-mails whose approval counts, per party: the provider's lead (or owner or
+    approver) and the client's approvers; every contact when no one holds those."""
+    out: dict[str, tuple[str, ...]] = {}
+    about = loaded.agreement.agreement
+    for party, contacts, roles in (
+        ("provider", about.provider.contacts, PROVIDER_APPROVER_ROLES),
+        ("client", about.client.contacts, CLIENT_APPROVER_ROLES),
+    ):
+        chosen = [c.email.lower() for c in contacts if c.role in roles]
+        out[party] = tuple(chosen or [c.email.lower() for c in contacts])
+    return out
+
+
+def approve(
+    session: Session,
+    principal: Principal,
+    version_id: int,
+    sha256: str,
+    now: datetime,
+    *,
+    party: str | None = None,
+) -> Approval:
+    """Approve the exact content whose hash is `sha256`.
+
+    Steps:
+    1. The version must be in review and the hash must be its hash (a stale or
+       wrong hash is refused: the approver has not seen this content).
+    2. The approver's party follows from who they are; they must be one of
+       that party's approvers in the file, and must not have approved already.
+    3. When every party has approved, the version is approved, and becomes
+       active at once if its effective date has come.
+    """
+    version = _version(session, principal, version_id)
+    _require_status(session, version, (VersionStatus.IN_REVIEW,), "approve")
+    if sha256.strip().lower() != version.sha256:
+        raise Conflict(
+            f"the hash {sha256!r} is not the hash of version {version.number}"
+            f" ({version.sha256}); review the current text and approve that"
+        )
+    user = session.get(User, principal.user_id)
+    if user is None or user.disabled_at is not None:
+        raise PermissionDenied("a disabled user cannot approve")
+    mine = "provider" if principal.is_provider else "client"
+    if party is not None and party != mine:
+        raise PermissionDenied(
+            f"you act for the {mine}, so you cannot approve for the {party}"
+        )
+    loaded = loads_document(version.source_text, version.source_name)
+    approvers = required_approvers(loaded)
+    if user.email.lower() not in approvers[mine]:
+        raise PermissionDenied(
+            f"{user.email} is not an approver of this agreement for the {mine}"
+            f" (approvers: {', '.join(approvers[mine])})"
+        )
+    if session.scalars(
+        select(Approval).where(
+            Approval.version_id == version.id, Approval.user_id == user.id
+        )
+    ).first():
+        raise Conflict(f"{user.email} has already approved version {version.number}")
+    approval = Approval(
+        workspace_id=version.workspace_id,
+        version_id=version.id,
+        user_id=user.id,
+        party=mine,
+        sha256=version.sha256,
+        approved_at=now,
+    )
+    session.add(approval)
+    session.flush()
+    audit.record(
+        session,
+        workspace_id=version.workspace_id,
+        actor_id=user.id,
+        now=now,
+        action="agreement.approval",
+        object_type="agreement_version",
+        object_id=version.id,
+        payload={"party": mine, "sha256": version.sha256, "email": user.email},
+    )
+    parties = set(
+        session.scalars(
+            select(Approval.party).where(Approval.version_id == version.id)
+        ).all()
+    )
+    if parties >= {"provider", "client"}:
+        _set_state(session, principal, version, VersionStatus.APPROVED, now)
+        activate_due(session, principal, now, agreement_id=version.agreement_id)
+    return approval
+
+
+def effective_at(version: AgreementVersion) -> datetime:
+    """The instant a version takes effect: the start of its effective date in the
+    agreement's time zone."""
+    loaded = loads_document(version.source_text, version.source_name)
+    zone = ZoneInfo(loaded.agreement.agreement.timezone)
+    return datetime.combine(version.effective_on, time(0), zone).astimezone(UTC)
+
+
+def activate_due(
+    session: Session,
+    principal: Principal,
+    now: datetime,
+    *,
+    agreement_id: int | None = None,
+) -> list[AgreementVersion]:
+    """Make approved versions whose effective date has come active; the version
+    each amends (or any earlier active one) becomes superseded at that instant."""
+    query = (
+        select(AgreementVersion)
+        .join(VersionState, VersionState.version_id == AgreementVersion.id)
+        .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
+        .where(
+            Agreement.workspace_id == principal.workspace_id,
+            VersionState.status == VersionStatus.APPROVED,
+        )
+        .order_by(AgreementVersion.number)
+    )
+    if agreement_id is not None:
+        query = query.where(AgreementVersion.agreement_id == agreement_id)
+    done = []
+    for version in session.scalars(query).all():
+        state = _state(session, version)
+        # on its effective date, or at approval when that date had passed
+        starts = max(effective_at(version), state.changed_at)
+        if starts > now:
+            continue
+        for earlier in session.scalars(
+            select(VersionState)
+            .join(AgreementVersion, AgreementVersion.id == VersionState.version_id)
+            .where(
+                AgreementVersion.agreement_id == version.agreement_id,
+                VersionState.status == VersionStatus.ACTIVE,
+            )
+        ).all():
+            earlier.active_until = starts
+            old = session.get(AgreementVersion, earlier.version_id)
+            assert old is not None
+            _set_state(session, principal, old, VersionStatus.SUPERSEDED, now)
+        state.active_from = starts
+        _set_state(session, principal, version, VersionStatus.ACTIVE, now)
+        done.append(version)
+    return done

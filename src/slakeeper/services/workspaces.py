@@ -1,0 +1,497 @@
+"""Workspaces, people, clients and API tokens: who exists and how they sign in.
+
+Every function runs inside a transaction the caller opened
+(`with sessions.begin() as s:`) and never commits: when it raises, the caller's
+block rolls back and nothing has changed. Input is checked before anything is
+written, and every change writes its audit entry in that same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+import unicodedata
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from slakeeper.db.models import ApiToken, Client, Role, User, Workspace
+from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from slakeeper.services import audit
+from slakeeper.services.access import Principal, require_owner, require_provider
+
+__all__ = [
+    "TOKEN_PREFIX",
+    "active_user",
+    "add_client",
+    "add_user",
+    "authenticate_password",
+    "authenticate_token",
+    "create_token",
+    "disable_user",
+    "hash_password",
+    "init_workspace",
+    "list_clients",
+    "list_tokens",
+    "list_users",
+    "principal_for",
+    "revoke_token",
+]
+
+TOKEN_PREFIX = "slk_"
+MIN_PASSWORD = 8
+_HASHER = PasswordHasher()
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_KEY = re.compile(r"^[A-Z][A-Z0-9]{0,19}$")
+_AGREEMENT_ROLE = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
+
+# -- helpers ----------------------------------------------------------------------
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash of a password (at least 8 characters)."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidInput(
+            f"must be at least {MIN_PASSWORD} characters long", location="password"
+        )
+    return _HASHER.hash(password)
+
+
+def principal_for(user: User) -> Principal:
+    """The principal a user acts as."""
+    return Principal(
+        user_id=user.id,
+        workspace_id=user.workspace_id,
+        role=user.role,
+        client_id=user.client_id,
+        email=user.email,
+    )
+
+
+def active_user(session: Session, principal: Principal) -> User:
+    """The principal's user row; a disabled or vanished user may not act."""
+    user = session.get(User, principal.user_id)
+    if user is None or user.workspace_id != principal.workspace_id:
+        raise PermissionDenied("the acting user does not exist")
+    if user.disabled_at is not None:
+        raise PermissionDenied(f"user {user.email} is disabled")
+    return user
+
+
+def _text(value: str, location: str, limit: int = 200) -> str:
+    value = value.strip()
+    if not value:
+        raise InvalidInput("must not be empty", location=location)
+    if len(value) > limit:
+        raise InvalidInput(f"must be at most {limit} characters", location=location)
+    return value
+
+
+def _email(value: str) -> str:
+    value = value.strip().lower()
+    if not _EMAIL.match(value) or len(value) > 320:
+        raise InvalidInput(f"{value!r} is not an e-mail address", location="email")
+    return value
+
+
+def _role(value: Role | str) -> Role:
+    try:
+        return Role(value)
+    except ValueError:
+        names = ", ".join(r.value for r in Role)
+        raise InvalidInput(
+            f"{value!r} is not a role (one of {names})", location="role"
+        ) from None
+
+
+def _audit(
+    session: Session,
+    principal: Principal | None,
+    workspace_id: int,
+    now: datetime,
+    action: str,
+    obj: tuple[str, int],
+    payload: dict[str, Any],
+) -> None:
+    audit.record(
+        session,
+        workspace_id=workspace_id,
+        actor_id=principal.user_id if principal else None,
+        now=now,
+        action=action,
+        object_type=obj[0],
+        object_id=obj[1],
+        payload=payload,
+    )
+
+
+def _user_payload(user: User) -> dict[str, Any]:
+    return {
+        "email": user.email,
+        "name": user.name,
+        "role": user.role.value,
+        "client_id": user.client_id,
+        "agreement_role": user.agreement_role,
+    }
+
+
+# -- workspaces and users ---------------------------------------------------------
+
+
+def init_workspace(
+    session: Session,
+    *,
+    name: str,
+    owner_email: str,
+    owner_name: str,
+    password: str,
+    now: datetime,
+) -> tuple[Workspace, User]:
+    """Create a workspace and its first owner."""
+    name = _text(name, "workspace")
+    email, owner_name = _email(owner_email), _text(owner_name, "name")
+    password_hash = hash_password(password)
+    if session.scalar(select(Workspace.id).where(Workspace.name == name)):
+        raise Conflict(f"a workspace named {name!r} already exists")
+    workspace = Workspace(name=name, created_at=now)
+    session.add(workspace)
+    session.flush()
+    owner = User(
+        workspace_id=workspace.id,
+        email=email,
+        name=owner_name,
+        role=Role.OWNER,
+        password_hash=password_hash,
+        created_at=now,
+    )
+    session.add(owner)
+    session.flush()
+    actor = principal_for(owner)
+    obj = ("workspace", workspace.id)
+    _audit(session, actor, workspace.id, now, "workspace.created", obj, {"name": name})
+    obj = ("user", owner.id)
+    _audit(session, actor, workspace.id, now, "user.added", obj, _user_payload(owner))
+    return workspace, owner
+
+
+def add_user(
+    session: Session,
+    principal: Principal,
+    *,
+    email: str,
+    name: str,
+    role: Role | str,
+    client_id: int | None = None,
+    agreement_role: str | None = None,
+    password: str | None = None,
+    now: datetime,
+) -> User:
+    """Add a person (owners only). A client contact (role `client`) needs a client
+    and an agreement role such as `approver` or `requester`; provider people may
+    have an agreement role too, but no client."""
+    require_owner(principal, "add users")
+    active_user(session, principal)
+    email, name, role = _email(email), _text(name, "name"), _role(role)
+    if agreement_role is not None:
+        agreement_role = agreement_role.strip().lower()
+        if not _AGREEMENT_ROLE.match(agreement_role):
+            raise InvalidInput(
+                f"{agreement_role!r} is not a role name (such as approver, requester)",
+                location="agreement_role",
+            )
+    if role is Role.CLIENT:
+        if client_id is None:
+            raise InvalidInput("a client contact needs a client", location="client")
+        if agreement_role is None:
+            raise InvalidInput(
+                "a client contact needs an agreement role (such as approver, "
+                "requester)",
+                location="agreement_role",
+            )
+        _client(session, principal, client_id)
+    elif client_id is not None:
+        raise InvalidInput(
+            f"only client contacts belong to a client, not {role.value}",
+            location="client",
+        )
+    password_hash = hash_password(password) if password is not None else None
+    taken = select(User.id).where(
+        User.workspace_id == principal.workspace_id, func.lower(User.email) == email
+    )
+    if session.scalar(taken) is not None:
+        raise Conflict(f"a user with e-mail {email} already exists")
+    user = User(
+        workspace_id=principal.workspace_id,
+        email=email,
+        name=name,
+        role=role,
+        client_id=client_id,
+        agreement_role=agreement_role,
+        password_hash=password_hash,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    _audit(
+        session,
+        principal,
+        principal.workspace_id,
+        now,
+        "user.added",
+        ("user", user.id),
+        _user_payload(user),
+    )
+    return user
+
+
+def list_users(session: Session, principal: Principal) -> Sequence[User]:
+    """The workspace's people; a client contact sees only their client's."""
+    active_user(session, principal)
+    query = select(User).where(User.workspace_id == principal.workspace_id)
+    if not principal.is_provider:
+        query = query.where(User.client_id == principal.client_id)
+    return session.scalars(query.order_by(User.id)).all()
+
+
+def disable_user(
+    session: Session, principal: Principal, user_id: int, now: datetime
+) -> User:
+    """Disable a person (owners only): they can no longer sign in or use tokens.
+    The last active owner cannot be disabled."""
+    require_owner(principal, "disable users")
+    active_user(session, principal)
+    user = session.get(User, user_id)
+    if user is None or user.workspace_id != principal.workspace_id:
+        raise NotFound(f"user {user_id} not found")
+    if user.disabled_at is not None:
+        raise Conflict(f"user {user.email} is already disabled")
+    if user.role is Role.OWNER:
+        owners = select(func.count(User.id)).where(
+            User.workspace_id == principal.workspace_id,
+            User.role == Role.OWNER,
+            User.disabled_at.is_(None),
+        )
+        if session.scalar(owners) == 1:
+            raise Conflict(f"{user.email} is the last active owner")
+    user.disabled_at = now
+    session.flush()
+    _audit(
+        session,
+        principal,
+        principal.workspace_id,
+        now,
+        "user.disabled",
+        ("user", user.id),
+        {"email": user.email},
+    )
+    return user
+
+
+# -- clients ----------------------------------------------------------------------
+
+
+def _client(session: Session, principal: Principal, client_id: int) -> Client:
+    client = session.get(Client, client_id)
+    if client is None or client.workspace_id != principal.workspace_id:
+        raise NotFound(f"client {client_id} not found")
+    return client
+
+
+def _default_key(name: str, taken: set[str]) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    words = re.findall(r"[A-Za-z0-9]+", ascii_name)
+    base = "".join(words[:1]).upper()[:10]
+    if not base or not base[0].isalpha():
+        raise InvalidInput(
+            f"cannot make a key from {name!r}; give one (such as ACME)",
+            location="key",
+        )
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}{n}", n + 1
+    return key
+
+
+def add_client(
+    session: Session,
+    principal: Principal,
+    *,
+    name: str,
+    key: str | None = None,
+    now: datetime,
+) -> Client:
+    """Add a client (the provider's people). `key` prefixes its ticket numbers
+    (ACME-42); by default the first word of the name in capitals."""
+    require_provider(principal, "add clients")
+    active_user(session, principal)
+    name = _text(name, "name")
+    rows = session.execute(
+        select(Client.name, Client.key).where(
+            Client.workspace_id == principal.workspace_id
+        )
+    ).all()
+    if any(row.name.lower() == name.lower() for row in rows):
+        raise Conflict(f"a client named {name!r} already exists")
+    taken = {row.key for row in rows}
+    if key is None:
+        key = _default_key(name, taken)
+    else:
+        key = key.strip().upper()
+        if not _KEY.match(key):
+            raise InvalidInput(
+                f"{key!r} should be a letter then up to 19 letters or digits",
+                location="key",
+            )
+        if key in taken:
+            raise Conflict(f"the client key {key} is already taken")
+    client = Client(
+        workspace_id=principal.workspace_id, name=name, key=key, created_at=now
+    )
+    session.add(client)
+    session.flush()
+    _audit(
+        session,
+        principal,
+        principal.workspace_id,
+        now,
+        "client.added",
+        ("client", client.id),
+        {"name": name, "key": key},
+    )
+    return client
+
+
+def list_clients(session: Session, principal: Principal) -> Sequence[Client]:
+    """The workspace's clients; a client contact sees only their own."""
+    active_user(session, principal)
+    query = select(Client).where(Client.workspace_id == principal.workspace_id)
+    if not principal.is_provider:
+        query = query.where(Client.id == principal.client_id)
+    return session.scalars(query.order_by(Client.id)).all()
+
+
+# -- API tokens and signing in ----------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def create_token(
+    session: Session, principal: Principal, *, name: str, now: datetime
+) -> tuple[ApiToken, str]:
+    """A new API token for the acting user. Returns the row and the plaintext
+    token, which is shown once: only its SHA-256 is stored."""
+    active_user(session, principal)
+    name = _text(name, "name")
+    plaintext = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        workspace_id=principal.workspace_id,
+        user_id=principal.user_id,
+        name=name,
+        token_hash=_token_hash(plaintext),
+        prefix=plaintext[:12],
+        created_at=now,
+    )
+    session.add(token)
+    session.flush()
+    _audit(
+        session,
+        principal,
+        principal.workspace_id,
+        now,
+        "token.created",
+        ("api_token", token.id),
+        {"name": name, "prefix": token.prefix, "user_id": principal.user_id},
+    )
+    return token, plaintext
+
+
+def list_tokens(session: Session, principal: Principal) -> Sequence[ApiToken]:
+    """Owners see every token of the workspace; others see their own."""
+    active_user(session, principal)
+    query = select(ApiToken).where(ApiToken.workspace_id == principal.workspace_id)
+    if principal.role is not Role.OWNER:
+        query = query.where(ApiToken.user_id == principal.user_id)
+    return session.scalars(query.order_by(ApiToken.id)).all()
+
+
+def revoke_token(
+    session: Session, principal: Principal, token_id: int, now: datetime
+) -> ApiToken:
+    """Revoke a token: one's own, or any of the workspace's for an owner."""
+    active_user(session, principal)
+    token = session.get(ApiToken, token_id)
+    if (
+        token is None
+        or token.workspace_id != principal.workspace_id
+        or (principal.role is not Role.OWNER and token.user_id != principal.user_id)
+    ):
+        raise NotFound(f"token {token_id} not found")
+    if token.revoked_at is not None:
+        raise Conflict(f"token {token_id} is already revoked")
+    token.revoked_at = now
+    session.flush()
+    _audit(
+        session,
+        principal,
+        principal.workspace_id,
+        now,
+        "token.revoked",
+        ("api_token", token.id),
+        {"name": token.name, "prefix": token.prefix, "user_id": token.user_id},
+    )
+    return token
+
+
+def authenticate_token(session: Session, token: str, now: datetime) -> Principal:
+    """The principal an API token acts as; records when it was last used."""
+    row = session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == _token_hash(token.strip()))
+    ).first()
+    if row is None:
+        raise PermissionDenied("invalid API token")
+    if row.revoked_at is not None:
+        raise PermissionDenied(f"the API token {row.prefix}... has been revoked")
+    user = session.get(User, row.user_id)
+    if user is None or user.disabled_at is not None:
+        raise PermissionDenied(
+            f"the API token {row.prefix}... belongs to a disabled user"
+        )
+    row.last_used_at = now
+    session.flush()
+    return principal_for(user)
+
+
+def authenticate_password(
+    session: Session, workspace_id: int, email: str, password: str, now: datetime
+) -> Principal:
+    """The principal for an e-mail and password; the same message for an unknown
+    e-mail and a wrong password. `now` is reserved for sign-in records."""
+    del now
+    user = session.scalars(
+        select(User).where(
+            User.workspace_id == workspace_id,
+            func.lower(User.email) == email.strip().lower(),
+        )
+    ).first()
+    wrong = PermissionDenied("wrong e-mail or password")
+    if user is None or user.password_hash is None:
+        _HASHER.hash(password)  # spend the same time as a real check
+        raise wrong
+    try:
+        _HASHER.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        raise wrong from None
+    if user.disabled_at is not None:
+        raise PermissionDenied(f"user {user.email} is disabled")
+    if _HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = _HASHER.hash(password)
+        session.flush()
+    return principal_for(user)

@@ -1,0 +1,78 @@
+"""The shared cast: Jane Doe Web Consulting (the provider) and its client Acme
+GmbH, as in examples/agreement.yaml. Plain functions with sensible defaults."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from slakeeper.db.models import Client, Role, User, Workspace
+from slakeeper.services.access import Principal
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "agreement.yaml"
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Cast:
+    workspace_id: int
+    acme_id: int
+    jane: Principal  # provider lead, owner
+    sam: Principal  # provider staff, not an approver
+    max: Principal  # Acme's approver
+    erika: Principal  # Acme's requester
+
+
+def principal(user: User) -> Principal:
+    return Principal(user.id, user.workspace_id, user.role, user.client_id, user.email)
+
+
+def make_cast(session: Session, now: datetime = NOW) -> Cast:
+    """A workspace of its own (tests sharing a database never meet)."""
+    ws = Workspace(name=f"Jane Doe Web {uuid.uuid4().hex[:8]}", created_at=now)
+    session.add(ws)
+    session.flush()
+    acme = Client(workspace_id=ws.id, name="Acme GmbH", key="ACME", created_at=now)
+    session.add(acme)
+    session.flush()
+
+    def user(
+        email: str,
+        name: str,
+        role: Role,
+        client: int | None = None,
+        agreement_role: str | None = None,
+    ) -> Principal:
+        row = User(
+            workspace_id=ws.id,
+            email=email,
+            name=name,
+            role=role,
+            client_id=client,
+            agreement_role=agreement_role,
+            created_at=now,
+        )
+        session.add(row)
+        session.flush()
+        return principal(row)
+
+    return Cast(
+        workspace_id=ws.id,
+        acme_id=acme.id,
+        jane=user("jane@janedoe.example", "Jane Doe", Role.OWNER),
+        sam=user("sam@janedoe.example", "Sam", Role.STAFF),
+        max=user(
+            "max@acme.example", "Max Mustermann", Role.CLIENT, acme.id, "approver"
+        ),
+        erika=user(
+            "erika@acme.example", "Erika Muster", Role.CLIENT, acme.id, "requester"
+        ),
+    )
+
+
+def example_text() -> str:
+    return EXAMPLE.read_text(encoding="utf-8")
