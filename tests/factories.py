@@ -76,3 +76,44 @@ def make_cast(session: Session, now: datetime = NOW) -> Cast:
 
 def example_text() -> str:
     return EXAMPLE.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class World:
+    """Jane's workspace (with a second client, Globex, and a disabled staff
+    member) and a foreign workspace of its own: the actors of access tests."""
+
+    cast: Cast
+    globex_id: int
+    olga: Principal  # Globex's approver
+    dora: Principal  # disabled staff
+    foreign: Cast
+
+
+def make_world(session: Session, now: datetime = NOW) -> World:
+    cast, foreign = make_cast(session, now), make_cast(session, now)
+    globex = Client(
+        workspace_id=cast.workspace_id, name="Globex", key="GLOBEX", created_at=now
+    )
+    session.add(globex)
+    session.flush()
+    olga = User(
+        workspace_id=cast.workspace_id,
+        email="olga@globex.example",
+        name="Olga",
+        role=Role.CLIENT,
+        client_id=globex.id,
+        agreement_role="approver",
+        created_at=now,
+    )
+    dora = User(
+        workspace_id=cast.workspace_id,
+        email="dora@janedoe.example",
+        name="Dora",
+        role=Role.STAFF,
+        created_at=now,
+        disabled_at=now,
+    )
+    session.add_all([olga, dora])
+    session.flush()
+    return World(cast, globex.id, principal(olga), principal(dora), foreign)

@@ -24,24 +24,18 @@ from slakeeper.errors import (
 )
 from slakeeper.services import workspaces as svc
 from slakeeper.services.access import Principal
-from tests.factories import NOW, Cast, make_cast, principal
+from tests.factories import NOW, Cast, World, make_cast, make_world, principal
 
 LATER = NOW + timedelta(hours=1)
 PASSWORD = "correct horse battery"
 
 
 @dataclass(frozen=True)
-class World:
-    """Jane's workspace (with a second client, Globex, and a disabled staff member)
-    and a foreign workspace of its own."""
+class TokenWorld(World):
+    """The shared world, plus a token each for Jane and Sam."""
 
-    cast: Cast
-    globex_id: int
-    olga: Principal  # Globex's approver
-    dora: Principal  # disabled staff
-    foreign: Cast
-    jane_token: int
-    sam_token: int
+    jane_token: int = 0
+    sam_token: int = 0
 
 
 @pytest.fixture
@@ -51,41 +45,17 @@ def cast(sessions: sessionmaker[Session]) -> Cast:
 
 
 @pytest.fixture
-def world(sessions: sessionmaker[Session]) -> World:
+def world(sessions: sessionmaker[Session]) -> TokenWorld:
     with sessions.begin() as s:
-        cast, foreign = make_cast(s), make_cast(s)
-        globex = Client(
-            workspace_id=cast.workspace_id, name="Globex", key="GLOBEX", created_at=NOW
-        )
-        s.add(globex)
-        s.flush()
-        olga = User(
-            workspace_id=cast.workspace_id,
-            email="olga@globex.example",
-            name="Olga",
-            role=Role.CLIENT,
-            client_id=globex.id,
-            agreement_role="approver",
-            created_at=NOW,
-        )
-        dora = User(
-            workspace_id=cast.workspace_id,
-            email="dora@janedoe.example",
-            name="Dora",
-            role=Role.STAFF,
-            created_at=NOW,
-            disabled_at=NOW,
-        )
-        s.add_all([olga, dora])
-        s.flush()
-        jane_token, _ = svc.create_token(s, cast.jane, name="ci", now=NOW)
-        sam_token, _ = svc.create_token(s, cast.sam, name="laptop", now=NOW)
-        return World(
-            cast,
-            globex.id,
-            principal(olga),
-            principal(dora),
-            foreign,
+        base = make_world(s)
+        jane_token, _ = svc.create_token(s, base.cast.jane, name="ci", now=NOW)
+        sam_token, _ = svc.create_token(s, base.cast.sam, name="laptop", now=NOW)
+        return TokenWorld(
+            base.cast,
+            base.globex_id,
+            base.olga,
+            base.dora,
+            base.foreign,
             jane_token.id,
             sam_token.id,
         )
@@ -542,7 +512,7 @@ OK = "ok"
 Outcome = str | bool | type[AppError]
 
 
-def _actor(world: World, name: str) -> Principal:
+def _actor(world: TokenWorld, name: str) -> Principal:
     return {
         "owner": world.cast.jane,
         "staff": world.cast.sam,
@@ -557,7 +527,7 @@ def _sees(items: Any) -> str:
     return ",".join(sorted(getattr(i, "email", None) or i.name for i in items))
 
 
-Call = Callable[[Session, Principal, World], Any]
+Call = Callable[[Session, Principal, TokenWorld], Any]
 Row = tuple[Call, dict[str, Outcome]]
 DENIED, ABSENT = PermissionDenied, NotFound
 
@@ -679,7 +649,7 @@ class _Rollback(Exception):
     pass
 
 
-def _expected(world: World, outcome: Outcome) -> Any:
+def _expected(world: TokenWorld, outcome: Outcome) -> Any:
     if outcome == "provider+clients":
         c = world.cast
         people = [c.jane, c.sam, c.max, c.erika, world.olga, world.dora]

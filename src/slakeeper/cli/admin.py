@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from slakeeper.cli.context import acting_principal, resolve_workspace
 from slakeeper.db.migrate import current_revision, ensure_current, upgrade
-from slakeeper.db.models import ApiToken, Client, User
+from slakeeper.db.models import ApiToken, Client, Role, User
 from slakeeper.db.session import make_engine, make_sessionmaker
 from slakeeper.errors import NotFound
 from slakeeper.services import workspaces
@@ -279,7 +279,8 @@ def user_add(
             password=password,
             now=_now(),
         )
-        typer.echo(f"Added {user.role.value} {user.email} (id {user.id}).")
+        label = "client contact" if user.role is Role.CLIENT else user.role.value
+        typer.echo(f"Added {label} {user.email} (id {user.id}).")
 
 
 @user_app.command("list")

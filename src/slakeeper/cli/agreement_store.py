@@ -272,11 +272,8 @@ def history_command(
 def _emails(session: Session, user_ids: list[int]) -> dict[int, str]:
     if not user_ids:
         return {}
-    return dict(
-        session.execute(select(User.id, User.email).where(User.id.in_(user_ids)))
-        .tuples()
-        .all()
-    )
+    rows = session.execute(select(User.id, User.email).where(User.id.in_(user_ids)))
+    return {row[0]: row[1] for row in rows}
 
 
 def show_command(

@@ -9,10 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from slakeeper.db.models import Role
+from sqlalchemy.orm import Session
+
+from slakeeper.db.models import Role, User
 from slakeeper.errors import NotFound, PermissionDenied
 
-__all__ = ["Principal", "require_client_access", "require_owner", "require_provider"]
+__all__ = [
+    "Principal",
+    "active_user",
+    "require_client_access",
+    "require_owner",
+    "require_provider",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,3 +55,13 @@ def require_client_access(
         raise NotFound(f"{what} not found")
     if principal.role is Role.CLIENT and principal.client_id != client_id:
         raise NotFound(f"{what} not found")
+
+
+def active_user(session: Session, principal: Principal) -> User:
+    """The principal's user row; a disabled or vanished user may not act."""
+    user = session.get(User, principal.user_id)
+    if user is None or user.workspace_id != principal.workspace_id:
+        raise PermissionDenied("the acting user does not exist")
+    if user.disabled_at is not None:
+        raise PermissionDenied(f"user {user.email} is disabled")
+    return user

@@ -33,7 +33,12 @@ from slakeeper.db.models import (
 )
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from slakeeper.services import audit
-from slakeeper.services.access import Principal, require_client_access, require_provider
+from slakeeper.services.access import (
+    Principal,
+    active_user,
+    require_client_access,
+    require_provider,
+)
 from slakeeper.yamlsource import SourceError
 
 __all__ = [
@@ -71,6 +76,7 @@ class VersionView:
 
 
 def _agreement(session: Session, principal: Principal, agreement_id: int) -> Agreement:
+    active_user(session, principal)
     row = session.get(Agreement, agreement_id)
     if row is None:
         raise NotFound(f"agreement {agreement_id} not found")
@@ -146,6 +152,7 @@ def list_agreements(
     session: Session, principal: Principal, client_id: int | None = None
 ) -> list[Agreement]:
     """The agreements the principal may see (a client contact: their own)."""
+    active_user(session, principal)
     query = select(Agreement).where(Agreement.workspace_id == principal.workspace_id)
     if principal.role is Role.CLIENT:
         query = query.where(Agreement.client_id == principal.client_id)
@@ -158,6 +165,7 @@ def agreement_in_force(
     session: Session, principal: Principal, client_id: int, at: datetime
 ) -> AgreementVersion | None:
     """The version that governed `at` for a client (None before the first one)."""
+    active_user(session, principal)
     client = session.get(Client, client_id)
     if client is None:
         raise NotFound(f"client {client_id} not found")
@@ -288,6 +296,7 @@ def import_agreement(
     now: datetime,
 ) -> AgreementVersion:
     """A new agreement with a client, as version 1 in draft."""
+    active_user(session, principal)
     require_provider(principal, "import agreements")
     client = session.get(Client, client_id)
     if client is None or client.workspace_id != principal.workspace_id:
@@ -576,7 +585,7 @@ def approve(
     )
     if parties >= {"provider", "client"}:
         _set_state(session, principal, version, VersionStatus.APPROVED, now)
-        activate_due(session, principal, now, agreement_id=version.agreement_id)
+        _activate(session, principal, now, agreement_id=version.agreement_id)
     return approval
 
 
@@ -597,6 +606,20 @@ def activate_due(
 ) -> list[AgreementVersion]:
     """Make approved versions whose effective date has come active; the version
     each amends (or any earlier active one) becomes superseded at that instant."""
+    active_user(session, principal)
+    require_provider(principal, "activate agreements")
+    return _activate(session, principal, now, agreement_id=agreement_id)
+
+
+def _activate(
+    session: Session,
+    principal: Principal,
+    now: datetime,
+    *,
+    agreement_id: int | None = None,
+) -> list[AgreementVersion]:
+    """`activate_due` without the permission check: the last approval of a
+    version, by either party, activates it."""
     query = (
         select(AgreementVersion)
         .join(VersionState, VersionState.version_id == AgreementVersion.id)

@@ -24,7 +24,12 @@ from sqlalchemy.orm import Session
 from slakeeper.db.models import ApiToken, Client, Role, User, Workspace
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from slakeeper.services import audit
-from slakeeper.services.access import Principal, require_owner, require_provider
+from slakeeper.services.access import (
+    Principal,
+    active_user,
+    require_owner,
+    require_provider,
+)
 
 __all__ = [
     "TOKEN_PREFIX",
@@ -72,16 +77,6 @@ def principal_for(user: User) -> Principal:
         client_id=user.client_id,
         email=user.email,
     )
-
-
-def active_user(session: Session, principal: Principal) -> User:
-    """The principal's user row; a disabled or vanished user may not act."""
-    user = session.get(User, principal.user_id)
-    if user is None or user.workspace_id != principal.workspace_id:
-        raise PermissionDenied("the acting user does not exist")
-    if user.disabled_at is not None:
-        raise PermissionDenied(f"user {user.email} is disabled")
-    return user
 
 
 def _text(value: str, location: str, limit: int = 200) -> str:

@@ -1,0 +1,111 @@
+"""The README's quick start for agreements, through the real command line, on
+both backends: init, client and contact, import, submit, comment, approve by
+both parties, amend, history, show, render of a stored version, audit verify."""
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from slakeeper.cli import app
+from slakeeper.settings import Settings
+from tests.factories import EXAMPLE
+
+runner = CliRunner()
+ACME = ["--client", "Acme GmbH"]
+
+
+@pytest.fixture
+def env(db_settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    monkeypatch.setenv("SLAKEEPER_DATABASE_URL", db_settings.database_url)
+    # PostgreSQL databases are shared by the tests of a worker: name ours
+    workspace = f"Jane Doe Web {tmp_path.name}"
+    monkeypatch.setenv("SLAKEEPER_WORKSPACE", workspace)
+    monkeypatch.delenv("SLAKEEPER_USER", raising=False)
+    return workspace
+
+
+def run(*args: str, user: str | None = None, code: int = 0) -> str:
+    result = runner.invoke(
+        app, list(args), env={"SLAKEEPER_USER": user} if user else None
+    )
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def test_an_agreement_from_import_to_approval_and_amendment(env, tmp_path):
+    run(
+        "init",
+        "--workspace",
+        env,
+        "--email",
+        "jane@janedoe.example",
+        "--name",
+        "Jane Doe",
+        "--password",
+        "correct horse",
+    )
+    run("client", "add", "Acme GmbH")
+    run(
+        "user",
+        "add",
+        "max@acme.example",
+        "--name",
+        "Max Mustermann",
+        "--role",
+        "client",
+        "--client",
+        "Acme GmbH",
+        "--agreement-role",
+        "approver",
+    )
+    out = run("agreement", "import", str(EXAMPLE), *ACME)
+    sha = re.search(r"sha256 ([0-9a-f]{64})", out)
+    assert sha is not None
+    run("agreement", "submit", *ACME)
+    # a stale hash and an approver who is not one are refused, changing nothing
+    assert "is not the hash of version 1" in run(
+        "agreement",
+        "approve",
+        *ACME,
+        "--sha256",
+        "0" * 64,
+        user="max@acme.example",
+        code=2,
+    )
+    run(
+        "agreement",
+        "comment",
+        *ACME,
+        "--on",
+        "priorities.critical.response",
+        "Can we get 30 minutes?",
+        user="max@acme.example",
+    )
+    run("agreement", "approve", *ACME, "--sha256", sha.group(1))
+    assert "now approved" in run(
+        "agreement", "approve", *ACME, "--sha256", sha.group(1), user="max@acme.example"
+    )
+    amended = tmp_path / "v2.yaml"
+    amended.write_text(
+        EXAMPLE.read_text(encoding="utf-8").replace("response: 1h", "response: 30m"),
+        encoding="utf-8",
+    )
+    run("agreement", "amend", str(amended), *ACME)
+    history = run("agreement", "history", *ACME)
+    assert "Version 1: approved" in history
+    assert "approved by max@acme.example (client)" in history
+    assert "Critical response time: 1 working hour -> 30 working minutes" in history
+    shown = run("agreement", "show", *ACME, "--version", "1")
+    assert sha.group(1) in shown
+    assert "Can we get 30" in shown
+    contract = run("agreement", "render", *ACME, "--version", "1")
+    assert f"SHA-256 `{sha.group(1)}`" in contract
+    assert "approved by jane@janedoe.example, max@acme.example" in contract
+    head = re.search(r"audit log #\d+ ([0-9a-f]{64})", contract)
+    assert head is not None
+    verified = run("audit", "verify", "--anchor", head.group(1))
+    assert verified.startswith("chain OK")
+    # the client contact may not read the audit log
+    run("audit", "verify", user="max@acme.example", code=2)
