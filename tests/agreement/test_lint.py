@@ -242,3 +242,15 @@ def test_every_rule_is_documented():
     codes = set(re.findall(r'"(SLA\d{3})"', source))
     assert codes
     assert codes == set(re.findall(r"\| (SLA\d{3}) \|", docs))
+
+
+def test_json_output_lists_validation_problems_with_exit_2(tmp_path):
+    import json
+
+    text = edit("response: 1h,", "response: 4 hrs,")
+    result = runner.invoke(app, ["agreement", "check", write(tmp_path, text), "--json"])
+    assert result.exit_code == 2
+    body = json.loads(result.stdout)
+    assert body["valid"] is False
+    assert body["problems"][0]["path"] == "priorities.critical.response"
+    assert body["problems"][0]["line"] == 20

@@ -133,8 +133,8 @@ MALFORMED = [
     ),
     (
         edit("  effective: 2027-01-01\n", "  effective: 2027-01-01\n  colour: blue\n"),
-        "acme.yaml:12:11 agreement.colour: unknown field 'colour'; see"
-        " docs/agreement-format.md",
+        "acme.yaml:12:11 agreement.colour: unknown field 'colour'; expected one of"
+        " title, provider, client, effective, term, timezone, language",
     ),
     (
         edit("effective: 2027-01-01", "effective: next year"),
@@ -320,7 +320,10 @@ MALFORMED = [
     ),
     (
         BASE + "colour: red\n",
-        "acme.yaml:34:9 colour: unknown field 'colour'; see docs/agreement-format.md",
+        "acme.yaml:34:9 colour: unknown field 'colour'; expected one of agreement,"
+        " calendars, priorities, default_priority, default_calendar, pause_on,"
+        " milestones, responsibilities, roles, targets, accountability, escalation,"
+        " delays, change_requests, reviews, billing",
     ),
     (
         edit(
@@ -404,3 +407,11 @@ def test_calendar_and_schema_problems_are_reported_together():
     assert len(found) == 2
     assert "end 25:00 is past 24:00" in found[0]
     assert "'4 hrs' is not a duration" in found[1]
+
+
+def test_a_misspelt_field_gets_a_suggestion():
+    text = edit("{means: Site down.,", "{meens: Site down.,")
+    assert problems_of(text) == [
+        "acme.yaml:20:21 priorities.critical.meens: unknown field 'meens'; did you"
+        " mean means?"
+    ]

@@ -3,13 +3,15 @@ cross-references no single field can check, every problem reported at once."""
 
 from __future__ import annotations
 
+import difflib
 import os
+import typing
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from slakeeper.agreement.schema import Agreement
 from slakeeper.core import CalendarSpecError, WorkCalendar
@@ -130,7 +132,7 @@ def _message(error: Any, path: Path) -> str:
     if kind == "missing":
         return "missing; this field is required"
     if kind == "extra_forbidden":
-        return f"unknown field {path[-1]!r}; see docs/agreement-format.md"
+        return _unknown_field(path)
     if kind == "string_pattern_mismatch":
         hint = _PATTERN_HINTS.get(str(path[-1]) if path else "", "has the wrong form")
         return f"{given!r} {hint}"
@@ -148,6 +150,47 @@ def _message(error: Any, path: Path) -> str:
         if given is not None and not isinstance(given, dict | list):
             message += f", not {given!r}"
     return message
+
+
+def _unknown_field(path: Path) -> str:
+    """`unknown field 'defualt_priority'; did you mean default_priority?`"""
+    name = str(path[-1])
+    allowed = _fields_at(path[:-1])
+    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+    if close:
+        return f"unknown field {name!r}; did you mean {close[0]}?"
+    if allowed:
+        return f"unknown field {name!r}; expected one of {', '.join(allowed)}"
+    return f"unknown field {name!r}; see docs/agreement-format.md"
+
+
+def _fields_at(path: Path) -> list[str]:
+    """The field names of the section at `path` of an agreement file."""
+    model: Any = Agreement
+    for part in path:
+        if isinstance(part, int) or model is None:
+            continue  # a list item: same model
+        field = model.model_fields.get(str(part)) if _is_model(model) else None
+        if field is None:
+            # a key of a mapping of name -> section
+            continue
+        model = _section_type(field.annotation)
+    return list(model.model_fields) if _is_model(model) else []
+
+
+def _is_model(value: Any) -> bool:
+    return isinstance(value, type) and issubclass(value, BaseModel)
+
+
+def _section_type(annotation: Any) -> Any:
+    """The model inside Optional[...], list[...], dict[str, ...] or a union."""
+    if _is_model(annotation):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _section_type(arg)
+        if found is not None:
+            return found
+    return None
 
 
 _TYPE_WORDS = {

@@ -379,7 +379,9 @@ class _Builder:
             )
         if self.a.pause_on:
             states = words.join([words.snake(s) for s in self.a.pause_on], "or")
-            extra.append(f"The clocks stop while a request has the status {states}.")
+            extra.append(
+                f"The resolution clock stops while a request has the status {states}."
+            )
         if extra:
             blocks.append(Paragraph(" ".join(extra)))
         return Section("Response times", tuple(blocks), "response-times")

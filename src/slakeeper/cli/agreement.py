@@ -22,6 +22,7 @@ from slakeeper.cli.agreement_new import new
 from slakeeper.cli.agreement_render import render
 from slakeeper.cli.agreement_store import register as register_stored
 from slakeeper.cli.output import write_output
+from slakeeper.yamlsource import SourceError
 
 __all__ = ["SCHEMA_DIALECT", "SCHEMA_TITLE", "agreement_json_schema", "app"]
 
@@ -109,7 +110,23 @@ def check_command(
     listed with file:line:column), 1 when there are lint errors (or warnings,
     with --strict), 0 otherwise.
     """
-    loaded = load_document(file)
+    try:
+        loaded = load_document(file)
+    except SourceError as exc:
+        if not as_json:
+            raise
+        rows = [
+            {
+                "file": p.file,
+                "line": p.line,
+                "column": p.column,
+                "path": p.dotted_path,
+                "message": p.message,
+            }
+            for p in exc.problems
+        ]
+        typer.echo(json.dumps({"problems": rows, "valid": False}, indent=2))
+        raise typer.Exit(2) from None
     as_of = today.date() if today is not None else _today()
     findings = check(loaded, today=as_of)
     errors = sum(f.severity is Severity.ERROR for f in findings)
@@ -130,7 +147,13 @@ def check_command(
         ]
         typer.echo(
             json.dumps(
-                {"findings": rows, "errors": errors, "warnings": warnings}, indent=2
+                {
+                    "valid": True,
+                    "findings": rows,
+                    "errors": errors,
+                    "warnings": warnings,
+                },
+                indent=2,
             )
         )
     else:

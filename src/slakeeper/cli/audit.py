@@ -20,7 +20,6 @@ from slakeeper.cli.context import acting_principal, open_database, resolve_works
 from slakeeper.db.models import AuditEntry
 from slakeeper.errors import InvalidInput
 from slakeeper.services import audit
-from slakeeper.services.access import require_provider
 from slakeeper.settings import load_settings
 
 __all__ = ["app", "parse_instant"]
@@ -60,9 +59,7 @@ def verify(
     settings = load_settings()
     with open_database(settings) as sessions, sessions() as session:
         workspace = resolve_workspace(session, settings)
-        require_provider(
-            acting_principal(session, settings, workspace), "read the audit log"
-        )
+        audit.readable_log(session, acting_principal(session, settings, workspace))
         result = audit.verify(session, workspace.id, anchor=anchor)
     if as_json:
         body = {"workspace": workspace.name, **asdict(result)}
@@ -97,9 +94,7 @@ def anchor(as_json: JsonOption = False) -> None:
     settings = load_settings()
     with open_database(settings) as sessions, sessions() as session:
         workspace = resolve_workspace(session, settings)
-        require_provider(
-            acting_principal(session, settings, workspace), "read the audit log"
-        )
+        audit.readable_log(session, acting_principal(session, settings, workspace))
         head = audit.anchor(session, workspace.id)
     at = head.at.astimezone(UTC).isoformat()
     if as_json:
@@ -225,9 +220,7 @@ def show(
     settings = load_settings()
     with open_database(settings) as sessions, sessions() as session:
         workspace = resolve_workspace(session, settings)
-        require_provider(
-            acting_principal(session, settings, workspace), "read the audit log"
-        )
+        audit.readable_log(session, acting_principal(session, settings, workspace))
         entries = audit.show(
             session,
             workspace.id,

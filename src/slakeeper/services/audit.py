@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from slakeeper.db.models import AuditEntry, User, Workspace
 from slakeeper.errors import InvalidInput, NotFound
+from slakeeper.services.access import Principal, active_user, require_provider
 
 __all__ = [
     "GENESIS",
@@ -29,6 +30,7 @@ __all__ = [
     "actor_labels",
     "anchor",
     "entry_hash",
+    "readable_log",
     "record",
     "show",
     "verify",
@@ -282,6 +284,15 @@ def verify(
         anchor_found=None if wanted is None else anchor_seq is not None,
         anchor_seq=anchor_seq,
     )
+
+
+def readable_log(session: Session, principal: Principal) -> int:
+    """The workspace whose log the principal may read: their own, and only for
+    the provider's people (a client contact sees their agreements' history, not
+    the workspace's log)."""
+    active_user(session, principal)
+    require_provider(principal, "read the audit log")
+    return principal.workspace_id
 
 
 def anchor(session: Session, workspace_id: int) -> Anchor:
