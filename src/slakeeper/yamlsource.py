@@ -11,6 +11,7 @@ problem.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -126,10 +127,30 @@ def parse_yaml(text: str, *, file: str = "<string>") -> YamlDocument:
     except YAMLError as exc:
         raise SourceError([SourceProblem(file, f"invalid YAML: {exc}")]) from exc
     except (ValueError, OverflowError) as exc:  # e.g. an unquoted 2027-02-30
-        raise SourceError(
-            [SourceProblem(file, f"invalid value: {exc} (check the dates in the file)")]
-        ) from exc
+        raise SourceError([_bad_date_problem(file, text, exc)]) from exc
     return YamlDocument(file=file, data=data)
+
+
+_DATE_TOKEN = re.compile(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.:-])")
+
+
+def _bad_date_problem(file: str, text: str, exc: Exception) -> SourceProblem:
+    """Point at the first date in the text that is not a real date."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.lstrip().startswith("#"):
+            continue
+        for match in _DATE_TOKEN.finditer(line):
+            try:
+                date(*(int(g) for g in match.groups()))
+            except ValueError as problem:
+                return SourceProblem(
+                    file,
+                    f"{match.group(0)} is not a date: {problem}",
+                    (),
+                    number,
+                    match.start() + 1,
+                )
+    return SourceProblem(file, f"invalid value: {exc}")
 
 
 def load_yaml(path: str | os.PathLike[str], *, name: str | None = None) -> YamlDocument:

@@ -78,14 +78,15 @@ def test_the_examples_of_the_issue() -> None:
         d["accountability"]["service_credits"]["monthly_fee"]["amount"] = "1800.00"
 
     assert texts(edit) == [
+        "High response time: 4 working hours -> 2 working hours",
         "Support hours (office) now include Saturday 10:00-14:00",
         "Holidays (office): 23 December 2027 added",
-        "High response time: 4 working hours -> 2 working hours",
         "Milestone removed: Redesign mock-ups",
-        "Milestone New site live comes after: redesign-mockups -> not set",
+        "Milestone New site live comes after: Redesign mock-ups -> not set",
         "New milestone: Editor training, due 1 May 2027",
         "Monthly fee: EUR 1,500.00 -> EUR 1,800.00",
-        "Service credit tier for response_on_time below 95%: 5% -> 7%",
+        "Service credit when first replies to critical and high requests sent on"
+        " time fall below 95%: 5% -> 7%",
     ]
 
 
@@ -97,13 +98,25 @@ def test_changes_come_in_contract_order_whatever_the_field_order() -> None:
         d["reviews"]["every"] = "6 months"
 
     found = changed(edit)
+    # the contract says the default calendar with the response times
     assert [c.section for c in found] == [
         "Agreement",
-        "Calendars",
+        "Priorities",
         "Reviews",
         "Billing",
     ]
     assert found[1].text == "Default calendar: office -> on_call"
+
+
+def test_sections_follow_the_contract() -> None:
+    """Response times (priorities) come before support availability (calendars)."""
+    assert SECTIONS[:3] == ("Agreement", "Priorities", "Calendars")
+
+    def edit(d: dict[str, Any]) -> None:
+        d["calendars"]["office"]["hours"]["sat"] = "10:00-14:00"
+        d["priorities"]["low"]["response"] = "3bd"
+
+    assert [c.section for c in changed(edit)] == ["Priorities", "Calendars"]
 
 
 def test_a_change_carries_section_path_kind_and_values() -> None:
@@ -148,11 +161,13 @@ def test_priorities_added_removed_and_reordered() -> None:
 def test_a_target_is_identified_by_measure_and_priorities() -> None:
     found = texts(lambda d: d["targets"][0].update(priorities=["critical"]))
     assert found == [
-        "Target removed: response_on_time (critical, high) at least 95% per month",
-        "New target: response_on_time (critical) at least 95% per month",
+        "Target removed: at least 95% of first replies to critical and high requests"
+        " sent on time, each month",
+        "New target: at least 95% of first replies to critical requests sent on time,"
+        " each month",
     ]
     assert texts(lambda d: d["targets"][1].update(at_least="92.5%")) == [
-        "Target for resolution_on_time: 90% -> 92.5%"
+        "Target for requests resolved on time: 90% -> 92.5%"
     ]
 
 
@@ -163,8 +178,21 @@ def test_credit_tiers_by_measure_and_threshold() -> None:
         tiers.append({"measure": "resolution_on_time", "below": "80%", "credit": "8%"})
 
     assert texts(edit) == [
-        "Service credit tier removed: response_on_time below 90% (10%)",
-        "New service credit tier: 8% when resolution_on_time falls below 80%",
+        "Service credit tier removed: 10% when first replies to critical and high"
+        " requests sent on time fall below 90%",
+        "New service credit tier: 8% when requests resolved on time fall below 80%",
+    ]
+
+
+def test_credit_tiers_by_measure_priorities_and_threshold() -> None:
+    def edit(d: dict[str, Any]) -> None:
+        d["accountability"]["service_credits"]["tiers"][0]["priorities"] = ["critical"]
+
+    assert texts(edit) == [
+        "Service credit tier removed: 5% when first replies to critical and high"
+        " requests sent on time fall below 95%",
+        "New service credit tier: 5% when first replies to critical requests sent on"
+        " time fall below 95%",
     ]
 
 
@@ -179,9 +207,10 @@ def test_roles_by_activity_and_contacts_by_email() -> None:
 
     assert texts(edit) == [
         "Client contact Erika Muster role: requester -> approver",
-        "New client contact: Ada <ada@acme.example>, requester",
-        "Responsible for Incident triage: provider.lead -> provider.lead, provider.dev",
-        "New role: Backups (responsible provider.lead)",
+        "New client contact: Ada (your requester), ada@acme.example",
+        "Responsible for Incident triage: Jane Doe (our lead) -> Jane Doe (our lead)"
+        " and our dev",
+        "New role: Backups, responsible: Jane Doe (our lead)",
     ]
 
 
@@ -198,9 +227,9 @@ def test_duplicate_keys_fall_back_to_comparing_the_whole_list() -> None:
         d["roles"][1]["activity"] = "Incident triage"
 
     assert texts(edit) == [
-        "Roles: Content updates (responsible client.requester; consulted "
-        "provider.lead) -> Incident triage (responsible client.requester; "
-        "consulted provider.lead)"
+        "Roles: Content updates, responsible: Erika Muster (your requester);"
+        " consulted: Jane Doe (our lead) -> Incident triage, responsible: Erika"
+        " Muster (your requester); consulted: Jane Doe (our lead)"
     ]
 
 
@@ -217,10 +246,26 @@ def test_plain_lists_report_items_added_removed_or_reordered() -> None:
     assert texts(edit) == [
         "Milestone Redesign mock-ups deliverables: Icon set added",
         "Provider responsibilities reordered: Deliver the services within the "
-        "agreed timelines and quality standards.; Progress update by e-mail, every "
-        "1 week on Friday -> Progress update by e-mail, every 1 week on Friday; "
-        "Deliver the services within the agreed timelines and quality standards.",
-        "Client obligations: Answer our questions, within 2 working days removed",
+        "agreed timelines and quality standards.; Progress update by e-mail -> "
+        "Progress update by e-mail; Deliver the services within the agreed "
+        "timelines and quality standards.",
+        "Client obligation removed: You answer our questions within 2 working days.",
+    ]
+
+
+def test_obligations_and_commitments_are_matched_by_their_text() -> None:
+    def edit(d: dict[str, Any]) -> None:
+        client = d["responsibilities"]["client"]
+        client.pop(0)  # one removed...
+        client[0]["within"] = "3bd"  # ...and the next one edited: not a shift
+        d["responsibilities"]["provider"][1]["on"] = "monday"
+
+    assert texts(edit) == [
+        "Day we do “Progress update by e-mail”: Friday -> Monday",
+        "Client obligation removed: You give feedback on delivered work within"
+        " 3 working days.",
+        "Time you have for “Decisions on change requests”: 2 working days ->"
+        " 3 working days",
     ]
 
 
@@ -229,12 +274,16 @@ def test_escalation_steps_are_described() -> None:
         d["escalation"]["steps"][2]["at"] = "breach + 8h"
 
     assert texts(edit) == [
-        "Escalation steps: at breach + 4h notify client.approver (Escalated to a "
-        "call within one working day) -> at breach + 8h notify client.approver "
-        "(Escalated to a call within one working day)"
+        "Escalation steps: 4 working hours after a target is missed, we tell Max"
+        " Mustermann (your approver); Escalated to a call within one working day"
+        " -> 8 working hours after a target is missed, we tell Max Mustermann"
+        " (your approver); Escalated to a call within one working day"
     ]
     found = texts(lambda d: d["escalation"]["steps"].pop(0))
-    assert found == ["Escalation steps: at 75% of target notify provider.lead removed"]
+    assert found == [
+        "Escalation steps: when 75% of the target time has passed, we tell Jane Doe"
+        " (our lead) removed"
+    ]
 
 
 def test_sections_added_and_removed_field_by_field() -> None:
@@ -245,7 +294,10 @@ def test_sections_added_and_removed_field_by_field() -> None:
     found = changed(edit)
     assert [(c.kind, c.text) for c in found] == [
         ("removed", "Change request estimate time: 2 working days -> not set"),
-        ("removed", "Change request approver: client.approver -> not set"),
+        (
+            "removed",
+            "Change request approver: Max Mustermann (your approver) -> not set",
+        ),
         ("added", "Tax rate: not set -> 19%"),
     ]
 
@@ -287,8 +339,8 @@ def test_generic_label_for_unlisted_fields() -> None:
     found = texts(lambda d: d["delays"].update(payment_overdue=None))
     assert found == [
         "Payment counts as overdue after: 14 days -> not set",
-        "Clocks paused while payment is overdue: response removed",
-        "Clocks paused while payment is overdue: resolution removed",
+        "Clocks paused while payment is overdue: reply times removed",
+        "Clocks paused while payment is overdue: resolution times removed",
     ]
     found = texts(
         lambda d: d["agreement"]["provider"]["contacts"][0].update(
@@ -296,8 +348,8 @@ def test_generic_label_for_unlisted_fields() -> None:
         )
     )
     assert found == [
-        "Provider contact removed: Jane Doe <jane@janedoe.example>",
-        "New provider contact: Jane Doe <j@janedoe.example>, lead",
+        "Provider contact removed: Jane Doe (our lead), jane@janedoe.example",
+        "New provider contact: Jane Doe (our lead), j@janedoe.example",
     ]
 
 
@@ -336,7 +388,7 @@ def test_holidays_region_dates_and_names() -> None:
         }
 
     assert office(edit) == [
-        "Public holidays (office): DE-BE -> DE-BY",
+        "Public holidays (office): Berlin (Germany) -> Bayern (Germany)",
         "Holidays (office): 31 December 2027 removed",
         "Holidays (office): 27-30 December 2027 added",
         "Holidays (office): 24 December 2027 name: closed -> Christmas Eve",
@@ -411,6 +463,11 @@ _ALTERNATIVES: dict[str, dict[str, str]] = {
     "priorities": {"critical": "normal", "high": "normal"},
     "every": {"month": "2 months"},
 }
+#: How the diff says an alternative value (as the contract does), by field.
+_NEEDLES: dict[str, Callable[[str], str]] = {
+    "subdivision": lambda code: words.place("DE", code),
+    "suspend": {"update_every": "update times"}.__getitem__,
+}
 _UNCHANGEABLE = {("accountability", "service_credits", "basis")}  # one value only
 
 
@@ -442,7 +499,7 @@ def _mutate(path: tuple[Any, ...], value: Any) -> tuple[Any, str | None]:
     assert isinstance(value, str), path
     if field in _ALTERNATIVES and value in _ALTERNATIVES[field]:
         new = _ALTERNATIVES[field][value]
-        return new, new
+        return new, _NEEDLES[field](new) if field in _NEEDLES else new
     if path[0] == "calendars" and "hours" in path:
         hour = int(value[:2])
         new = f"{hour - 1:02d}{value[2:]}"
@@ -462,16 +519,19 @@ def _mutate(path: tuple[Any, ...], value: Any) -> tuple[Any, str | None]:
         new = f"{Decimal(value[:-1]) - 1}%"
         return new, new
     if match := re.fullmatch(r"(\d+)% of target", value):
-        return f"{int(match[1]) + 5}% of target", f"{int(match[1]) + 5}% of target"
+        share = int(match[1]) + 5
+        return f"{share}% of target", f"when {share}% of the target time has passed"
     if value == "breach":
-        return "breach + 1h", "breach + 1h"
+        return "breach + 1h", "1 working hour after a target is missed"
     if match := re.fullmatch(r"breach \+ (\d+)h", value):
-        return f"breach + {int(match[1]) + 1}h", f"breach + {int(match[1]) + 1}h"
+        hours = words.plural(int(match[1]) + 1, "working hour")
+        return f"breach + {int(match[1]) + 1}h", f"{hours} after a target is missed"
     if re.fullmatch(r"\d+\.\d\d", value):
         new_amount = Decimal(value) + 1
         return str(new_amount), f"{new_amount:,}"
-    if re.fullmatch(r"(provider|client)\.\w+", value):
-        return value + "x", value + "x"
+    if re.fullmatch(r"(provider|client)\.\w+", value):  # said as the person
+        owner = "our" if value.startswith("provider") else "your"
+        return value + "x", f"{owner} {value.partition('.')[2]}x"
     if "@" in value:
         return "x" + value, "x" + value
     return value + " (revised)", "(revised)"
@@ -500,6 +560,8 @@ def test_every_leaf_change_is_reported(path: tuple[Any, ...]) -> None:
     data = example_data()
     parent = _get(data, path[:-1])
     new_value, needle = _mutate(path, parent[path[-1]])
+    if path[-1] == "measure":  # said with the priorities it counts
+        needle = words.measure(new_value, parent.get("priorities"))
     parent[path[-1]] = new_value
     found = diff_agreements(BASE, Agreement.model_validate(copy.deepcopy(data)))
     assert found, f"no change reported for {path}"

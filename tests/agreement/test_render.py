@@ -248,6 +248,22 @@ MEASURE = {
     "update_on_time": "updates sent on time",
     "milestones_on_time": "milestones delivered on time",
 }
+# what a measure counts for some priorities ({} = the priorities), and its verb
+SCOPED = {
+    "response_on_time": ("first replies to {} requests", "sent"),
+    "resolution_on_time": ("{} requests", "resolved"),
+    "update_on_time": ("updates on {} requests", "sent"),
+}
+
+
+def scoped(measure: str, priorities: list[str] | None) -> str:
+    """`first replies to critical and high requests sent on time`."""
+    if not priorities:
+        return MEASURE[measure]
+    subject, verb = SCOPED[measure]
+    return f"{subject.format(w.join(priorities))} {verb} on time"
+
+
 SHIFT = {
     "working_time": "by the working time you were late",
     "calendar_days": "by the calendar days you were late",
@@ -385,12 +401,16 @@ def expected(path: tuple[Any, ...], value: Any, data: dict[str, Any]) -> list[st
     if s == "milestones.[].fee":
         return [f"{path_get(data, path[:-1])['title']} costs {money(value, cur)}"]
     if s == "responsibilities.provider.[].every":
-        return [f"we do this {every(value)}"]
+        text = str(path_get(data, path[:-1])["commitment"]).rstrip(".")
+        # "we send a progress update ... every week"; else "A report: every week"
+        return [f"{text}{' ' if w.clause(text) else ': '}{every(value)}"]
     if s == "responsibilities.provider.[].on":
         return [f"{every(path_get(data, path[:-1])['every'])}, on {value.capitalize()}"]
     if s == "responsibilities.client.[].within":
         text = wt(value) if WORKING.match(value) else period(value)
-        return [f"you do this within {text}"]
+        duty = str(path_get(data, path[:-1])["obligation"]).rstrip(".")
+        # "you pay invoices within 14 days"; else "Release testing: within 4h"
+        return [f"{duty}{' ' if w.clause(duty) else ': '}within {text}."]
     if s in (
         "roles.[].responsible",
         "roles.[].accountable",
@@ -402,7 +422,10 @@ def expected(path: tuple[Any, ...], value: Any, data: dict[str, Any]) -> list[st
     if s == "targets.[].measure":
         return [MEASURE[value]]
     if s == "targets.[].priorities":
-        return [f"for {w.join(path_get(data, path[:-2])['priorities'])} requests"]
+        target = path_get(data, path[:-2])
+        subject, verb = SCOPED[target["measure"]]
+        text = subject.format(w.join(target["priorities"]))
+        return [f"at least {pct(target['at_least'])} of {text} are {verb} on time"]
     if s == "targets.[].at_least":
         return [f"at least {pct(value)}"]
     if s == "targets.[].per":
@@ -417,8 +440,9 @@ def expected(path: tuple[Any, ...], value: Any, data: dict[str, Any]) -> list[st
         return ["a share of the monthly fee"]
     if s in (f"{credits}.monthly_fee.amount", f"{credits}.monthly_fee.currency"):
         return [f"the monthly fee, which is {money(fee['amount'], fee['currency'])}"]
-    if s == f"{credits}.tiers.[].measure":
-        return [f"| {MEASURE[value]} | below"]
+    if s in (f"{credits}.tiers.[].measure", f"{credits}.tiers.[].priorities"):
+        tier = path_get(data, path[:4])
+        return [f"| {scoped(tier['measure'], tier.get('priorities'))} | below"]
     if s == f"{credits}.tiers.[].below":
         return [f"below {pct(value)}"]
     if s == f"{credits}.tiers.[].credit":
@@ -523,7 +547,10 @@ def expected_closure(
     item = path_get(data, path[:5])
     if isinstance(item, dict) and "from" in item:
         first, last = as_date(item["from"]), as_date(item["to"])
-        text = f"{w.long_date(first)} to {w.long_date(last)}"
+        if (first.year, first.month) == (last.year, last.month):
+            text = f"{first.day}-{w.long_date(last)}"
+        else:
+            text = f"{w.long_date(first)} to {w.long_date(last)}"
         return [f"{text} ({item['name']})" if item.get("name") else text]
     if isinstance(item, dict):
         text = w.long_date(as_date(item["date"]))
@@ -651,12 +678,20 @@ def test_the_example_reads_as_the_issue_promises() -> None:
         "closed on public holidays in berlin (germany) in 2027: 1 january"
         " (new year's day),",
         "26 march (good friday)",
-        "if 94% of first replies were on time in march, you receive a credit of 5%"
-        " of eur 1,500.00 = eur 75.00.",
+        "if 94% of first replies to critical and high requests were sent on time"
+        " in march, you receive a credit of 5% of eur 1,500.00 = eur 75.00.",
         "the tiers of 5% and 10% apply, and the highest counts. you receive a credit"
         " of 10% of eur 1,500.00 = eur 150.00.",
         "credits in one month never exceed 20% of the fee (eur 300.00).",
-        "working day on the office hours: 7 hours 30 minutes of open time.",
+        "working day on the office hours: 7 hours 30 minutes of working time.",
+        "| support hours | office: monday to friday 09:00-12:30 and 13:30-17:30"
+        " berlin time (high, normal, low); on call: any day 07:00-22:00 berlin time"
+        " (critical) |",
+        "we deliver these: figma file with all page templates; style guide.",
+        "you give feedback on delivered work within 3 working days.",
+        "you make decisions on change requests within 2 working days.",
+        "we send a progress update by e-mail every week, on friday.",
+        "working time: time when the support hours of a request are open.",
     ):
         assert phrase in text, phrase
     assert doc.sha256 in to_markdown(doc)
@@ -765,3 +800,104 @@ def test_words_helpers() -> None:
     assert w.timezone("UTC") == "UTC"
     assert w.language("en") == "English"
     assert w.long_date(datetime(2027, 5, 3, 12, 0)) == "3 May 2027, 12:00"  # noqa: DTZ001
+
+
+# -- the contract says only what the file says ---------------------------------------
+
+MINIMAL = """\
+agreement:
+  title: Minimal support
+  provider:
+    name: Blue Fox Studio
+    contacts: [{name: Ann Lee, email: ann@bluefox.example, role: lead}]
+  client:
+    name: Northwind LLC
+    contacts: [{name: Cy Park, email: cy@northwind.example, role: owner}]
+  effective: 2027-03-15
+  timezone: Europe/Berlin
+calendars:
+  office:
+    timezone: Europe/Berlin
+    hours: {mon-fri: "09:00-17:00"}
+priorities:
+  normal: {means: Anything., response: 1bd}
+delays:
+  payment_overdue: {after: 14 days}
+"""
+
+
+def test_a_minimal_file_states_no_terms_it_does_not_contain() -> None:
+    doc = build_contract(loads_document(MINIMAL, "minimal.yaml"))
+    text = normalise(to_markdown(doc))
+    for absent in (
+        "stop work",  # payment_overdue without `suspend` pauses nothing
+        "until you pay",
+        "milestones",  # default delay rules, but no milestones to move
+        "both of us must accept the new dates",
+        "does not renew",  # no term: no end date, no renewal
+        "renews",
+        "the term runs",
+        "14 march 2028",  # the last day canonical.term_dates assumes for holidays
+    ):
+        assert absent not in text, absent
+    for present in (
+        "this agreement starts on 15 march 2027 and runs until either of us ends it.",
+        "| ends | when either of us ends it |",
+        "| term | no fixed end |",
+        "if a payment is more than 14 days late, it counts as overdue.",
+    ):
+        assert present in text, present
+    summary = doc.sections[0]
+    table = next(b for b in summary.blocks if isinstance(b, Table))
+    assert ("Ends", "When either of us ends it") in table.rows
+
+
+def test_notice_without_a_term_says_how_to_end_it() -> None:
+    text = MINIMAL.replace(
+        "  timezone: Europe/Berlin\ncalendars:",
+        "  term: {notice: 1 month}\n  timezone: Europe/Berlin\ncalendars:",
+    )
+    md = normalise(to_markdown(build_contract(loads_document(text))))
+    assert (
+        "runs until either of us ends it. to end it, either of us gives 1 month"
+        " notice in writing." in md
+    )
+    assert "| term | no fixed end, 1 month notice |" in md
+
+
+def test_a_single_calendar_serves_every_priority_without_saying_so() -> None:
+    md = normalise(to_markdown(build_contract(loads_document(MINIMAL))))
+    assert "| support hours | office: monday to friday 09:00-17:00 berlin time |" in md
+
+
+def test_duties_read_as_sentences_and_unknown_ones_keep_their_text() -> None:
+    assert w.clause("Pay invoices") == "pay invoices"
+    assert w.clause("Feedback on delivered work") == "give feedback on delivered work"
+    assert w.clause("Progress update by e-mail") == "send a progress update by e-mail"
+    assert w.clause("SSL renewal") is None
+    text = OTHER.replace("Test each release", "Release testing")
+    md = normalise(to_markdown(build_contract(loads_document(text))))
+    assert "- release testing: within 4 working hours." in md
+    assert "you test each release" not in md
+
+
+def test_words_are_shared_and_locale_free() -> None:
+    assert w.runs([1, 2, 3, 5], lambda a, b: b == a + 1) == [(1, 3), (5, 5)]
+    assert w.weekdays([0, 1, 2, 4, 5, 6]) == "Monday to Wednesday and Friday to Sunday"
+    assert w.date_range(date(2027, 12, 27), date(2027, 12, 31)) == "27-31 December 2027"
+    assert w.date_range(date(2027, 12, 30), date(2028, 1, 2)) == (
+        "30 December 2027 to 2 January 2028"
+    )
+    assert [w.month_name(m) for m in (1, 5, 12)] == ["January", "May", "December"]
+    assert w.place("DE", "BY") == "Bayern (Germany)"  # the holidays package's name
+    assert w.place("US", None) == "United States"
+    assert w.duration(_WT.validate_python("90m").fixed) == "1 hour 30 minutes"
+    assert w.working_time(_WT.validate_python("90m")) == "1 working hour 30 minutes"
+    assert w.working_time(_WT.validate_python("30m")) == "30 working minutes"
+    assert w.measure("response_on_time", ["critical", "high"]) == (
+        "first replies to critical and high requests sent on time"
+    )
+    assert w.measure("resolution_on_time") == "requests resolved on time"
+    contacts = [("provider", "Jane Doe", "lead"), ("client", "Max", "approver")]
+    assert w.person("provider.lead", contacts) == "Jane Doe (our lead)"
+    assert w.person("client.owner", contacts) == "your owner"

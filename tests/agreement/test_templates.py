@@ -17,6 +17,7 @@ from slakeeper.agreement.schema import Agreement, Obligation
 from slakeeper.agreement.templates import (
     TEMPLATES,
     UnknownTemplateError,
+    current_text,
     list_templates,
     template_text,
 )
@@ -218,3 +219,13 @@ def test_each_template_passes_lint_strictly(name: str, today: date) -> None:
     loaded = loads_document(template_text(name), f"{name}.yaml")
     findings = lint_check(loaded, today=today)
     assert [f"{f.code} {f.location} {f.message}" for f in findings] == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_templates_moved_to_a_later_year_still_check_clean(name: str) -> None:
+    later = date(2031, 3, 1)
+    text = current_text(name, later)
+    assert text != template_text(name)
+    findings = lint_check(loads_document(text, f"{name}.yaml"), today=later)
+    assert [f"{f.code} {f.message}" for f in findings] == []
+    assert current_text(name, date(2026, 11, 29)) == template_text(name)

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from slakeeper.agreement import load, load_document, loads
 from slakeeper.agreement.lint import check as lint_check
 from slakeeper.agreement.templates import TEMPLATES, list_templates, template_text
+from slakeeper.cli import agreement_new
 from slakeeper.cli.agreement_new import Answers, apply_answers, new, parse_hours
 from slakeeper.yamlsource import SourceError
 
@@ -404,3 +405,20 @@ def test_errors_are_reported_like_the_rest_of_the_cli(tmp_path: Path) -> None:
     result = runner.invoke(root, ["new", "-t", "hourly-upwork", "-o", str(missing)])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {missing}: cannot be written: ")
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The templates start in 2027: as of this day they are printed unchanged."""
+    monkeypatch.setattr(agreement_new, "_today", lambda: date(2026, 11, 29))
+
+
+def test_templates_move_on_by_whole_years_so_they_start_after_today(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(agreement_new, "_today", lambda: date(2027, 7, 1))
+    result = runner.invoke(app, ["new", "-t", "fixed-scope-project"])
+    assert result.exit_code == 0, result.output
+    assert "effective: 2028-01-11" in result.output
+    assert "until: 2028-06-30" in result.output
+    assert "2027-" not in result.output

@@ -128,13 +128,14 @@ def test_a_closed_pipe_ends_quietly_with_exit_1(in_tmp, monkeypatch):
     assert result.stderr == ""
 
 
-def test_other_os_errors_are_not_swallowed(in_tmp, monkeypatch):
+def test_other_os_errors_are_one_line_with_exit_2(in_tmp, monkeypatch):
     def disk_full(*args: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(WorkCalendar, "between", disk_full)
     result = runner.invoke(app, ARGS)
-    assert isinstance(result.exception, OSError)
+    assert result.exit_code == 2
+    assert result.stderr == "error: No space left on device\n"
 
 
 def test_an_abort_prints_aborted_and_exits_1(in_tmp, monkeypatch):

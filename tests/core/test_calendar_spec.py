@@ -247,8 +247,8 @@ def test_a_date_with_a_time_of_day_is_not_a_closed_date():
 
     found = problems(base(holidays={"dates": [datetime(2027, 12, 27)]}))  # noqa: DTZ001
     assert found == [
-        "holidays.dates[0]: datetime.datetime(2027, 12, 27, 0, 0) is not a date: write"
-        " YYYY-MM-DD or {from: YYYY-MM-DD, to: ...}"
+        "holidays.dates[0]: 2027-12-27T00:00:00 is a date and time; write the date"
+        " alone (YYYY-MM-DD)"
     ]
 
 

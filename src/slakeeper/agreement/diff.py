@@ -5,15 +5,18 @@ returns one `Change` per difference, in the order of the contract's sections:
 
 - mappings are compared key by key (priorities, calendars, rates);
 - lists whose items have an identity are compared item by item (milestones by
-  `id`, contacts by e-mail, roles by activity, targets by measure and
-  priorities, service-credit tiers by measure and threshold);
+  `id`, contacts by e-mail, roles by activity, commitments and obligations by
+  their text, targets by measure and priorities, service-credit tiers by
+  measure, priorities and threshold);
 - other lists are compared as a whole: the items added and removed, or the new
   order when only the order changed;
 - calendars (raw specs) are compared by what they mean: hours per weekday,
   public holidays, closed dates and extra openings.
 
-Every field that differs produces at least one line; fields without a phrase of
-their own fall back to `<Section> <field path in words>: old -> new`.
+Values read as the contract says them (`agreement.words`): people by name and
+role, measures, places and dates in words, milestones by title. Every field that
+differs produces at least one line; fields without a phrase of their own fall
+back to `<Section> <field path in words>: old -> new`.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from slakeeper.agreement import words
+from slakeeper.agreement.contract.delivery import commitment, obligation
 from slakeeper.agreement.schema import (
     Agreement,
     Amount,
@@ -59,11 +63,12 @@ ChangeKind = Literal["added", "removed", "changed"]
 PathPart = str | int
 NOT_SET = "not set"
 
-#: Section titles in the order of the contract.
+#: Section titles in the order of the contract: the summary, response times
+#: (priorities), support availability (calendars), milestones...
 SECTIONS: tuple[str, ...] = (
     "Agreement",
-    "Calendars",
     "Priorities",
+    "Calendars",
     "Milestones",
     "Responsibilities",
     "Roles",
@@ -80,7 +85,7 @@ SECTIONS: tuple[str, ...] = (
 SECTION_OF: dict[str, str] = {
     "agreement": "Agreement",
     "calendars": "Calendars",
-    "default_calendar": "Calendars",
+    "default_calendar": "Priorities",  # the contract says it with response times
     "priorities": "Priorities",
     "default_priority": "Priorities",
     "pause_on": "Priorities",
@@ -168,7 +173,7 @@ _LABELS: dict[tuple[str, ...], str] = {
     ("accountability", "service_credits", "monthly_fee"): "Monthly fee",
     ("accountability", "service_credits", "tiers"): "Service credit tiers",
     ("accountability", "service_credits", "tiers", "*", "credit"): (
-        "Service credit tier for {0}"
+        "Service credit when {0}"
     ),
     ("accountability", "service_credits", "cap"): "Service credit cap",
     ("accountability", "termination", "when"): "Client may terminate when",
@@ -185,6 +190,9 @@ _LABELS: dict[tuple[str, ...], str] = {
     ("delays", "client_caused", "adjustments"): "Delay adjustments",
     ("delays", "payment_overdue", "after"): "Payment counts as overdue after",
     ("delays", "payment_overdue", "suspend"): "Clocks paused while payment is overdue",
+    ("responsibilities", "provider", "*", "every"): "How often we do “{0}”",
+    ("responsibilities", "provider", "*", "on"): "Day we do “{0}”",
+    ("responsibilities", "client", "*", "within"): "Time you have for “{0}”",
     ("change_requests", "estimate_within"): "Change request estimate time",
     ("change_requests", "decide_within"): "Change request decision time",
     ("change_requests", "requires_approval_by"): "Change request approver",
@@ -214,6 +222,24 @@ _PERCENT_FIELDS = frozenset({"at_least", "below", "credit", "cap", "rate"})
 _WORDY_FIELDS = frozenset(
     {"if_silent", "shift_milestones", "adjustments", "basis", "model"}
 )
+#: Fields holding role references (`provider.lead`): said as the person.
+_PEOPLE_FIELDS = frozenset(
+    {
+        "responsible",
+        "accountable",
+        "consulted",
+        "informed",
+        "notify",
+        "requires_approval_by",
+        "approved_by",
+    }
+)
+#: The clocks late payment can pause, as the contract names them.
+_CLOCKS = {
+    "response": "reply times",
+    "resolution": "resolution times",
+    "update_every": "update times",
+}
 #: Lists that are one value (a set of role references), not a list of items.
 _ATOMIC_LISTS = frozenset(
     {
@@ -244,15 +270,35 @@ class _Keyed:
 
 @dataclass(frozen=True)
 class _Side:
-    """What formatting values of one version needs: its currency."""
+    """What formatting values of one version needs: its currency, its people
+    (side, name, role) and its milestones' titles by id."""
 
     currency: str | None
+    contacts: tuple[tuple[str, str, str], ...]
+    titles: Mapping[str, str]
 
+    @classmethod
+    def of(cls, a: Agreement) -> _Side:
+        return cls(
+            a.billing.currency if a.billing else None,
+            tuple(
+                (side, c.name, c.role)
+                for side, party in (
+                    ("provider", a.agreement.provider),
+                    ("client", a.agreement.client),
+                )
+                for c in party.contacts
+            ),
+            {m.id: m.title for m in a.milestones},
+        )
 
-def _roles(value: str | list[str] | None) -> str:
-    if value is None:
-        return "nobody"
-    return value if isinstance(value, str) else ", ".join(value)
+    def people(self, refs: str | Sequence[str] | None) -> str:
+        """`provider.lead` -> `Jane Doe (our lead)`; `nobody` for None."""
+        if refs is None:
+            return "nobody"
+        if isinstance(refs, str):
+            refs = [refs]
+        return words.join([words.person(r, self.contacts) for r in refs])
 
 
 def _priority_added(p: Priority, key: str, side: _Side) -> str:
@@ -274,7 +320,7 @@ def _priority_added(p: Priority, key: str, side: _Side) -> str:
 def _milestone_added(m: Milestone, side: _Side) -> str:
     text = f"{m.title}, due {words.long_date(m.due)}"
     if m.after:
-        text += f", after {m.after}"
+        text += f", after {side.titles.get(m.after, m.after)}"
     if m.fee is not None:
         text += f", fee {_money(m.fee, side)}"
     return text
@@ -282,50 +328,64 @@ def _milestone_added(m: Milestone, side: _Side) -> str:
 
 def _role_added(r: Role, side: _Side) -> str:
     parts = [
-        f"{what} {_roles(getattr(r, what))}"
+        f"{what}: {side.people(getattr(r, what))}"
         for what in ("responsible", "accountable", "consulted", "informed")
         if getattr(r, what) is not None
     ]
-    return f"{r.activity} ({'; '.join(parts)})"
+    return f"{r.activity}, {'; '.join(parts)}"
+
+
+def _target_key(t: Target) -> str:
+    return json.dumps([t.measure, t.priorities])
 
 
 def _target_name(t: Target) -> str:
-    if t.priorities is None:
-        return t.measure
-    return f"{t.measure} ({', '.join(t.priorities)})"
+    return words.measure(t.measure, t.priorities)
 
 
 def _target_added(t: Target, side: _Side) -> str:
-    return f"{_target_name(t)} at least {words.percent(t.at_least)} per {t.per}"
-
-
-def _tier_name(t: CreditTier) -> str:
-    return f"{t.measure} below {words.percent(t.below)}"
-
-
-def _tier_added(t: CreditTier, side: _Side) -> str:
     return (
-        f"{words.percent(t.credit)} when {t.measure} falls below "
-        f"{words.percent(t.below)}"
+        f"at least {words.percent(t.at_least)} of"
+        f" {words.measured(t.measure, t.priorities)}"
+        f" {words.measure_done(t.measure)} on time, each {t.per}"
     )
 
 
-def _tier_removed(t: CreditTier, side: _Side) -> str:
-    return f"{_tier_name(t)} ({words.percent(t.credit)})"
+def _tier_key(t: CreditTier) -> str:
+    return json.dumps([t.measure, t.priorities, str(t.below)])
 
 
-def _contact_added(c: Contact, side: _Side) -> str:
-    return f"{c.name} <{c.email}>, {c.role}"
+def _tier_name(t: CreditTier) -> str:
+    return (
+        f"{words.measure(t.measure, t.priorities)} fall below {words.percent(t.below)}"
+    )
+
+
+def _tier_added(t: CreditTier, side: _Side) -> str:
+    return f"{words.percent(t.credit)} when {_tier_name(t)}"
 
 
 def _contact_keyed(party: str) -> _Keyed:
+    owner = "our" if party == "provider" else "your"
+
+    def described(c: Contact, side: _Side) -> str:
+        return f"{c.name} ({owner} {words.snake(c.role)}), {c.email}"
+
     return _Keyed(
         noun=f"{party} contact",
         key=lambda c: c.email,
         name=lambda c: c.name,
-        added=_contact_added,
-        removed=lambda c, side: f"{c.name} <{c.email}>",
+        added=described,
+        removed=described,
     )
+
+
+def _duty_text(item: str | Commitment | Obligation) -> str:
+    if isinstance(item, Commitment):
+        return item.commitment
+    if isinstance(item, Obligation):
+        return item.obligation
+    return item
 
 
 _KEYED: dict[tuple[str, ...], _Keyed] = {
@@ -345,26 +405,40 @@ _KEYED: dict[tuple[str, ...], _Keyed] = {
         added=_role_added,
         removed=lambda r, side: r.activity,
     ),
+    ("responsibilities", "provider"): _Keyed(
+        "provider commitment",
+        key=_duty_text,
+        name=_duty_text,
+        added=lambda c, side: commitment(c),
+        removed=lambda c, side: commitment(c),
+    ),
+    ("responsibilities", "client"): _Keyed(
+        "client obligation",
+        key=_duty_text,
+        name=_duty_text,
+        added=lambda o, side: obligation(o),
+        removed=lambda o, side: obligation(o),
+    ),
     ("targets",): _Keyed(
         "target",
-        key=_target_name,
+        key=_target_key,
         name=_target_name,
         added=_target_added,
         removed=_target_added,
     ),
     ("accountability", "service_credits", "tiers"): _Keyed(
         "service credit tier",
-        key=_tier_name,
+        key=_tier_key,
         name=_tier_name,
         added=_tier_added,
-        removed=_tier_removed,
+        removed=_tier_added,
     ),
 }
 
 
 #: How an item of a keyed list is described when its list is compared whole.
 _ITEMS: tuple[tuple[type[BaseModel], Callable[[Any, _Side], str]], ...] = (
-    (Contact, _contact_added),
+    (Contact, lambda c, side: f"{c.name} ({words.snake(c.role)}), {c.email}"),
     (Milestone, _milestone_added),
     (Role, _role_added),
     (Target, _target_added),
@@ -385,6 +459,16 @@ def _value(value: Any, field: str, side: _Side) -> str:
     """A leaf value in words; `field` is the name of the field holding it."""
     if value is None:
         return NOT_SET
+    if field in _PEOPLE_FIELDS and isinstance(value, str | list):
+        return side.people(value)
+    if field == "measure" and isinstance(value, str):
+        return words.measure(value)
+    if field == "after" and isinstance(value, str):
+        return side.titles.get(value, value)
+    if field == "suspend" and isinstance(value, str):
+        return _CLOCKS.get(value, value)
+    if field == "on" and isinstance(value, str):
+        return value.capitalize()
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, WorkingTime):
@@ -410,16 +494,15 @@ def _value(value: Any, field: str, side: _Side) -> str:
     return str(value)
 
 
-def _item(value: Any, side: _Side) -> str:
-    """An item of a list compared as a whole, in words."""
+def _item(value: Any, side: _Side, field: str = "") -> str:
+    """An item of a list compared as a whole, in words; `field` names the list."""
     if isinstance(value, Commitment):
-        text = f"{value.commitment}, every {words.period(value.every)}"
-        return text + (f" on {value.on.capitalize()}" if value.on else "")
+        return commitment(value)
     if isinstance(value, Obligation):
-        return f"{value.obligation}, within {_value(value.within, 'within', side)}"
+        return obligation(value)
     if isinstance(value, EscalationStep):
-        text = f"at {value.at} notify {', '.join(value.notify)}"
-        return text + (f" ({value.say})" if value.say else "")
+        text = f"{words.escalation_at(value.at)}, we tell {side.people(value.notify)}"
+        return text + (f"; {value.say.strip().rstrip('.')}" if value.say else "")
     if isinstance(value, ClientInput):
         return f"{value.what} by {words.long_date(value.by)}"
     for kind, describe in _ITEMS:
@@ -431,41 +514,17 @@ def _item(value: Any, side: _Side) -> str:
             for name in type(value).model_fields
             if getattr(value, name) is not None
         )
-    return _value(value, "", side)
+    return _value(value, field, side)
 
 
 def _dates(days: Iterable[date]) -> str:
     """Dates in words, runs of consecutive days as ranges: `27-31 December 2027`."""
-    runs: list[list[date]] = []
-    for day in sorted(days):
-        if runs and runs[-1][-1] + timedelta(days=1) == day:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    out = []
-    for run in runs:
-        first, last = run[0], run[-1]
-        if first == last:
-            out.append(words.long_date(first))
-        elif (first.year, first.month) == (last.year, last.month):
-            out.append(f"{first.day}-{words.long_date(last)}")
-        else:
-            out.append(f"{words.long_date(first)} to {words.long_date(last)}")
-    return ", ".join(out)
+    found = words.runs(sorted(days), lambda a, b: b == a + timedelta(days=1))
+    return ", ".join(words.date_range(a, b) for a, b in found)
 
 
 def _windows(windows: Sequence[object]) -> str:
     return ", ".join(str(w) for w in windows) or "closed"
-
-
-def _days(indexes: Sequence[int]) -> str:
-    runs: list[list[int]] = []
-    for i in indexes:
-        if runs and runs[-1][-1] + 1 == i:
-            runs[-1].append(i)
-        else:
-            runs.append([i])
-    return ", ".join(words.days(run[0], run[-1]) for run in runs)
 
 
 # ---------------------------------------------------------------------------
@@ -474,8 +533,8 @@ def _days(indexes: Sequence[int]) -> str:
 
 class _Differ:
     def __init__(self, old: Agreement, new: Agreement) -> None:
-        self.old_side = _Side(old.billing.currency if old.billing else None)
-        self.new_side = _Side(new.billing.currency if new.billing else None)
+        self.old_side = _Side.of(old)
+        self.new_side = _Side.of(new)
         self.out: list[Change] = []
 
     # -- output -----------------------------------------------------------------
@@ -592,21 +651,22 @@ class _Differ:
         new: list[Any],
     ) -> None:
         label = self.label(path, keyed, names)
+        field = str(path[-1])
         removed = _missing(old, new)
         added = _missing(new, old)
         if not removed and not added:  # the same items in another order
             self.reordered(
                 path,
                 label,
-                [_item(i, self.old_side) for i in old],
-                [_item(i, self.new_side) for i in new],
+                [_item(i, self.old_side, field) for i in old],
+                [_item(i, self.new_side, field) for i in new],
             )
             return
         if len(old) == len(new):  # an item edited in place: one change
             for i in sorted(set(removed) & set(added)):
                 before, after = (
-                    _item(old[i], self.old_side),
-                    _item(new[i], self.new_side),
+                    _item(old[i], self.old_side, field),
+                    _item(new[i], self.new_side, field),
                 )
                 self.emit(
                     (*path, i),
@@ -618,10 +678,10 @@ class _Differ:
                 removed.remove(i)
                 added.remove(i)
         for i in removed:
-            text = _item(old[i], self.old_side)
+            text = _item(old[i], self.old_side, field)
             self.emit(path, "removed", text, None, f"{label}: {text} removed")
         for i in added:
-            text = _item(new[i], self.new_side)
+            text = _item(new[i], self.new_side, field)
             self.emit(path, "added", None, text, f"{label}: {text} added")
 
     def reordered(
@@ -688,13 +748,29 @@ class _Differ:
                     None,
                     f"{noun.capitalize()} removed: {text}",
                 )
+            elif type(before) is not type(after):  # e.g. a text became a model
+                old_text = removed(before, self.old_side)
+                new_text = added(after, self.new_side)
+                label = f"{self.label(path, keyed, names)} {name(before)}"
+                self.emit(
+                    item_path,
+                    "changed",
+                    old_text,
+                    new_text,
+                    f"{label}: {old_text} -> {new_text}",
+                )
             else:
                 self.walk(item_path, inner, (*names, name(before)), before, after)
         common_old = [k for k in old if k in new]
         common_new = [k for k in new if k in old]
         if common_old != common_new:
             label = self.label(path, keyed, names)
-            self.reordered(path, label, common_old, common_new)
+            self.reordered(
+                path,
+                label,
+                [name(old[k]) for k in common_old],
+                [name(new[k]) for k in common_new],
+            )
 
     def priorities(
         self, old: Mapping[str, Priority], new: Mapping[str, Priority]
@@ -816,7 +892,7 @@ class _Differ:
             if before != after:
                 groups.setdefault((before, after), []).append(day)
         for (before, after), days in groups.items():
-            when = _days(days)
+            when = words.weekdays(days)
             if before == "closed":
                 kind: ChangeKind = "added"
                 text = f"Support hours ({name}) now include {when} {after}"
@@ -892,7 +968,7 @@ def _kind(old: object, new: object) -> ChangeKind:
 def _region(country: str | None, subdivision: str | None) -> str:
     if country is None:
         return "none"
-    return f"{country}-{subdivision}" if subdivision else country
+    return words.place(country, subdivision)
 
 
 def _plain(value: Any) -> Any:
@@ -914,7 +990,8 @@ def _calendar_summary(spec: Mapping[str, Any]) -> str:
     for day in range(7):
         if rules.weekly[day]:
             groups.setdefault(_windows(rules.weekly[day]), []).append(day)
-    hours = "; ".join(f"{_days(days)} {w}" for w, days in groups.items()) or "no hours"
+    hours = "; ".join(f"{words.weekdays(d)} {w}" for w, d in groups.items())
+    hours = hours or "no hours"
     return f"{rules.timezone.key}, {hours}"
 
 

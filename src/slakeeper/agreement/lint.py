@@ -172,7 +172,7 @@ def _measurable(a: Agreement) -> Iterator[_Raw]:
             )
     credits = a.accountability.service_credits
     for i, tier in enumerate(credits.tiers if credits else ()):
-        if not _can_measure(a, tier.measure, None):
+        if not _can_measure(a, tier.measure, tier.priorities):
             yield _Raw(
                 "SLA004",
                 Severity.ERROR,
@@ -194,10 +194,11 @@ def _credit_tiers(a: Agreement) -> Iterator[_Raw]:
     if credits is None:
         return
     base: Path = ("accountability", "service_credits")
-    last: dict[str, tuple[int, CreditTier]] = {}
+    last: dict[tuple[str, tuple[str, ...]], tuple[int, CreditTier]] = {}
     for i, tier in enumerate(credits.tiers):
         path: Path = (*base, "tiers", i)
-        before = last.get(tier.measure)
+        key = (tier.measure, tuple(tier.priorities or ()))
+        before = last.get(key)
         if before is not None:
             j, prev = before
             if tier.below == prev.below:
@@ -218,7 +219,7 @@ def _credit_tiers(a: Agreement) -> Iterator[_Raw]:
                     " must come after the higher one and carry a larger credit.",
                     "List tiers from the highest threshold down, with rising credits.",
                 )
-        last[tier.measure] = (i, tier)
+        last[key] = (i, tier)
         if tier.credit > credits.cap:
             yield _Raw(
                 "SLA006",

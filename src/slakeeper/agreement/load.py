@@ -286,6 +286,19 @@ def _cross_check(a: Agreement) -> Iterator[tuple[Path, str]]:
                     ("targets", i, "priorities", j),
                     _unknown("priority", level, levels),
                 )
+    credits = a.accountability.service_credits
+    for i, tier in enumerate(credits.tiers if credits else ()):
+        for j, level in enumerate(tier.priorities or ()):
+            if level not in a.priorities:
+                path = (
+                    "accountability",
+                    "service_credits",
+                    "tiers",
+                    i,
+                    "priorities",
+                    j,
+                )
+                yield path, _unknown("priority", level, levels)
     if a.billing and a.billing.rates:
         for level in a.billing.rates.per_priority:
             if level not in a.priorities:

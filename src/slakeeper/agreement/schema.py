@@ -245,6 +245,11 @@ class Amount(Section):
 
 class CreditTier(Section):
     measure: Measure = Field(description="The measure the tier looks at.")
+    priorities: list[str] | None = Field(
+        default=None,
+        description="The priorities the measure counts (default: all); use the same"
+        " list as the matching target.",
+    )
     below: Percent = Field(description="The tier applies when the measure falls below.")
     credit: Percent = Field(description="The credit, as a share of the period's fee.")
 

@@ -88,9 +88,12 @@ class SlakeeperGroup(TyperGroup):
             typer.echo("Aborted.", err=True)
             code = 1
         except OSError as exc:
-            if exc.errno != errno.EPIPE:
-                raise
-            code = 1  # the reader went away (`| head`): nothing more to say
+            if exc.errno == errno.EPIPE:
+                code = 1  # the reader went away (`| head`): nothing more to say
+            else:  # e.g. a full disk under standard output
+                where = f"{exc.filename}: " if exc.filename else ""
+                _echo_error(f"{where}{exc.strerror or exc}")
+                code = EXIT_BAD_INPUT
         if not standalone_mode:
             return code
         sys.exit(code)

@@ -17,6 +17,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -31,8 +32,8 @@ from slakeeper.agreement.templates import (
     TEMPLATES,
     Template,
     UnknownTemplateError,
+    current_text,
     list_templates,
-    template_text,
 )
 from slakeeper.agreement.types import WorkingTime
 from slakeeper.cli.output import write_output
@@ -112,11 +113,12 @@ def new(
     Templates: retainer-support (monthly support retainer with priorities and
     service credits), fixed-scope-project (milestones, client inputs and
     acceptance windows), hourly-upwork (hourly work through an Upwork contract,
-    billed weekly). Questions of --interactive go to standard error, so the
+    billed weekly). Their dates move on by whole years so that the agreement
+    starts after today. Questions of --interactive go to standard error, so the
     file can be redirected.
     """
     try:
-        text = template_text(template)
+        text = current_text(template, _today())
     except UnknownTemplateError as exc:
         raise typer.BadParameter(str(exc), param_hint="'--template'") from None
     if out is not None and out.exists() and not force:
@@ -137,6 +139,10 @@ def new(
         f"Wrote {out}. Edit it, then check it: slakeeper agreement check {out}",
         err=True,
     )
+
+
+def _today() -> date:
+    return datetime.now(UTC).astimezone().date()
 
 
 # -- YAML round trip ---------------------------------------------------------------

@@ -361,6 +361,12 @@ def _parse_closed_item(
         else:
             closed[named] = str(item.get("name") or "closed")
         return
+    if isinstance(item, datetime):
+        out.add(
+            path,
+            f"{item.isoformat()} is a date and time; write the date alone (YYYY-MM-DD)",
+        )
+        return
     out.add(
         path,
         f"{item!r} is not a date: write YYYY-MM-DD or {{from: YYYY-MM-DD, to: ...}}",

@@ -8,7 +8,9 @@ returns a template's YAML text, exactly as shipped.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 from importlib.resources import files
 from types import MappingProxyType
 
@@ -16,6 +18,7 @@ __all__ = [
     "TEMPLATES",
     "Template",
     "UnknownTemplateError",
+    "current_text",
     "list_templates",
     "template_text",
 ]
@@ -81,3 +84,31 @@ def template_text(name: str) -> str:
     if template is None:
         raise UnknownTemplateError(name)
     return files(__name__).joinpath(template.file).read_text(encoding="utf-8")
+
+
+_DATE = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+
+
+def current_text(name: str, today: date) -> str:
+    """A template's text with its dates moved on by whole years, so that it starts
+    on or after `today` (dates stay on the same day of the year: a Christmas
+    closure stays on 24 December). Comments and layout are kept."""
+    text = template_text(name)
+    match = re.search(r"^\s*effective:\s*(\d{4}-\d{2}-\d{2})", text, re.MULTILINE)
+    assert match is not None, f"template {name} has no effective date"
+    effective = date.fromisoformat(match.group(1))
+    years = 0
+    while _shift(effective, years) < today:
+        years += 1
+    if years == 0:
+        return text
+    return _DATE.sub(
+        lambda m: _shift(date.fromisoformat(m.group(0)), years).isoformat(), text
+    )
+
+
+def _shift(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
