@@ -4,7 +4,8 @@ Run `python benchmarks/business_time.py` (or `make bench`). One run, on one
 machine, prints a side-by-side table of operations per second for:
 
 - slakeeper: `add_many`, `between_many`, `between_many` with 0-3 pauses per item,
-  and the scalar `add` / `between`;
+  `evaluate_clocks` (SLA clocks in reduced form, 0-3 pauses each) and the scalar
+  `add` / `between`;
 - a floor: the same interval-index algorithm as bare `numpy.searchsorted` calls
   over arrays precomputed from `WorkCalendar.windows`, with no checks at all;
 - peers: workclock (batch and per-item), timegrid (per-item), pandas
@@ -48,10 +49,10 @@ import holidays
 import numpy as np
 from numpy.typing import NDArray
 
-from slakeeper.core import WorkCalendar
+from slakeeper.core import WorkCalendar, evaluate_clocks
 
 Int64Array = NDArray[np.int64]
-Op = Literal["add", "add_whole_hours", "between", "between_paused"]
+Op = Literal["add", "add_whole_hours", "between", "between_paused", "clocks"]
 
 ZONE_NAME = "Europe/Berlin"
 ZONE = ZoneInfo(ZONE_NAME)
@@ -338,7 +339,46 @@ def make_context(items: Workload, repeats: int) -> Context:
     ctx.expected["between_paused"] = seconds_of(
         calendar.between_many(a, b, pauses=pauses)
     )
+    # the clocks' elapsed time is open time up to the stop (or now) less pauses
+    clocks = clock_arrays(items, items.size)
+    ctx.expected["clocks"] = seconds_of(
+        calendar.between_many(
+            clocks.starts,
+            np.where(np.isnat(clocks.stops), clocks.now, clocks.stops),
+            pauses=clocks.pauses,
+        )
+    )
     return ctx
+
+
+@dataclass(frozen=True)
+class ClockItems:
+    """The items as reduced SLA clocks: target = the item's duration; every
+    other clock stopped at the item's end, the rest open at `now`; the item's
+    pauses, every tenth of them still open (NaT end) when its clock is open."""
+
+    starts: NDArray[np.datetime64]
+    targets: NDArray[np.timedelta64]
+    stops: NDArray[np.datetime64]
+    now: np.datetime64
+    pauses: tuple[Int64Array, NDArray[np.datetime64], NDArray[np.datetime64]]
+
+
+def clock_arrays(items: Workload, n: int) -> ClockItems:
+    owner, ps, pe = items.pauses_of_first(n)
+    now = int(max(items.ends.max(), items.pause_ends.max()))
+    stops = as_datetime64(items.ends[:n])
+    stops[1::2] = np.datetime64("NaT")
+    open_clock = np.isnat(stops)[owner]
+    ends = as_datetime64(pe)
+    ends[open_clock & (np.arange(len(owner)) % 10 == 0)] = np.datetime64("NaT")
+    return ClockItems(
+        starts=as_datetime64(items.starts[:n]),
+        targets=as_timedelta64(items.durations[:n]),
+        stops=stops,
+        now=np.datetime64(now, "s"),
+        pauses=(owner, as_datetime64(ps), ends),
+    )
 
 
 # --- the cases: one function each ---------------------------------------------
@@ -367,6 +407,17 @@ def ours_between_many_paused(ctx: Context, n: int) -> Timing:
         ctx.repeats, lambda: ctx.calendar.between_many(a, b, pauses=pauses)
     )
     return Timing(seconds, n, seconds_of(out))
+
+
+def ours_evaluate_clocks(ctx: Context, n: int) -> Timing:
+    c = clock_arrays(ctx.items, n)
+    seconds, out = best_of(
+        ctx.repeats,
+        lambda: evaluate_clocks(
+            ctx.calendar, c.starts, c.targets, c.stops, c.now, pauses=c.pauses
+        ),
+    )
+    return Timing(seconds, n, seconds_of(out.elapsed))
 
 
 def ours_add_scalar(ctx: Context, n: int) -> Timing:
@@ -655,6 +706,13 @@ CASES: list[Case] = [
         "between_paused",
         floor_between_paused,
     ),
+    Case(
+        "ours.clocks",
+        "slakeeper evaluate_clocks",
+        "clocks",
+        ours_evaluate_clocks,
+        note="ops are clocks (0-3 pauses); checked: elapsed",
+    ),
 ]
 
 
@@ -681,6 +739,12 @@ TARGETS: list[Target] = [
         "ours.between_paused",
         "floor.between_paused",
         0.2,
+    ),
+    Target(
+        "evaluate_clocks / between_many with pauses",
+        "ours.clocks",
+        "ours.between_paused",
+        0.5,
     ),
     Target("scalar add / workclock add (per item)", "ours.add", "workclock.add", 1.5),
     Target(

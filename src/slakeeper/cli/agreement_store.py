@@ -7,7 +7,6 @@ The command acts in the workspace and as the user the settings name
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,15 +20,14 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from slakeeper.agreement import loads, loads_document
+from slakeeper.agreement import loads
 from slakeeper.agreement.diff import diff_agreements
 from slakeeper.agreement.document import ContractDocument
-from slakeeper.agreement.render import build_contract
 from slakeeper.cli.context import acting_principal, open_database, resolve_workspace
 from slakeeper.db.models import Agreement, Client, User
 from slakeeper.errors import InvalidInput, NotFound
 from slakeeper.services import agreements as svc
-from slakeeper.services import audit
+from slakeeper.services import contracts
 from slakeeper.services.access import Principal
 from slakeeper.settings import load_settings
 
@@ -320,18 +318,7 @@ def stored_contract(client: str, version: int | None) -> ContractDocument:
     approvers and the audit log's head (an anchor that leaves the database)."""
     with _acting(write=False) as (session, principal, _now):
         agreement = _agreement_of(session, principal, client)
-        view = svc.get_version(session, principal, agreement.id, version)
-        loaded = loads_document(view.version.source_text, view.version.source_name)
-        emails = _emails(session, [a.user_id for a in view.approvals])
-        approvers = ", ".join(emails[a.user_id] for a in view.approvals) or "nobody yet"
-        head = audit.anchor(session, principal.workspace_id)
-        label = (
-            f"{view.version.number} ({view.state.status.value});"
-            f" approved by {approvers};"
-            f" audit log #{head.seq} {head.hash}"
-        )
-        doc = build_contract(loaded)
-        return dataclasses.replace(doc, sha256=view.version.sha256, version=label)
+        return contracts.stored_contract(session, principal, agreement.id, version)
 
 
 def register(app: typer.Typer) -> None:

@@ -5,6 +5,7 @@ CoreError(ValueError)            anything the engine refuses
 ├── NaiveDatetimeError           a datetime without a time zone reached the engine
 ├── CalendarError                a calendar cannot answer (no open time, out of range)
 │   └── CalendarSpecError        a calendar spec is invalid; lists every problem found
+├── ClockError                   an SLA clock's events break the event rules
 └── DurationError                a duration that cannot be parsed or is negative
 ```
 """
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 __all__ = [
     "CalendarError",
     "CalendarSpecError",
+    "ClockError",
     "CoreError",
     "DurationError",
     "NaiveDatetimeError",
@@ -48,6 +50,22 @@ class NaiveDatetimeError(CoreError):
 
 class DurationError(CoreError):
     """A duration could not be parsed, or was negative where that is not allowed."""
+
+
+class ClockError(CoreError):
+    """An SLA clock cannot be evaluated: an event breaks the event rules, or an
+    event or argument is malformed.
+
+    When one event is at fault, `index` is its position in the sequence given
+    and `kind` its kind; the message names both.
+    """
+
+    def __init__(
+        self, message: str, *, index: int | None = None, kind: str | None = None
+    ) -> None:
+        self.index = index
+        self.kind = kind
+        super().__init__(message)
 
 
 class CalendarError(CoreError):

@@ -33,6 +33,7 @@ __all__ = [
     "AuditEntry",
     "Client",
     "Comment",
+    "IdempotencyKey",
     "Role",
     "User",
     "VersionState",
@@ -214,3 +215,21 @@ class AuditEntry(Base):
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class IdempotencyKey(Base):
+    """The first response to a creating API request sent with an `Idempotency-Key`:
+    a retry with the same key (per user) gets it back and creates nothing."""
+
+    __tablename__ = "idempotency_key"
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))  # sha256 of method, path, body
+    status_code: Mapped[int] = mapped_column(Integer)
+    response_body: Mapped[str] = mapped_column(Text)  # the JSON sent the first time
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,71 @@
+"""`/clients`: the clients the principal may see, and the agreement in force."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import AwareDatetime
+
+from slakeeper.api.deps import NowDep, PrincipalDep, SessionDep
+from slakeeper.api.pagination import PageDep, paginate
+from slakeeper.api.responses import errors
+from slakeeper.api.schemas import (
+    AgreementInForceRead,
+    ClientList,
+    ClientRead,
+    VersionRead,
+)
+from slakeeper.services import agreements, workspaces
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/clients", tags=["clients"])
+
+
+@router.get(
+    "",
+    response_model=ClientList,
+    summary="List clients",
+    responses=errors(422),
+)
+def list_clients(
+    session: SessionDep, principal: PrincipalDep, page: PageDep
+) -> ClientList:
+    """The workspace's clients, oldest first; a client contact sees only their own."""
+    rows = workspaces.list_clients(session, principal)
+    items, next_cursor = paginate(rows, page, key=lambda c: c.id)
+    return ClientList(items=[ClientRead.of(c) for c in items], next_cursor=next_cursor)
+
+
+@router.get(
+    "/{client_id}/agreement-in-force",
+    response_model=AgreementInForceRead,
+    summary="The agreement version in force at an instant",
+    responses=errors(404, 422),
+)
+def agreement_in_force(
+    client_id: int,
+    session: SessionDep,
+    principal: PrincipalDep,
+    now: NowDep,
+    at: Annotated[
+        AwareDatetime | None,
+        Query(description="An ISO 8601 instant with its UTC offset (default: now)."),
+    ] = None,
+) -> AgreementInForceRead:
+    """The version that governed the client's work at `at`; null before the first."""
+    at = now if at is None else at
+    version = agreements.agreement_in_force(session, principal, client_id, at)
+    view = (
+        None
+        if version is None
+        else agreements.get_version(
+            session, principal, version.agreement_id, version.number
+        )
+    )
+    return AgreementInForceRead(
+        client_id=client_id,
+        at=at,
+        version=None if view is None else VersionRead.of(view),
+    )

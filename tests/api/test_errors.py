@@ -1,0 +1,141 @@
+"""Every error is `{"error": {"code", "message", "details"}}` with its status."""
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+
+from slakeeper.core.errors import CalendarSpecError, SpecProblem
+from slakeeper.yamlsource import SourceError, SourceProblem
+from tests.api.conftest import Api
+from tests.factories import example_text
+
+
+def error(response: Any, status: int) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "details"}
+    return dict(body["error"])
+
+
+def test_not_found(api: Api) -> None:
+    e = error(api.get("/agreements/999999/versions"), 404)
+    assert e == {
+        "code": "not_found",
+        "message": "agreement 999999 not found",
+        "details": [],
+    }
+
+
+def test_conflict(api: Api) -> None:
+    version = api.import_example()
+    submit = f"/agreements/{version['agreement_id']}/versions/1/submit"
+    api.post(submit)
+    e = error(api.post(submit), 409)
+    assert e["code"] == "conflict"
+    assert "it is in_review, not draft" in e["message"]
+
+
+def test_a_stale_hash_is_a_conflict(api: Api) -> None:
+    version = api.import_example()
+    base = f"/agreements/{version['agreement_id']}/versions/1"
+    api.post(base + "/submit")
+    e = error(api.post(base + "/approve", {"sha256": "0" * 64}), 409)
+    assert "is not the hash of version 1" in e["message"]
+
+
+def test_permission_denied(api: Api) -> None:
+    body = {
+        "client_id": api.world.cast.acme_id,
+        "source_name": "a.yaml",
+        "text": example_text(),
+    }
+    e = error(api.post("/agreements", body, as_="max"), 403)
+    assert e["code"] == "permission_denied"
+
+
+def test_invalid_input_names_the_field(api: Api) -> None:
+    version = api.import_example()
+    comments = f"/agreements/{version['agreement_id']}/versions/1/comments"
+    e = error(api.post(comments, {"body": "x", "anchor": "no.such.field"}), 422)
+    assert e["code"] == "invalid_input"
+    assert e["details"] == [
+        {
+            "location": "anchor",
+            "message": "'no.such.field' is not a field of version 1",
+            "line": None,
+            "column": None,
+        }
+    ]
+
+
+def test_a_broken_file_lists_its_problems_with_positions(api: Api) -> None:
+    text = example_text().replace("effective: 2027-01-01", "effective: someday")
+    body = {"client_id": api.world.cast.acme_id, "source_name": "a.yaml", "text": text}
+    e = error(api.post("/agreements", body), 422)
+    assert e["code"] == "invalid_input"
+    [problem] = e["details"]
+    assert problem["location"] == "agreement.effective"
+    assert problem["line"] == 16
+    assert problem["column"] > 1
+
+
+def test_an_invalid_body_is_a_validation_error_with_field_locations(api: Api) -> None:
+    e = error(api.post("/agreements", {"client_id": "acme", "text": ""}), 422)
+    assert e["code"] == "invalid_input"
+    assert e["message"] == "the request is not valid"
+    locations = {d["location"] for d in e["details"]}
+    assert locations == {"body.client_id", "body.source_name", "body.text"}
+
+
+def test_malformed_json_is_a_validation_error(api: Api) -> None:
+    response = api.client.post(
+        "/agreements",
+        content=b"{not json",
+        headers={**api.headers("jane"), "Content-Type": "application/json"},
+    )
+    assert error(response, 422)["code"] == "invalid_input"
+
+
+def test_an_unknown_path_is_not_found_in_the_same_shape(api: Api) -> None:
+    assert error(api.get("/nowhere"), 404)["code"] == "not_found"
+    assert error(api.client.delete("/clients"), 405)["code"] == "method_not_allowed"
+
+
+@pytest.fixture
+def raising(api: Api) -> Api:
+    """Routes that raise what services do not, to see the handler map them."""
+    app = api.client.app
+    assert isinstance(app, FastAPI)
+
+    def calendar() -> None:
+        raise CalendarSpecError([SpecProblem(("hours", "mon"), "is not a window")])
+
+    def source() -> None:
+        raise SourceError([SourceProblem("a.yaml", "bad", ("agreement",), 3, 5)])
+
+    app.add_api_route("/test/calendar", calendar)
+    app.add_api_route("/test/source", source)
+    return api
+
+
+def test_an_engine_error_is_422_with_its_problems(raising: Api) -> None:
+    e = error(raising.client.get("/test/calendar"), 422)
+    assert e["code"] == "calendar_spec_error"
+    assert e["details"] == [
+        {
+            "location": "hours.mon",
+            "message": "is not a window",
+            "line": None,
+            "column": None,
+        }
+    ]
+
+
+def test_a_source_error_is_422_with_positioned_problems(raising: Api) -> None:
+    e = error(raising.client.get("/test/source"), 422)
+    assert e["code"] == "invalid_document"
+    assert e["details"] == [
+        {"location": "agreement", "message": "bad", "line": 3, "column": 5}
+    ]
