@@ -180,17 +180,22 @@ def test_interactive_defaults_keep_the_template(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", ["fixed-scope-project", "hourly-upwork"])
-def test_only_the_retainer_asks_for_priority_targets(tmp_path: Path, name: str) -> None:
+def test_every_template_asks_for_its_top_priority_targets(
+    tmp_path: Path, name: str
+) -> None:
     out = tmp_path / "a.yaml"
     result = runner.invoke(
-        app, ["new", "-t", name, "-o", str(out), "-i"], input=_input(*GENERAL)
+        app,
+        ["new", "-t", name, "-o", str(out), "-i"],
+        input=_input(*GENERAL, "1h", "1bd"),
     )
     assert result.exit_code == 0, result.output
-    assert "Response time" not in result.stderr
+    assert "Response time for urgent requests" in result.stderr
     a = load(out)
     assert a.agreement.client.name == "Globex GmbH"
     assert a.calendars["office"]["holidays"]["subdivision"] == "BY"
-    assert a.priorities == loads(template_text(name)).priorities
+    urgent = a.priorities["urgent"]
+    assert (str(urgent.response), str(urgent.resolution)) == ("1h", "1bd")
 
 
 def test_wrong_answers_are_asked_again(tmp_path: Path) -> None:

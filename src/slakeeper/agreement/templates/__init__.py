@@ -52,11 +52,13 @@ TEMPLATES: MappingProxyType[str, Template] = MappingProxyType(
                 "fixed-scope-project",
                 "fixed-scope-project.yaml",
                 "Fixed-price project: milestones, client inputs, acceptance windows.",
+                asks_top_priority_targets=True,
             ),
             Template(
                 "hourly-upwork",
                 "hourly-upwork.yaml",
                 "Hourly work through an Upwork contract: time reports, weekly billing.",
+                asks_top_priority_targets=True,
             ),
         )
     }
