@@ -1,10 +1,26 @@
-"""slakeeper's pure engine: business calendars, business-time arithmetic and
-SLA clocks.
+"""slakeeper's pure engine: business calendars, business-time arithmetic, SLA
+clocks, and billing and service-credit arithmetic (Decimal only).
 
 Imports only the standard library, zoneinfo, numpy and holidays; never reads
 the clock, a file or a database. The rules are stated in docs/sla-clock.md.
 """
 
+from slakeeper.core.billing import (
+    AppliedRate,
+    BillingError,
+    RateTable,
+    Rounding,
+    RoundingMode,
+    RoundingScope,
+    Totals,
+    invoice_totals,
+    line_amount,
+    local_day,
+    minor_unit,
+    round_duration,
+    round_entries,
+    split_by_calendar,
+)
 from slakeeper.core.calendar import WorkCalendar
 from slakeeper.core.clock import (
     ClockEvent,
@@ -16,6 +32,13 @@ from slakeeper.core.clock import (
     fold_events,
 )
 from slakeeper.core.clock_batch import ClockArrays, evaluate_clocks
+from slakeeper.core.credits import (
+    CreditResult,
+    CreditTier,
+    MeasureKey,
+    compliance,
+    credit_owed,
+)
 from slakeeper.core.duration import (
     format_duration,
     parse_duration,
@@ -32,6 +55,8 @@ from slakeeper.core.errors import (
 )
 
 __all__ = [
+    "AppliedRate",
+    "BillingError",
     "CalendarError",
     "CalendarSpecError",
     "ClockArrays",
@@ -41,15 +66,32 @@ __all__ = [
     "ClockState",
     "ClockStatus",
     "CoreError",
+    "CreditResult",
+    "CreditTier",
     "DurationError",
+    "MeasureKey",
     "NaiveDatetimeError",
     "PauseSpan",
+    "RateTable",
+    "Rounding",
+    "RoundingMode",
+    "RoundingScope",
     "SpecProblem",
+    "Totals",
     "WorkCalendar",
+    "compliance",
+    "credit_owed",
     "evaluate_clock",
     "evaluate_clocks",
     "fold_events",
     "format_duration",
+    "invoice_totals",
+    "line_amount",
+    "local_day",
+    "minor_unit",
     "parse_duration",
     "parse_duration_parts",
+    "round_duration",
+    "round_entries",
+    "split_by_calendar",
 ]
