@@ -10,7 +10,15 @@ import numpy as np
 from slakeeper.core.errors import CalendarError
 from slakeeper.core.index import Int64Array, IntervalIndex
 
-__all__ = ["fill_nat", "paused_open_time", "restore_nat", "same_shape", "seconds"]
+__all__ = [
+    "fill_nat",
+    "paused_open_time",
+    "previous_max_end",
+    "restore_nat",
+    "same_shape",
+    "seconds",
+    "sort_by_owner",
+]
 
 NAT = np.iinfo(np.int64).min
 BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
@@ -105,14 +113,9 @@ def paused_open_time(
         if owner.size == 0:
             return total
     # 2. sort by (owner, start)
-    if owner.size > 1:
-        d_owner = np.diff(owner)
-        ordered = (d_owner > 0) | ((d_owner == 0) & (np.diff(c_start) >= 0))
-        if not ordered.all():
-            order = np.lexsort((c_start, owner))
-            owner, c_start, c_end = owner[order], c_start[order], c_end[order]
+    owner, c_start, c_end = sort_by_owner(owner, c_start, c_end)
     # 3. running maximum of ends within each owner
-    prev_end = _previous_max_end(owner, c_start, c_end)
+    prev_end = previous_max_end(owner, c_start, c_end)
     eff_start = np.maximum(c_start, prev_end)
     eff_start = np.minimum(eff_start, c_end)
     spent = idx.position(c_end) - idx.position(eff_start)
@@ -120,7 +123,20 @@ def paused_open_time(
     return np.bincount(owner, weights=spent, minlength=n).astype(np.int64)
 
 
-def _previous_max_end(
+def sort_by_owner(
+    owner: Int64Array, start: Int64Array, end: Int64Array
+) -> tuple[Int64Array, Int64Array, Int64Array]:
+    """Spans ordered by (owner, start); already ordered input is not re-sorted."""
+    if owner.size > 1:
+        d_owner = np.diff(owner)
+        ordered = (d_owner > 0) | ((d_owner == 0) & (np.diff(start) >= 0))
+        if not ordered.all():
+            order = np.lexsort((start, owner))
+            return owner[order], start[order], end[order]
+    return owner, start, end
+
+
+def previous_max_end(
     owner: Int64Array, c_start: Int64Array, c_end: Int64Array
 ) -> Int64Array:
     """For each pause, the latest end among the earlier pauses of its owner

@@ -171,6 +171,11 @@ class WorkCalendar:
             self._index = idx
             return idx
 
+    def index_covering(self, lo: int, hi: int) -> IntervalIndex:
+        """The interval index holding the instants [lo, hi] (epoch seconds), for
+        the engine's vectorised modules (clocks)."""
+        return self._cover(lo, hi)
+
     def _grow(
         self, idx: IntervalIndex, origin: int, need: int, forward: bool
     ) -> IntervalIndex:

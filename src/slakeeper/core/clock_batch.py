@@ -146,7 +146,7 @@ def evaluate_clocks(
         )
     # one second past now: the end of an open pause, for the due time
     beyond = now_s + 1
-    idx = calendar._cover(int(s.min()), beyond)
+    idx = calendar.index_covering(int(s.min()), beyond)
     stopped = stop != NAT
     end = np.where(stopped, stop, now_s)
     pos_start = idx.position(s)
@@ -241,12 +241,7 @@ def _with_pauses(
         if owner.size == 0:
             return None
     # 2. sort
-    if owner.size > 1:
-        d_owner = np.diff(owner)
-        ordered = (d_owner > 0) | ((d_owner == 0) & (np.diff(c_start) >= 0))
-        if not ordered.all():
-            order = np.lexsort((c_start, owner))
-            owner, c_start, c_end = owner[order], c_start[order], c_end[order]
+    owner, c_start, c_end = batch.sort_by_owner(owner, c_start, c_end)
     first = np.ones(owner.size, dtype=np.bool_)
     first[1:] = owner[1:] != owner[:-1]
     last = np.empty_like(first)
@@ -255,7 +250,7 @@ def _with_pauses(
     # 3. segments
     pos_cs = idx.position(c_start)
     pos_ce = idx.position(c_end)
-    prev_pos = batch._previous_max_end(owner, pos_cs, pos_ce)
+    prev_pos = batch.previous_max_end(owner, pos_cs, pos_ce)
     seg_pos_k = np.where(first, pos_start[owner], prev_pos)
     seg_len = np.maximum(pos_cs - seg_pos_k, 0)
     # paused open time inside [start, end): from the effective pause start
@@ -280,7 +275,7 @@ def _with_pauses(
     seg_pos = pos_start.copy()
     left = target.copy()
     last_owner = owner[last]
-    ends = batch._previous_max_end(owner, c_end, c_end)  # max of earlier ends
+    ends = batch.previous_max_end(owner, c_end, c_end)  # max of earlier ends
     latest = np.maximum(ends, c_end)[last]
     seg_start[last_owner] = latest
     seg_pos[last_owner] = np.maximum(prev_pos, pos_ce)[last]
