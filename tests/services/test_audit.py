@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from slakeeper.db.models import AuditEntry, Role, User, Workspace
 from slakeeper.errors import InvalidInput, NotFound
 from slakeeper.services import audit
-from slakeeper.services.audit import GENESIS, entry_hash, record
+from slakeeper.services.audit import GENESIS, record
 
 T0 = datetime(2027, 1, 4, 9, 0, 0, 123456, tzinfo=UTC)
 N = 20
@@ -191,17 +191,7 @@ def _entry(conn: Connection, ws: int, seq: int) -> AuditEntry:
 
 
 def _rehash(e: AuditEntry) -> str:
-    return entry_hash(
-        workspace_id=e.workspace_id,
-        seq=e.seq,
-        at=e.at,
-        actor_id=e.actor_id,
-        action=e.action,
-        object_type=e.object_type,
-        object_id=e.object_id,
-        payload=e.payload,
-        prev_hash=e.prev_hash,
-    )
+    return audit.hash_of(e)
 
 
 def _edited(e: AuditEntry, field: str, user_id: int) -> object:

@@ -30,6 +30,7 @@ __all__ = [
     "actor_labels",
     "anchor",
     "entry_hash",
+    "hash_of",
     "readable_log",
     "record",
     "show",
@@ -65,6 +66,21 @@ def entry_hash(
         "prev_hash": prev_hash,
     }
     return hashlib.sha256(rfc8785.dumps(body)).hexdigest()
+
+
+def hash_of(entry: AuditEntry) -> str:
+    """The hash an entry's fields give (what `hash` must hold)."""
+    return entry_hash(
+        workspace_id=entry.workspace_id,
+        seq=entry.seq,
+        at=entry.at,
+        actor_id=entry.actor_id,
+        action=entry.action,
+        object_type=entry.object_type,
+        object_id=entry.object_id,
+        payload=entry.payload,
+        prev_hash=entry.prev_hash,
+    )
 
 
 def record(
@@ -108,18 +124,8 @@ def record(
         object_id=str(object_id),
         payload=text,
         prev_hash=prev,
-        hash=entry_hash(
-            workspace_id=workspace_id,
-            seq=seq,
-            at=at,
-            actor_id=actor_id,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            payload=text,
-            prev_hash=prev,
-        ),
     )
+    entry.hash = hash_of(entry)
     session.add(entry)
     session.flush()
     return entry
@@ -191,17 +197,7 @@ def _check(entry: AuditEntry, expected_seq: int, prev_hash: str) -> str | None:
         return f"{missing} missing: #{expected_seq - 1} is followed by #{seq}"
     if seq < expected_seq:  # only a seq below 1 can sort before its place
         return f"entry #{seq} is out of sequence: expected #{expected_seq}"
-    recomputed = entry_hash(
-        workspace_id=entry.workspace_id,
-        seq=seq,
-        at=entry.at,
-        actor_id=entry.actor_id,
-        action=entry.action,
-        object_type=entry.object_type,
-        object_id=entry.object_id,
-        payload=entry.payload,
-        prev_hash=entry.prev_hash,
-    )
+    recomputed = hash_of(entry)
     if recomputed != entry.hash:
         return (
             f"entry #{seq} was altered: its contents hash to "
