@@ -21,6 +21,7 @@ from slakeeper.cli.agreement import app as agreement_app
 from slakeeper.cli.audit import app as audit_app
 from slakeeper.cli.calendar import app as calendar_app
 from slakeeper.cli.serve import serve as serve_command
+from slakeeper.cli.tickets import app as tickets_app
 from slakeeper.core.errors import CalendarSpecError, CoreError
 from slakeeper.errors import AppError
 from slakeeper.yamlsource import SourceError
@@ -112,6 +113,7 @@ app = typer.Typer(
 )
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(agreement_app, name="agreement")
+app.add_typer(tickets_app, name="ticket")
 app.command("init")(admin.init)
 app.command("serve")(serve_command)
 app.add_typer(admin.user_app, name="user")

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
+    JSON,
+    Boolean,
     Date,
     Enum,
     ForeignKey,
@@ -35,6 +38,8 @@ __all__ = [
     "Comment",
     "IdempotencyKey",
     "Role",
+    "Ticket",
+    "TicketEvent",
     "User",
     "VersionState",
     "VersionStatus",
@@ -233,3 +238,71 @@ class IdempotencyKey(Base):
     status_code: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[str] = mapped_column(Text)  # the JSON sent the first time
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Ticket(Base):
+    """A request from a client, governed for its whole life by the agreement version
+    in force when it was opened. Everything after `created_at` is materialised
+    from the ticket's events (services/tickets.py) and always equals a
+    recomputation from them at `computed_at`."""
+
+    __tablename__ = "ticket"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "client_id", "number"),
+        UniqueConstraint("workspace_id", "key"),
+        Index(
+            "ix_ticket_workspace_client_status", "workspace_id", "client_id", "status"
+        ),
+        Index("ix_ticket_workspace_next_check", "workspace_id", "next_check_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"))
+    agreement_version_id: Mapped[int] = mapped_column(
+        ForeignKey("agreement_version.id")
+    )
+    number: Mapped[int] = mapped_column(Integer)  # per client
+    key: Mapped[str] = mapped_column(String(40))  # ACME-42
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # -- materialised from the events --------------------------------------------
+    priority: Mapped[str] = mapped_column(String(50))
+    status: Mapped[str] = mapped_column(String(50))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    last_seq: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    response_state: Mapped[str | None] = mapped_column(String(10))
+    response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    response_breached: Mapped[bool] = mapped_column(Boolean)
+    resolution_state: Mapped[str | None] = mapped_column(String(10))
+    resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    resolution_breached: Mapped[bool] = mapped_column(Boolean)
+    update_state: Mapped[str | None] = mapped_column(String(10))
+    update_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    update_breaches: Mapped[int] = mapped_column(Integer)  # cycles past due
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # next running due
+    at_risk: Mapped[bool] = mapped_column(Boolean)
+    breached: Mapped[bool] = mapped_column(Boolean)
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class TicketEvent(Base):
+    """One change of a ticket (append-only: the database refuses UPDATE and
+    DELETE). `seq` counts a ticket's events from 1 (`created`)."""
+
+    __tablename__ = "ticket_event"
+    __table_args__ = (
+        UniqueConstraint("ticket_id", "seq"),
+        Index("ix_ticket_event_workspace_ticket", "workspace_id", "ticket_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    text: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)

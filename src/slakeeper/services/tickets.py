@@ -1,0 +1,812 @@
+"""Tickets: a client's requests, each an append-only log of events, with the
+response, resolution and update clocks of docs/sla-clock.md section 5.
+
+A ticket is governed for its whole life by the agreement version in force when
+it was opened (its priorities, calendars with the holidays resolved into that
+version, `pause_on` and warning level). Its clocks are a pure function of
+(events, that version, now): `derive`. After every event the service stores the
+result in the ticket's row (`recompute`), so queries such as "what needs looking
+at next" (`next_check_at`) read indexed columns; the row always equals a fresh
+recomputation at its `computed_at`.
+
+Who may do what: owners and staff act on every ticket of their workspace; a
+client contact sees only their own client's tickets and may open tickets,
+reply to them and reopen them. Another workspace's ticket is not found.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from slakeeper.agreement import loads_document
+from slakeeper.core import ClockEvent, ClockState, ClockStatus, WorkCalendar
+from slakeeper.core.clock import evaluate_clock
+from slakeeper.db.models import (
+    AgreementVersion,
+    Client,
+    Role,
+    Ticket,
+    TicketEvent,
+    User,
+)
+from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from slakeeper.services.access import Principal, active_user, require_client_access
+from slakeeper.services.agreements import agreement_in_force
+
+__all__ = [
+    "BASE_STATUSES",
+    "CLOCKS",
+    "EventFact",
+    "EventKind",
+    "PriorityTerms",
+    "TicketState",
+    "TicketTerms",
+    "add_event",
+    "derive",
+    "events_of",
+    "find_ticket",
+    "get_ticket",
+    "list_tickets",
+    "materialised",
+    "open_ticket",
+    "overdue_checks",
+    "recompute",
+    "terms_for",
+    "ticket_clocks",
+]
+
+BASE_STATUSES = ("open", "in_progress", "waiting_on_client", "resolved", "closed")
+DONE = ("resolved", "closed")
+CLOCKS = ("response", "resolution", "update")
+DEFAULT_WARN_AT = 0.75
+MAX_TITLE = 300
+LIST_STATES = ("active", "at_risk", "breached")
+
+
+class EventKind(StrEnum):
+    """What happened to a ticket. `created` is written by `open_ticket` only."""
+
+    CREATED = "created"
+    PROVIDER_REPLY = "provider_reply"  # public: the first one is the response
+    ACKNOWLEDGEMENT = "acknowledgement"  # automatic: never a response
+    NOTE = "note"  # internal, never shown to the client
+    CLIENT_REPLY = "client_reply"
+    STATUS_CHANGED = "status_changed"
+    PRIORITY_CHANGED = "priority_changed"  # carries its reason
+    ASSIGNED = "assigned"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+
+
+CLIENT_KINDS = (EventKind.CLIENT_REPLY, EventKind.REOPENED)
+
+
+# -- the agreement's terms for tickets --------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PriorityTerms:
+    name: str
+    calendar: WorkCalendar
+    response: timedelta | None
+    update_every: timedelta | None
+    resolution: timedelta | None
+
+    def target(self, clock: str) -> timedelta | None:
+        if clock == "response":
+            return self.response
+        if clock == "resolution":
+            return self.resolution
+        return self.update_every
+
+
+@dataclass(frozen=True, slots=True)
+class TicketTerms:
+    """What an agreement version says about tickets."""
+
+    priorities: Mapping[str, PriorityTerms]
+    default_priority: str
+    pause_on: tuple[str, ...]
+    warn_at: float  # the share of a target at which a clock is at risk
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        return BASE_STATUSES + tuple(s for s in self.pause_on if s not in BASE_STATUSES)
+
+
+_TERMS: dict[str, TicketTerms] = {}
+
+
+def terms_for(version: AgreementVersion) -> TicketTerms:
+    """The ticket terms of a stored version (cached by its content hash: a
+    version's content never changes).
+
+    Calendars keep the public holidays resolved into the version when it was
+    stored (its canonical bytes), not what the `holidays` package says today.
+    """
+    cached = _TERMS.get(version.sha256)
+    if cached is not None:
+        return cached
+    loaded = loads_document(version.source_text, version.source_name)
+    a = loaded.agreement
+    resolved: dict[str, dict[str, str]] = json.loads(version.canonical_json).get(
+        "resolved_holidays", {}
+    )
+    calendars: dict[str, WorkCalendar] = {}
+    for name, cal in loaded.calendars.items():
+        closed = dict(cal.rules.closed)
+        closed.update(
+            {
+                date.fromisoformat(d): label
+                for d, label in resolved.get(name, {}).items()
+            }
+        )
+        calendars[name] = WorkCalendar(
+            dataclasses.replace(
+                cal.rules, country=None, subdivision=None, closed=closed
+            )
+        )
+    priorities: dict[str, PriorityTerms] = {}
+    for level, p in a.priorities.items():
+        cal = calendars[p.calendar or a.default_calendar or next(iter(a.calendars))]
+        day = cal.business_day
+        priorities[level] = PriorityTerms(
+            name=level,
+            calendar=cal,
+            response=None if p.response is None else p.response.resolve(day),
+            update_every=None
+            if p.update_every is None
+            else p.update_every.resolve(day),
+            resolution=None if p.resolution is None else p.resolution.resolve(day),
+        )
+    warn_at = DEFAULT_WARN_AT
+    for step in a.escalation.steps:
+        if step.at.fraction is not None:
+            warn_at = float(step.at.fraction) / 100
+            break
+    default = a.default_priority or next(iter(a.priorities), "")
+    terms = TicketTerms(priorities, default, tuple(a.pause_on), warn_at)
+    _TERMS[version.sha256] = terms
+    return terms
+
+
+# -- the pure part: events -> clocks ------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EventFact:
+    """What the clocks need of one event: its kind, instant, and the status or
+    priority it sets (None when it sets none)."""
+
+    kind: str
+    at: datetime
+    status: str | None = None
+    priority: str | None = None
+    assignee_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TicketState:
+    """A ticket's derived state at `now`."""
+
+    now: datetime
+    status: str
+    priority: str
+    assignee_id: int | None
+    clocks: Mapping[str, ClockStatus]  # only the clocks the priority has
+    update_breaches: int  # update cycles that passed their due time
+    update_cycles: int = field(default=0)
+
+    @property
+    def due_at(self) -> datetime | None:
+        """The earliest due time of a running clock."""
+        dues = [
+            c.due_at
+            for c in self.clocks.values()
+            if c.state is ClockState.RUNNING and c.due_at is not None
+        ]
+        return min(dues, default=None)
+
+    @property
+    def at_risk(self) -> bool:
+        return any(c.at_risk for c in self.clocks.values())
+
+    @property
+    def breached(self) -> bool:
+        return self.update_breaches > 0 or any(
+            c.state is ClockState.BREACHED for c in self.clocks.values()
+        )
+
+    @property
+    def next_check_at(self) -> datetime | None:
+        checks = [c.next_check_at for c in self.clocks.values() if c.next_check_at]
+        return min(checks, default=None)
+
+
+def derive(
+    events: Sequence[EventFact], terms: TicketTerms, now: datetime
+) -> TicketState:
+    """The ticket's state at `now` from its events (in order; the first is
+    `created`), by docs/sla-clock.md section 5:
+
+    - response: starts at creation, stops at the provider's first public reply
+      (an acknowledgement is none); never paused. Resolving a ticket nobody
+      answered stops it too, and reopening such a ticket reopens it.
+    - resolution: starts at creation, paused while the status is one of the
+      agreement's `pause_on` (the status is the pause's cause), stopped when
+      resolved, reopened on reopen.
+    - update: after the first response, while the ticket is not resolved, a
+      cycle runs; each provider reply ends it and starts the next; paused like
+      the resolution clock; a reopen starts a new cycle. Each cycle past its
+      due time is one breach.
+
+    Every clock is measured with the target of the ticket's current priority
+    on that priority's calendar: a priority change retargets the clocks from
+    their start (SLA-CLOCK section 4), so raising it can breach retroactively.
+    Events after `now` are ignored.
+    """
+    events = [e for e in events if e.at <= now]
+    if not events or events[0].kind != EventKind.CREATED:
+        raise ValueError("a ticket's history begins with its created event")
+    pause_on = set(terms.pause_on)
+    status = events[0].status or "open"
+    priority = events[0].priority or terms.default_priority
+    assignee: int | None = None
+    response: list[ClockEvent] = []
+    resolution: list[ClockEvent] = []
+    cycles: list[list[ClockEvent]] = []
+    cycle_open = False
+    replied = False
+    response_stopped = False
+
+    def paused(s: str) -> bool:
+        return s in pause_on
+
+    for event in events:
+        at = event.at
+        before = status
+        if event.kind == EventKind.CREATED:
+            response.append(ClockEvent("start", at))
+            resolution.append(ClockEvent("start", at))
+            if paused(status):
+                resolution.append(ClockEvent("pause", at, cause=status))
+            continue
+        if event.priority is not None:
+            priority = event.priority
+        if event.kind == EventKind.ASSIGNED:
+            assignee = event.assignee_id
+        if event.status is not None:
+            status = event.status
+        if event.kind == EventKind.PROVIDER_REPLY:
+            if not replied:
+                replied = True
+                if not response_stopped:
+                    response.append(ClockEvent("stop", at))
+                    response_stopped = True
+                if before not in DONE:
+                    cycles.append([ClockEvent("start", at)])
+                    cycle_open = True
+                    if paused(before):
+                        cycles[-1].append(ClockEvent("pause", at, cause=before))
+            elif cycle_open:
+                cycles[-1].append(ClockEvent("stop", at))
+                cycles.append([ClockEvent("start", at)])
+                if paused(before):
+                    cycles[-1].append(ClockEvent("pause", at, cause=before))
+        if status == before:
+            continue
+        # the status moved: resolution and the open update cycle follow it
+        if status in DONE:
+            if before not in DONE:
+                resolution.append(ClockEvent("stop", at))
+                if not response_stopped:
+                    response.append(ClockEvent("stop", at))
+                    response_stopped = True
+                if cycle_open:
+                    cycles[-1].append(ClockEvent("stop", at))
+                    cycle_open = False
+            continue
+        if before in DONE:  # reopened
+            resolution.append(ClockEvent("reopen", at))
+            if not replied and response_stopped:
+                response.append(ClockEvent("reopen", at))
+                response_stopped = False
+            if replied:
+                cycles.append([ClockEvent("start", at)])
+                cycle_open = True
+            moved: list[list[ClockEvent]] = [resolution]
+            if cycle_open:
+                moved.append(cycles[-1])
+            if paused(status):
+                for clock in moved:
+                    clock.append(ClockEvent("pause", at, cause=status))
+            continue
+        targets = [resolution] + ([cycles[-1]] if cycle_open else [])
+        for clock in targets:
+            if paused(status):
+                clock.append(ClockEvent("pause", at, cause=status))
+            elif paused(before):
+                clock.append(ClockEvent("resume", at))
+
+    current = terms.priorities[priority]
+    warn = (terms.warn_at,)
+    clocks: dict[str, ClockStatus] = {}
+    if current.response is not None:
+        clocks["response"] = evaluate_clock(
+            current.calendar, current.response, response, now, warn_at=warn
+        )
+    if current.resolution is not None:
+        clocks["resolution"] = evaluate_clock(
+            current.calendar, current.resolution, resolution, now, warn_at=warn
+        )
+    breaches = 0
+    if current.update_every is not None and cycles:
+        statuses = [
+            evaluate_clock(current.calendar, current.update_every, c, now, warn_at=warn)
+            for c in cycles
+        ]
+        breaches = sum(s.state is ClockState.BREACHED for s in statuses)
+        clocks["update"] = statuses[-1]
+    return TicketState(
+        now=now,
+        status=status,
+        priority=priority,
+        assignee_id=assignee,
+        clocks=clocks,
+        update_breaches=breaches,
+        update_cycles=len(cycles),
+    )
+
+
+def materialised(state: TicketState) -> dict[str, Any]:
+    """The ticket row's columns for a derived state."""
+    out: dict[str, Any] = {
+        "status": state.status,
+        "priority": state.priority,
+        "assignee_id": state.assignee_id,
+        "computed_at": state.now,
+        "update_breaches": state.update_breaches,
+        "due_at": state.due_at,
+        "at_risk": state.at_risk,
+        "breached": state.breached,
+        "next_check_at": state.next_check_at,
+    }
+    for name in CLOCKS:
+        clock = state.clocks.get(name)
+        out[f"{name}_state"] = None if clock is None else clock.state.value
+        out[f"{name}_due_at"] = None if clock is None else clock.due_at
+        if name != "update":
+            out[f"{name}_breached"] = (
+                clock is not None and clock.state is ClockState.BREACHED
+            )
+    return out
+
+
+# -- reading ------------------------------------------------------------------------
+
+
+def get_ticket(session: Session, principal: Principal, ticket_id: int) -> Ticket:
+    active_user(session, principal)
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(f"ticket {ticket_id} not found")
+    require_client_access(principal, ticket.workspace_id, ticket.client_id, "ticket")
+    return ticket
+
+
+def find_ticket(session: Session, principal: Principal, key: str) -> Ticket:
+    """A ticket by its key (`ACME-42`, any case)."""
+    active_user(session, principal)
+    ticket = session.scalars(
+        select(Ticket).where(
+            Ticket.workspace_id == principal.workspace_id,
+            Ticket.key == key.strip().upper(),
+        )
+    ).first()
+    if ticket is None:
+        raise NotFound(f"ticket {key} not found")
+    require_client_access(principal, ticket.workspace_id, ticket.client_id, "ticket")
+    return ticket
+
+
+def events_of(
+    session: Session, principal: Principal, ticket_id: int
+) -> list[TicketEvent]:
+    """A ticket's events, oldest first; a client contact never sees notes."""
+    ticket = get_ticket(session, principal, ticket_id)
+    rows = _events(session, ticket.id)
+    if not principal.is_provider:
+        rows = [r for r in rows if r.kind != EventKind.NOTE]
+    return rows
+
+
+def list_tickets(
+    session: Session,
+    principal: Principal,
+    *,
+    client_id: int | None = None,
+    state: str | None = None,
+) -> list[Ticket]:
+    """Tickets the principal may see, by key order within each client. `state`:
+    `active` (not resolved or closed), `at_risk`, `breached`, or a status; the
+    materialised state is as of each ticket's `computed_at`."""
+    active_user(session, principal)
+    query = select(Ticket).where(Ticket.workspace_id == principal.workspace_id)
+    if principal.role is Role.CLIENT:
+        query = query.where(Ticket.client_id == principal.client_id)
+    if client_id is not None:
+        query = query.where(Ticket.client_id == client_id)
+    if state == "active":
+        query = query.where(Ticket.status.not_in(DONE))
+    elif state == "at_risk":
+        query = query.where(Ticket.at_risk.is_(True), Ticket.breached.is_(False))
+    elif state == "breached":
+        query = query.where(Ticket.breached.is_(True))
+    elif state is not None:
+        query = query.where(Ticket.status == state)
+    return list(session.scalars(query.order_by(Ticket.client_id, Ticket.number)).all())
+
+
+def ticket_clocks(
+    session: Session, principal: Principal, ticket_id: int, now: datetime
+) -> dict[str, ClockStatus]:
+    """The ticket's clocks at `now` (those its priority has targets for)."""
+    ticket = get_ticket(session, principal, ticket_id)
+    return dict(_derive(session, ticket, now).clocks)
+
+
+def _events(session: Session, ticket_id: int) -> list[TicketEvent]:
+    return list(
+        session.scalars(
+            select(TicketEvent)
+            .where(TicketEvent.ticket_id == ticket_id)
+            .order_by(TicketEvent.seq)
+        ).all()
+    )
+
+
+def _fact(row: TicketEvent) -> EventFact:
+    data = row.data or {}
+    return EventFact(
+        kind=row.kind,
+        at=row.at,
+        status=data.get("status"),
+        priority=data.get("priority"),
+        assignee_id=data.get("assignee_id"),
+    )
+
+
+def _terms(session: Session, ticket: Ticket) -> TicketTerms:
+    """The terms of the version governing a ticket (kept for the session)."""
+    known: dict[int, TicketTerms] = session.info.setdefault("ticket_terms", {})
+    terms = known.get(ticket.agreement_version_id)
+    if terms is None:
+        version = session.get(AgreementVersion, ticket.agreement_version_id)
+        assert version is not None
+        terms = known[ticket.agreement_version_id] = terms_for(version)
+    return terms
+
+
+def _derive(session: Session, ticket: Ticket, now: datetime) -> TicketState:
+    facts = [_fact(r) for r in _events(session, ticket.id)]
+    return derive(facts, _terms(session, ticket), now)
+
+
+def recompute(session: Session, ticket_id: int, now: datetime) -> Ticket:
+    """Derive a ticket's state at `now` from its events and store it in its row
+    (no access check: for the service itself and for workers that wake at
+    `next_check_at`)."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(f"ticket {ticket_id} not found")
+    _store(ticket, _derive(session, ticket, now))
+    session.flush()
+    return ticket
+
+
+def _store(ticket: Ticket, state: TicketState) -> None:
+    for name, value in materialised(state).items():
+        setattr(ticket, name, value)
+
+
+# -- writing ------------------------------------------------------------------------
+
+
+def _text(value: str | None, what: str, *, required: bool = True) -> str | None:
+    if value is None or not value.strip():
+        if required:
+            raise InvalidInput(f"{what} must not be empty", location=what)
+        return None
+    return value.strip()
+
+
+def _priority(terms: TicketTerms, priority: str) -> str:
+    if priority not in terms.priorities:
+        known = ", ".join(terms.priorities) or "none"
+        raise InvalidInput(
+            f"unknown priority {priority!r}; the agreement has {known}",
+            location="priority",
+        )
+    return priority
+
+
+def open_ticket(
+    session: Session,
+    principal: Principal,
+    *,
+    client_id: int,
+    title: str,
+    body: str = "",
+    priority: str | None = None,
+    now: datetime,
+) -> Ticket:
+    """Open a ticket for a client under the agreement version in force at `now`
+    (Conflict when there is none). A client contact opens tickets for their own
+    client only."""
+    user = active_user(session, principal)
+    client = session.get(Client, client_id)
+    if client is None:
+        raise NotFound(f"client {client_id} not found")
+    require_client_access(principal, client.workspace_id, client.id, "client")
+    clean_title = _text(title, "title")
+    assert clean_title is not None
+    if len(clean_title) > MAX_TITLE:
+        raise InvalidInput(
+            f"a title has at most {MAX_TITLE} characters", location="title"
+        )
+    version = agreement_in_force(session, principal, client.id, now)
+    if version is None:
+        raise Conflict(
+            f"{client.name} has no agreement in force at {now.isoformat()}:"
+            " a ticket is governed by the agreement in force when it is opened;"
+            " activate an approved agreement first"
+        )
+    terms = terms_for(version)
+    if not terms.priorities:
+        raise Conflict(f"the agreement in force with {client.name} names no priorities")
+    level = _priority(terms, priority or terms.default_priority)
+    number = 1 + int(
+        session.scalar(
+            select(func.coalesce(func.max(Ticket.number), 0)).where(
+                Ticket.workspace_id == client.workspace_id,
+                Ticket.client_id == client.id,
+            )
+        )
+        or 0
+    )
+    ticket = Ticket(
+        workspace_id=client.workspace_id,
+        client_id=client.id,
+        agreement_version_id=version.id,
+        number=number,
+        key=f"{client.key.upper()}-{number}",
+        title=clean_title,
+        body=body.strip(),
+        requester_id=user.id,
+        created_at=now,
+        priority=level,
+        status="open",
+        last_seq=0,
+        computed_at=now,
+        response_breached=False,
+        resolution_breached=False,
+        update_breaches=0,
+        at_risk=False,
+        breached=False,
+    )
+    session.add(ticket)
+    session.flush()
+    _append(
+        session,
+        ticket,
+        principal,
+        EventKind.CREATED,
+        now,
+        text=ticket.body or None,
+        data={"status": "open", "priority": level, "title": clean_title},
+        history=(),
+        terms=terms,
+    )
+    return ticket
+
+
+def _append(
+    session: Session,
+    ticket: Ticket,
+    principal: Principal,
+    kind: EventKind,
+    now: datetime,
+    *,
+    text: str | None,
+    data: dict[str, Any],
+    history: Sequence[TicketEvent],
+    terms: TicketTerms,
+) -> TicketEvent:
+    """Write one event and store the state derived from the whole history."""
+    ticket.last_seq += 1
+    row = TicketEvent(
+        workspace_id=ticket.workspace_id,
+        ticket_id=ticket.id,
+        seq=ticket.last_seq,
+        at=now,
+        kind=kind.value,
+        actor_id=principal.user_id,
+        text=text,
+        data=data,
+    )
+    session.add(row)
+    facts = [_fact(r) for r in (*history, row)]
+    _store(ticket, derive(facts, terms, now))
+    session.flush()
+    return row
+
+
+def add_event(
+    session: Session,
+    principal: Principal,
+    ticket_id: int,
+    kind: str,
+    now: datetime,
+    *,
+    text: str | None = None,
+    status: str | None = None,
+    priority: str | None = None,
+    reason: str | None = None,
+    assignee_id: int | None = None,
+) -> TicketEvent:
+    """Append one event to a ticket and refresh its materialised state.
+
+    Kinds (`EventKind`): `provider_reply` (text; optional `status`, e.g. reply
+    and wait on the client), `acknowledgement` (text), `note` (text),
+    `client_reply` (text; a ticket waiting on the client goes back to `open`),
+    `status_changed` (`status`), `priority_changed` (`priority`, `reason`),
+    `assigned` (`assignee_id`, a provider user; None unassigns), `resolved`,
+    `reopened`. Client contacts may only reply and reopen. A closed ticket
+    takes no events; events come in time order. Nothing is written when the
+    input is refused.
+    """
+    ticket = get_ticket(session, principal, ticket_id)
+    try:
+        event_kind = EventKind(kind)
+    except ValueError:
+        allowed = ", ".join(k.value for k in EventKind if k is not EventKind.CREATED)
+        raise InvalidInput(
+            f"unknown event kind {kind!r}; expected one of {allowed}", location="kind"
+        ) from None
+    if event_kind is EventKind.CREATED:
+        raise InvalidInput("a ticket is created by opening it", location="kind")
+    if not principal.is_provider and event_kind not in CLIENT_KINDS:
+        raise PermissionDenied(
+            f"only the provider's people can add a {event_kind.value} event"
+        )
+    if ticket.status == "closed":
+        raise Conflict(f"ticket {ticket.key} is closed; it takes no more events")
+    history = _events(session, ticket.id)
+    last_at = history[-1].at if history else None
+    if last_at is not None and now < last_at:
+        raise InvalidInput(
+            f"events are appended in time order: {now.isoformat()} is before the"
+            f" ticket's last event at {last_at.isoformat()}",
+            location="now",
+        )
+    terms = _terms(session, ticket)
+    data: dict[str, Any] = {}
+    body: str | None = None
+    done = ticket.status in DONE
+
+    def new_status(value: str | None) -> str:
+        if value is None:
+            raise InvalidInput("give the new status", location="status")
+        if value not in terms.statuses:
+            raise InvalidInput(
+                f"unknown status {value!r}; expected one of"
+                f" {', '.join(terms.statuses)}",
+                location="status",
+            )
+        return value
+
+    if event_kind in (
+        EventKind.PROVIDER_REPLY,
+        EventKind.ACKNOWLEDGEMENT,
+        EventKind.NOTE,
+        EventKind.CLIENT_REPLY,
+    ):
+        body = _text(text, "text")
+        if event_kind is EventKind.PROVIDER_REPLY and status is not None:
+            target = new_status(status)
+            if target in DONE or done:
+                raise Conflict(
+                    "a reply changes the status only of an unresolved ticket to an"
+                    " unresolved status; resolve or reopen it instead"
+                )
+            if target != ticket.status:
+                data["status"] = target
+        if (
+            event_kind is EventKind.CLIENT_REPLY
+            and ticket.status == "waiting_on_client"
+        ):
+            data["status"] = "open"  # the client answered: the clock runs again
+    elif event_kind is EventKind.STATUS_CHANGED:
+        target = new_status(status)
+        if target == ticket.status:
+            raise Conflict(f"ticket {ticket.key} is already {target}")
+        if target == "resolved":
+            event_kind = EventKind.RESOLVED
+        elif target == "closed":
+            if ticket.status != "resolved":
+                raise Conflict(
+                    f"only a resolved ticket can be closed, not {ticket.key}"
+                )
+        elif done:
+            raise Conflict(f"ticket {ticket.key} is resolved; reopen it first")
+        data["status"] = target
+        body = _text(text, "text", required=False)
+    elif event_kind is EventKind.PRIORITY_CHANGED:
+        if priority is None:
+            raise InvalidInput("give the new priority", location="priority")
+        level = _priority(terms, priority)
+        why = _text(reason, "reason")
+        if level == ticket.priority:
+            raise Conflict(f"ticket {ticket.key} already has priority {level}")
+        data.update(priority=level, previous=ticket.priority, reason=why)
+        body = why
+    elif event_kind is EventKind.ASSIGNED:
+        if assignee_id is not None:
+            assignee = session.get(User, assignee_id)
+            if (
+                assignee is None
+                or assignee.workspace_id != ticket.workspace_id
+                or assignee.role is Role.CLIENT
+                or assignee.disabled_at is not None
+            ):
+                raise InvalidInput(
+                    f"user {assignee_id} is not an active provider user of the"
+                    " workspace",
+                    location="assignee",
+                )
+        data["assignee_id"] = assignee_id
+        body = _text(text, "text", required=False)
+    elif event_kind is EventKind.RESOLVED:
+        if done:
+            raise Conflict(f"ticket {ticket.key} is already resolved")
+        data["status"] = "resolved"
+        body = _text(text, "text", required=False)
+    else:  # reopened
+        if ticket.status != "resolved":
+            raise Conflict(f"only a resolved ticket can be reopened, not {ticket.key}")
+        data["status"] = "open"
+        body = _text(text, "text", required=False)
+    return _append(
+        session,
+        ticket,
+        principal,
+        event_kind,
+        now,
+        text=body,
+        data=data,
+        history=history,
+        terms=terms,
+    )
+
+
+def overdue_checks(session: Session, workspace_id: int, now: datetime) -> list[int]:
+    """Tickets whose materialised state may have changed by `now` without an
+    event (their `next_check_at` has come): a worker recomputes them."""
+    return list(
+        session.scalars(
+            select(Ticket.id).where(
+                Ticket.workspace_id == workspace_id,
+                Ticket.next_check_at.is_not(None),
+                Ticket.next_check_at <= now,
+            )
+        ).all()
+    )
