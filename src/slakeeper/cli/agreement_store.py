@@ -8,9 +8,6 @@ The command acts in the workspace and as the user the settings name
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,13 +20,12 @@ from sqlalchemy.orm import Session
 from slakeeper.agreement import loads
 from slakeeper.agreement.diff import diff_agreements
 from slakeeper.agreement.document import ContractDocument
-from slakeeper.cli.context import acting_principal, open_database, resolve_workspace
-from slakeeper.db.models import Agreement, Client, User
+from slakeeper.cli.context import acting, client_named
+from slakeeper.db.models import Agreement, User
 from slakeeper.errors import InvalidInput, NotFound
 from slakeeper.services import agreements as svc
 from slakeeper.services import contracts
 from slakeeper.services.access import Principal
-from slakeeper.settings import load_settings
 
 __all__ = ["register", "stored_contract"]
 
@@ -50,29 +46,8 @@ FileArg = Annotated[
 ]
 
 
-@contextmanager
-def _acting(write: bool = True) -> Iterator[tuple[Session, Principal, datetime]]:
-    """A session (one transaction), the acting principal and the current time."""
-    settings = load_settings()
-    with open_database(settings) as sessions:
-        context = sessions.begin() if write else sessions()
-        with context as session:
-            workspace = resolve_workspace(session, settings)
-            yield (
-                session,
-                acting_principal(session, settings, workspace),
-                datetime.now(UTC),
-            )
-
-
 def _agreement_of(session: Session, principal: Principal, client: str) -> Agreement:
-    found = session.scalars(
-        select(Client).where(
-            Client.workspace_id == principal.workspace_id, Client.name == client
-        )
-    ).first()
-    if found is None:
-        raise NotFound(f"no client named {client!r}; see `slakeeper client list`")
+    found = client_named(session, principal, client)
     rows = svc.list_agreements(session, principal, client_id=found.id)
     if not rows:
         raise NotFound(f"{client} has no agreement yet; import one first")
@@ -91,14 +66,8 @@ def import_command(file: FileArg, client: ClientOpt) -> None:
 
     The file must validate and pass `agreement check` without errors.
     """
-    with _acting() as (session, principal, now):
-        found = session.scalars(
-            select(Client).where(
-                Client.workspace_id == principal.workspace_id, Client.name == client
-            )
-        ).first()
-        if found is None:
-            raise NotFound(f"no client named {client!r}; see `slakeeper client list`")
+    with acting() as (session, principal, now):
+        found = client_named(session, principal, client)
         version = svc.import_agreement(
             session,
             principal,
@@ -115,7 +84,7 @@ def import_command(file: FileArg, client: ClientOpt) -> None:
 
 def amend_command(file: FileArg, client: ClientOpt) -> None:
     """Store a changed file as a new draft version (an open draft is withdrawn)."""
-    with _acting() as (session, principal, now):
+    with acting() as (session, principal, now):
         agreement = _agreement_of(session, principal, client)
         version = svc.amend(
             session,
@@ -133,7 +102,7 @@ def amend_command(file: FileArg, client: ClientOpt) -> None:
 
 def submit_command(client: ClientOpt, version: VersionOpt = None) -> None:
     """Send a draft version for review and approval by both parties."""
-    with _acting() as (session, principal, now):
+    with acting() as (session, principal, now):
         view = svc.get_version(
             session, principal, _agreement_of(session, principal, client).id, version
         )
@@ -161,7 +130,7 @@ def comment_command(
     ] = None,
 ) -> None:
     """Comment on a version, on a field of it, or in reply to a comment."""
-    with _acting() as (session, principal, now):
+    with acting() as (session, principal, now):
         view = svc.get_version(
             session, principal, _agreement_of(session, principal, client).id, version
         )
@@ -190,7 +159,7 @@ def approve_command(
     version: VersionOpt = None,
 ) -> None:
     """Approve the exact content whose SHA-256 you give."""
-    with _acting() as (session, principal, now):
+    with acting() as (session, principal, now):
         view = svc.get_version(
             session, principal, _agreement_of(session, principal, client).id, version
         )
@@ -209,7 +178,7 @@ def reject_command(
     version: VersionOpt = None,
 ) -> None:
     """Send a version under review back to draft, saying why."""
-    with _acting() as (session, principal, now):
+    with acting() as (session, principal, now):
         view = svc.get_version(
             session, principal, _agreement_of(session, principal, client).id, version
         )
@@ -222,7 +191,7 @@ def history_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Every version with its state, approvals, and what changed from the one before."""
-    with _acting(write=False) as (session, principal, _now):
+    with acting(write=False) as (session, principal, _now):
         agreement = _agreement_of(session, principal, client)
         views = svc.history(session, principal, agreement.id)
         emails = _emails(session, [a.user_id for v in views for a in v.approvals])
@@ -282,7 +251,7 @@ def show_command(
     ] = False,
 ) -> None:
     """A version's state, hash, approvals and comments (or its file, with --text)."""
-    with _acting(write=False) as (session, principal, _now):
+    with acting(write=False) as (session, principal, _now):
         agreement = _agreement_of(session, principal, client)
         view = svc.get_version(session, principal, agreement.id, version)
         if text:
@@ -316,7 +285,7 @@ def show_command(
 def stored_contract(client: str, version: int | None) -> ContractDocument:
     """The contract of a stored version: its footer carries the stored hash, the
     approvers and the audit log's head (an anchor that leaves the database)."""
-    with _acting(write=False) as (session, principal, _now):
+    with acting(write=False) as (session, principal, _now):
         agreement = _agreement_of(session, principal, client)
         return contracts.stored_contract(session, principal, agreement.id, version)
 

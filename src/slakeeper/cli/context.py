@@ -11,19 +11,26 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.db.migrate import ensure_current
-from slakeeper.db.models import Role, User, Workspace
+from slakeeper.db.models import Client, Role, User, Workspace
 from slakeeper.db.session import make_engine, make_sessionmaker
 from slakeeper.errors import InvalidInput, NotFound, PermissionDenied
 from slakeeper.services.access import Principal
 from slakeeper.services.workspaces import principal_for
-from slakeeper.settings import Settings
+from slakeeper.settings import Settings, load_settings
 
-__all__ = ["acting_principal", "open_database", "resolve_workspace"]
+__all__ = [
+    "acting",
+    "acting_principal",
+    "client_named",
+    "open_database",
+    "resolve_workspace",
+]
 
 
 @contextmanager
@@ -105,3 +112,28 @@ def acting_principal(
             " name a user with SLAKEEPER_USER"
         )
     return principal_for(owner)
+
+
+@contextmanager
+def acting(write: bool = True) -> Iterator[tuple[Session, Principal, datetime]]:
+    """For one command: a session (one transaction when `write`), the acting
+    principal and the current time."""
+    settings = load_settings()
+    with open_database(settings) as sessions:
+        context = sessions.begin() if write else sessions()
+        with context as session:
+            workspace = resolve_workspace(session, settings)
+            principal = acting_principal(session, settings, workspace)
+            yield session, principal, datetime.now(UTC)
+
+
+def client_named(session: Session, principal: Principal, name: str) -> Client:
+    """A client of the principal's workspace, by its name."""
+    found = session.scalars(
+        select(Client).where(
+            Client.workspace_id == principal.workspace_id, Client.name == name
+        )
+    ).first()
+    if found is None:
+        raise NotFound(f"no client named {name!r}; see `slakeeper client list`")
+    return found

@@ -10,24 +10,16 @@ people, and a client reply otherwise.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from slakeeper.cli.context import acting_principal, open_database, resolve_workspace
+from slakeeper.cli.context import acting, client_named
 from slakeeper.core import ClockStatus, format_duration
-from slakeeper.db.models import Client, Ticket
-from slakeeper.errors import NotFound
+from slakeeper.db.models import Ticket
 from slakeeper.services import tickets as svc
-from slakeeper.services.access import Principal
-from slakeeper.settings import load_settings
 
 __all__ = ["app"]
 
@@ -38,32 +30,6 @@ app = typer.Typer(
 
 KeyArg = Annotated[str, typer.Argument(metavar="KEY", help="The ticket, e.g. ACME-42.")]
 TextArg = Annotated[str, typer.Argument(metavar="TEXT", help="What to say.")]
-
-
-@contextmanager
-def _acting(write: bool = True) -> Iterator[tuple[Session, Principal, datetime]]:
-    """A session (one transaction), the acting principal and the current time."""
-    settings = load_settings()
-    with open_database(settings) as sessions:
-        context = sessions.begin() if write else sessions()
-        with context as session:
-            workspace = resolve_workspace(session, settings)
-            yield (
-                session,
-                acting_principal(session, settings, workspace),
-                datetime.now(UTC),
-            )
-
-
-def _client(session: Session, principal: Principal, name: str) -> Client:
-    found = session.scalars(
-        select(Client).where(
-            Client.workspace_id == principal.workspace_id, Client.name == name
-        )
-    ).first()
-    if found is None:
-        raise NotFound(f"no client named {name!r}; see `slakeeper client list`")
-    return found
 
 
 def _left(clock: ClockStatus) -> str:
@@ -116,11 +82,11 @@ def open_command(
     body: Annotated[str, typer.Option("--body", "-b", help="The request.")] = "",
 ) -> None:
     """Open a ticket for a client under the agreement in force now."""
-    with _acting() as (session, principal, now):
+    with acting() as (session, principal, now):
         ticket = svc.open_ticket(
             session,
             principal,
-            client_id=_client(session, principal, client).id,
+            client_id=client_named(session, principal, client).id,
             title=title,
             body=body,
             priority=priority,
@@ -144,8 +110,10 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Tickets with their state and the working time left on each clock."""
-    with _acting(write=False) as (session, principal, now):
-        client_id = None if client is None else _client(session, principal, client).id
+    with acting(write=False) as (session, principal, now):
+        client_id = (
+            None if client is None else client_named(session, principal, client).id
+        )
         rows = svc.list_tickets(session, principal, client_id=client_id, state=state)
         listed = [(t, svc.ticket_clocks(session, principal, t.id, now)) for t in rows]
         if as_json:
@@ -168,7 +136,7 @@ def list_command(
 @app.command("show")
 def show_command(key: KeyArg) -> None:
     """A ticket, its clocks and its events."""
-    with _acting(write=False) as (session, principal, now):
+    with acting(write=False) as (session, principal, now):
         ticket = svc.find_ticket(session, principal, key)
         clocks = svc.ticket_clocks(session, principal, ticket.id, now)
         typer.echo(f"{ticket.key}: {ticket.title}")
@@ -184,7 +152,7 @@ def show_command(key: KeyArg) -> None:
 
 
 def _add(key: str, kind: str, **kw: Any) -> None:
-    with _acting() as (session, principal, now):
+    with acting() as (session, principal, now):
         ticket = svc.find_ticket(session, principal, key)
         if kind == "reply":
             kind = "provider_reply" if principal.is_provider else "client_reply"
