@@ -3,14 +3,19 @@
 import doctest
 from pathlib import Path
 
+import pytest
+
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 
-def test_the_sla_clock_examples_hold():
+@pytest.mark.parametrize(
+    ("page", "at_least"), [("sla-clock.md", 20), ("billing.md", 30)]
+)
+def test_the_worked_examples_of_a_page_hold(page: str, at_least: int) -> None:
     result = doctest.testfile(
-        str(DOCS / "sla-clock.md"),
+        str(DOCS / page),
         module_relative=False,
         optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE,
     )
-    assert result.attempted > 20
+    assert result.attempted > at_least
     assert result.failed == 0

@@ -83,6 +83,16 @@ def hash_of(entry: AuditEntry) -> str:
     )
 
 
+def _head(session: Session, workspace_id: int) -> AuditEntry | None:
+    """The newest entry of a workspace's chain (None for an empty log)."""
+    return session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.workspace_id == workspace_id)
+        .order_by(AuditEntry.seq.desc())
+        .limit(1)
+    ).first()
+
+
 def record(
     session: Session,
     *,
@@ -104,12 +114,7 @@ def record(
     session.execute(
         update(Workspace).where(Workspace.id == workspace_id).values(id=Workspace.id)
     )
-    head = session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.workspace_id == workspace_id)
-        .order_by(AuditEntry.seq.desc())
-        .limit(1)
-    ).first()
+    head = _head(session, workspace_id)
     seq = 1 if head is None else head.seq + 1
     prev = GENESIS if head is None else head.hash
     text = rfc8785.dumps(payload or {}).decode("utf-8")
@@ -294,12 +299,7 @@ def readable_log(session: Session, principal: Principal) -> int:
 def anchor(session: Session, workspace_id: int) -> Anchor:
     """The head of the chain: its seq, hash and time, to keep outside the database."""
     _require_workspace(session, workspace_id)
-    head = session.scalars(
-        select(AuditEntry)
-        .where(AuditEntry.workspace_id == workspace_id)
-        .order_by(AuditEntry.seq.desc())
-        .limit(1)
-    ).first()
+    head = _head(session, workspace_id)
     if head is None:
         raise NotFound("the audit log is empty: there is no head to anchor yet")
     return Anchor(head.seq, head.hash, head.at)
