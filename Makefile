@@ -20,13 +20,15 @@ $(BENCH_STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,bench]'
 	touch $@
 
-## run: set up and run the main job (today: the agreement tools and the engine on the example)
+## run: set up and start the product on the embedded default: a fresh SQLite database,
+## the demo workspace, and the API (URL, docs and a demo token are printed)
+DEMO_DIR := .demo
+PORT ?= 8000
 run: $(DEV_STAMP)
-	$(BIN)/slakeeper agreement check examples/agreement.yaml --today 2027-01-01
-	$(BIN)/slakeeper agreement render examples/agreement.yaml --format pdf --out example-contract.pdf --stats
-	$(BIN)/slakeeper calendar show --calendar examples/agreement.yaml#office --from 2027-03-26 --days 7
-	$(BIN)/slakeeper calendar due --calendar examples/agreement.yaml#office --start 2027-03-26T15:00 --in 2bd
-	$(BIN)/slakeeper calendar between --calendar examples/agreement.yaml#on_call --from 2027-03-27T12:00+01:00 --to 2027-03-29T12:00+02:00
+	rm -rf $(DEMO_DIR) && mkdir -p $(DEMO_DIR)
+	SLAKEEPER_DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DIR)/slakeeper.db $(BIN)/slakeeper demo
+	SLAKEEPER_DATABASE_URL=sqlite:///$(CURDIR)/$(DEMO_DIR)/slakeeper.db \
+		$(BIN)/slakeeper serve --port $(PORT)
 
 ## test: the whole gate: format check, lint, types, the suite with coverage
 test: $(DEV_STAMP)

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from slakeeper.db.models import Client, Role, User, Workspace
+from slakeeper.services import agreements
 from slakeeper.services.access import Principal
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "agreement.yaml"
@@ -117,3 +118,30 @@ def make_world(session: Session, now: datetime = NOW) -> World:
     session.add_all([olga, dora])
     session.flush()
     return World(cast, globex.id, principal(olga), principal(dora), foreign)
+
+
+ACTIVE_AT = datetime(2027, 1, 2, 0, 0, tzinfo=UTC)
+
+
+def activate(
+    session: Session,
+    cast: Cast,
+    body: str | None = None,
+    at: datetime = ACTIVE_AT,
+    approved: datetime = NOW,
+) -> int:
+    """Import, submit and approve by both sides at `approved`, and activate at
+    `at`, an agreement with Acme; returns the version's id."""
+    version = agreements.import_agreement(
+        session,
+        cast.jane,
+        client_id=cast.acme_id,
+        text=body or example_text(),
+        source_name="acme.yaml",
+        now=approved,
+    )
+    agreements.submit(session, cast.jane, version.id, approved)
+    agreements.approve(session, cast.jane, version.id, version.sha256, approved)
+    agreements.approve(session, cast.max, version.id, version.sha256, approved)
+    agreements.activate_due(session, cast.jane, at)
+    return version.id

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
-from pydantic import Field
+from pydantic import Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from slakeeper.errors import InvalidInput
 
 __all__ = ["Settings", "default_database_url", "load_settings"]
 
@@ -37,7 +40,45 @@ class Settings(BaseSettings):
         description="E-mail of the user the CLI acts as (default: the workspace's "
         "first owner).",
     )
+    imap_host: str | None = Field(
+        default=None,
+        description="Host name of the IMAP server `slakeeper mail fetch` reads "
+        "(unset: no inbound e-mail).",
+    )
+    imap_port: int | None = Field(
+        default=None,
+        ge=1,
+        le=65535,
+        description="Port of the IMAP server (default: 993 for ssl, 143 for "
+        "starttls and none).",
+    )
+    imap_user: str | None = Field(
+        default=None, description="User name to log in to the IMAP server with."
+    )
+    imap_password: SecretStr | None = Field(
+        default=None, description="Password to log in to the IMAP server with."
+    )
+    imap_folder: str = Field(
+        default="INBOX", description="The IMAP folder new mail is read from."
+    )
+    imap_security: Literal["ssl", "starttls", "none"] = Field(
+        default="ssl",
+        description="How the IMAP connection is secured: ssl (TLS from the "
+        "start), starttls, or none (loopback and tests only).",
+    )
+    imap_processed_folder: str | None = Field(
+        default=None,
+        description="IMAP folder a message is moved to once taken (created when "
+        "missing); unset: it stays where it is, flagged as seen.",
+    )
 
 
 def load_settings() -> Settings:
-    return Settings()
+    """The settings from the environment; a value of the wrong kind (such as
+    SLAKEEPER_IMAP_PORT=abc) is InvalidInput naming its variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "_".join(str(part) for part in first["loc"]).upper()
+        raise InvalidInput(first["msg"], location=f"SLAKEEPER_{name}") from None

@@ -22,12 +22,68 @@ ROUTES = {
     ("GET", "/agreements/{agreement_id}/versions/{number}/contract.html"),
     ("GET", "/agreements/{agreement_id}/versions/{number}/contract.pdf"),
     ("POST", "/comments/{comment_id}/resolve"),
+    ("GET", "/status"),
+    ("GET", "/tickets"),
+    ("POST", "/tickets"),
+    ("GET", "/tickets/by-key/{key}"),
+    ("GET", "/tickets/{ticket_id}"),
+    ("GET", "/tickets/{ticket_id}/events"),
+    ("POST", "/tickets/{ticket_id}/events"),
+    ("GET", "/tickets/{ticket_id}/clocks"),
+    ("GET", "/time-entries"),
+    ("POST", "/time-entries"),
+    ("GET", "/time-entries/{entry_id}"),
+    ("PATCH", "/time-entries/{entry_id}"),
+    ("DELETE", "/time-entries/{entry_id}"),
+    ("POST", "/time-entries/approvals"),
+    ("POST", "/timers/start"),
+    ("POST", "/timers/stop"),
+    ("GET", "/timers/current"),
+    ("GET", "/clients/{client_id}/deadlines.ics"),
+    ("POST", "/feeds"),
+    ("GET", "/feeds"),
+    ("POST", "/feeds/{feed_id}/revoke"),
+    ("GET", "/milestones"),
+    ("GET", "/milestones/{milestone_id}"),
+    ("GET", "/milestones/{milestone_id}/events"),
+    ("POST", "/milestones/{milestone_id}/start"),
+    ("POST", "/milestones/{milestone_id}/submissions"),
+    ("POST", "/milestones/{milestone_id}/reviews"),
+    ("POST", "/milestones/{milestone_id}/delays"),
+    ("POST", "/adjustments/{adjustment_id}/accept"),
+    ("POST", "/adjustments/{adjustment_id}/reject"),
+    ("GET", "/obligations"),
+    ("POST", "/obligations"),
+    ("POST", "/obligations/{obligation_id}/met"),
+    ("POST", "/obligations/{obligation_id}/waive"),
+    ("GET", "/change-requests"),
+    ("POST", "/change-requests"),
+    ("GET", "/change-requests/{change_id}"),
+    ("POST", "/change-requests/{change_id}/estimate"),
+    ("POST", "/change-requests/{change_id}/decision"),
+    ("GET", "/clients/{client_id}/commitments"),
+    ("POST", "/clients/{client_id}/commitments/updates"),
 }
 CREATING = {
     ("POST", "/agreements"),
     ("POST", "/agreements/{agreement_id}/versions"),
     ("POST", "/agreements/{agreement_id}/versions/{number}/comments"),
+    ("POST", "/tickets"),
+    ("POST", "/tickets/{ticket_id}/events"),
+    ("POST", "/time-entries"),
+    ("POST", "/time-entries/approvals"),
+    ("POST", "/timers/start"),
+    ("POST", "/timers/stop"),
+    ("POST", "/feeds"),
+    ("POST", "/milestones/{milestone_id}/submissions"),
+    ("POST", "/milestones/{milestone_id}/reviews"),
+    ("POST", "/milestones/{milestone_id}/delays"),
+    ("POST", "/obligations"),
+    ("POST", "/change-requests"),
+    ("POST", "/clients/{client_id}/commitments/updates"),
 }
+# opened by the feed token in its URL, not a bearer token (tests/api/test_feeds.py)
+NO_BEARER = {("GET", "/clients/{client_id}/deadlines.ics")}
 
 
 def operations(api: Api) -> Iterator[tuple[str, str, dict[str, Any]]]:
@@ -47,6 +103,8 @@ def test_every_route_has_a_summary_a_response_and_its_errors(api: Api) -> None:
         assert op["description"], (method, path)
         ok = next(code for code in op["responses"] if code.startswith("2"))
         assert op["responses"][ok]["content"], (method, path)
+        if (method, path) in NO_BEARER:
+            continue
         for status in ("401", "403", "422"):
             ref = op["responses"][status]["content"]["application/json"]["schema"]
             assert ref == {"$ref": "#/components/schemas/ErrorResponse"}
@@ -72,5 +130,18 @@ def test_request_bodies_and_answers_have_examples(api: Api) -> None:
         "VersionRead",
         "CommentRead",
         "ErrorResponse",
+        "StatusRead",
+        "TimeEntryCreate",
+        "TimeEntryUpdate",
+        "TimeEntryRead",
+        "TimeEntryList",
+        "TimerStart",
+        "TimerStop",
+        "TimerRead",
+        "TimeApprovalCreate",
+        "TimeApprovalRead",
+        "FeedCreate",
+        "FeedRead",
+        "FeedCreatedRead",
     ):
         assert schemas[name]["examples"], name

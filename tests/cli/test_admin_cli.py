@@ -76,12 +76,14 @@ def test_commands_on_an_empty_database_say_what_to_run(sqlite_url):
 
 def test_config_show_names_each_setting_and_its_source(sqlite_url, monkeypatch):
     monkeypatch.setenv("SLAKEEPER_DATABASE_URL", "postgresql://app:s3cret@db/sla")
+    monkeypatch.setenv("SLAKEEPER_IMAP_PASSWORD", "imap-s3cret")
     rows = json.loads(ok(["config", "show", "--json"]))
     by_name = {row["setting"]: row for row in rows}
     assert set(by_name) == set(Settings.model_fields)
     url = by_name["database_url"]
     assert (url["source"], url["value"]) == ("env", "postgresql://app:***@db/sla")
     assert (by_name["user"]["source"], by_name["user"]["value"]) == ("default", None)
+    assert by_name["imap_password"]["value"] == "**********"
     table = ok(["config", "show"])
     assert "SLAKEEPER_WORKSPACE" in table
     assert "s3cret" not in table

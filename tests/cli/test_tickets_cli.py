@@ -14,8 +14,7 @@ from typer.testing import CliRunner
 from slakeeper.cli import app
 from slakeeper.db.models import Workspace
 from slakeeper.settings import Settings
-from tests.factories import example_text, make_cast
-from tests.services.test_tickets import activate
+from tests.factories import activate, example_text, make_cast
 
 runner = CliRunner()
 

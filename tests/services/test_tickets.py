@@ -17,38 +17,20 @@ from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from slakeeper.services import agreements
 from slakeeper.services import tickets as svc
 from slakeeper.services.access import Principal
-from tests.factories import NOW, Cast, World, example_text, make_cast, make_world
+from tests.factories import (
+    Cast,
+    World,
+    activate,
+    example_text,
+    make_cast,
+    make_world,
+)
 
-ACTIVE_AT = datetime(2027, 1, 2, 0, 0, tzinfo=UTC)
 # Monday 4 January 2027, 10:00 in Berlin: the on-call calendar (critical) is
 # open 07:00-22:00 every day, so the arithmetic below is plain hours
 T0 = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 H = timedelta(hours=1)
 M = timedelta(minutes=1)
-
-
-def activate(
-    session: Session,
-    cast: Cast,
-    body: str | None = None,
-    at: datetime = ACTIVE_AT,
-    approved: datetime = NOW,
-) -> int:
-    """Import, submit and approve by both sides at `approved`, and activate at
-    `at`, an agreement with Acme; returns the version's id."""
-    version = agreements.import_agreement(
-        session,
-        cast.jane,
-        client_id=cast.acme_id,
-        text=body or example_text(),
-        source_name="acme.yaml",
-        now=approved,
-    )
-    agreements.submit(session, cast.jane, version.id, approved)
-    agreements.approve(session, cast.jane, version.id, version.sha256, approved)
-    agreements.approve(session, cast.max, version.id, version.sha256, approved)
-    agreements.activate_due(session, cast.jane, at)
-    return version.id
 
 
 @pytest.fixture

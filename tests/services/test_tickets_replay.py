@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.db.models import AgreementVersion, Ticket, TicketEvent
 from slakeeper.services import tickets as svc
-from tests.factories import Cast, make_cast
-from tests.services.test_tickets import T0, activate
+from tests.factories import Cast, activate, make_cast
+from tests.services.test_tickets import T0
 
 TOTAL_EVENTS = 10_000
 PRIORITIES = ("critical", "high", "normal", "low")

@@ -14,7 +14,9 @@ from starlette.exceptions import HTTPException
 
 from slakeeper import __version__
 from slakeeper.api.deps import Unauthenticated
-from slakeeper.api.routes import agreements, clients
+from slakeeper.api.routes import agreements, clients, delivery, status, tickets
+from slakeeper.api.routes import feeds as feed_routes
+from slakeeper.api.routes import time as time_routes
 from slakeeper.api.schemas import ErrorDetail, ErrorRead, ErrorResponse
 from slakeeper.core.errors import CalendarSpecError, CoreError
 from slakeeper.db.migrate import ensure_current
@@ -149,6 +151,16 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(clients.router)
     app.include_router(agreements.router)
     app.include_router(agreements.comments_router)
+    app.include_router(tickets.router)
+    app.include_router(status.router)
+    app.include_router(delivery.milestones_router)
+    app.include_router(delivery.adjustments_router)
+    app.include_router(delivery.obligations_router)
+    app.include_router(delivery.changes_router)
+    app.include_router(delivery.commitments_router)
+    app.include_router(time_routes.router)
+    app.include_router(feed_routes.calendar_router)
+    app.include_router(feed_routes.feeds_router)
     return app
 
 

@@ -16,12 +16,17 @@ from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
 from slakeeper import __version__
-from slakeeper.cli import admin
+from slakeeper.cli import admin, delivery
+from slakeeper.cli import demo as demo_cli
+from slakeeper.cli import status as status_cli
 from slakeeper.cli.agreement import app as agreement_app
 from slakeeper.cli.audit import app as audit_app
 from slakeeper.cli.calendar import app as calendar_app
+from slakeeper.cli.feeds import app as feed_app
+from slakeeper.cli.mail import app as mail_app
 from slakeeper.cli.serve import serve as serve_command
 from slakeeper.cli.tickets import app as tickets_app
+from slakeeper.cli.time import app as time_app
 from slakeeper.core.errors import CalendarSpecError, CoreError
 from slakeeper.errors import AppError
 from slakeeper.yamlsource import SourceError
@@ -114,6 +119,17 @@ app = typer.Typer(
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(agreement_app, name="agreement")
 app.add_typer(tickets_app, name="ticket")
+app.add_typer(delivery.milestone_app, name="milestone")
+app.add_typer(delivery.obligation_app, name="obligation")
+app.add_typer(delivery.adjustment_app, name="adjustment")
+app.add_typer(delivery.change_app, name="change")
+app.add_typer(delivery.commitment_app, name="commitment")
+app.command("status")(status_cli.status)
+app.add_typer(status_cli.worker_app, name="worker")
+app.command("demo")(demo_cli.demo)
+app.add_typer(time_app, name="time")
+app.add_typer(mail_app, name="mail")
+app.add_typer(feed_app, name="feed")
 app.command("init")(admin.init)
 app.command("serve")(serve_command)
 app.add_typer(admin.user_app, name="user")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 from sqlalchemy import Engine, make_url
@@ -152,6 +153,8 @@ def config_show(as_json: JsonOption = False) -> None:
         variable = f"SLAKEEPER_{name.upper()}"
         if name == "database_url":
             value = _safe_url(value)
+        elif isinstance(value, SecretStr):
+            value = str(value)  # masked: **********
         rows.append(
             {
                 "setting": name,

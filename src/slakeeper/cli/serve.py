@@ -36,6 +36,8 @@ def serve(
         ensure_current(engine)  # refuse here, with a one-line message
     finally:
         engine.dispose()
+    base = f"http://{host}:{port}"
+    typer.echo(f"slakeeper API on {base} (docs: {base}/docs); Ctrl+C stops it.")
     uvicorn.run(
         "slakeeper.api.app:load_app",
         factory=True,

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Date,
     Enum,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -29,17 +32,29 @@ from sqlalchemy.orm import Mapped, mapped_column
 from slakeeper.db.base import Base, UTCDateTime
 
 __all__ = [
+    "Adjustment",
     "Agreement",
     "AgreementVersion",
     "ApiToken",
     "Approval",
     "AuditEntry",
+    "ChangeRequest",
     "Client",
     "Comment",
+    "CommitmentUpdate",
+    "FeedToken",
     "IdempotencyKey",
+    "InboundMail",
+    "MailOutcome",
+    "MailQuarantine",
+    "Milestone",
+    "MilestoneEvent",
+    "Obligation",
     "Role",
+    "RunningTimer",
     "Ticket",
     "TicketEvent",
+    "TimeEntry",
     "User",
     "VersionState",
     "VersionStatus",
@@ -222,6 +237,190 @@ class AuditEntry(Base):
     hash: Mapped[str] = mapped_column(String(64))
 
 
+class Milestone(Base):
+    """A milestone of an agreement, taken from the active version (and from later
+    amendments). Everything after `created_at` is materialised from its events and
+    accepted adjustments (services/milestones.py) at `computed_at`."""
+
+    __tablename__ = "milestone"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "key"),
+        Index("ix_milestone_workspace_client", "workspace_id", "client_id"),
+        Index("ix_milestone_workspace_next_check", "workspace_id", "next_check_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"))
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"))
+    # the version whose terms define it now (the newest that names it)
+    agreement_version_id: Mapped[int] = mapped_column(
+        ForeignKey("agreement_version.id")
+    )
+    key: Mapped[str] = mapped_column(String(100))  # the agreement's milestone id
+    title: Mapped[str] = mapped_column(String(300))
+    after_key: Mapped[str | None] = mapped_column(String(100))
+    base_due_at: Mapped[datetime] = mapped_column(UTCDateTime())  # as agreed
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # -- materialised from the events and accepted adjustments -------------------
+    status: Mapped[str] = mapped_column(String(30))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())  # after adjustments
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    late: Mapped[bool] = mapped_column(Boolean)
+    at_risk: Mapped[bool] = mapped_column(Boolean)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class MilestoneEvent(Base):
+    """One step of a milestone (append-only: the database refuses UPDATE and
+    DELETE)."""
+
+    __tablename__ = "milestone_event"
+    __table_args__ = (
+        UniqueConstraint("milestone_id", "seq"),
+        Index("ix_milestone_event_workspace_milestone", "workspace_id", "milestone_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestone.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    kind: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    text: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Obligation(Base):
+    """Something one party owes by a due time: the client's inputs, feedback,
+    decisions and payments, and the provider's estimates of change requests."""
+
+    __tablename__ = "obligation"
+    __table_args__ = (
+        Index(
+            "ix_obligation_workspace_client_status",
+            "workspace_id",
+            "client_id",
+            "status",
+        ),
+        Index("ix_obligation_workspace_due", "workspace_id", "due_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"))
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"))
+    milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestone.id"))
+    change_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("change_request.id")
+    )
+    kind: Mapped[str] = mapped_column(String(20))  # input, feedback, decision, ...
+    party: Mapped[str] = mapped_column(String(10))  # who owes it: client, provider
+    title: Mapped[str] = mapped_column(String(300))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(20))  # open, met, waived
+    met_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    met_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # how late it was met: working seconds or calendar days, per `shift_mode`
+    lateness: Mapped[int | None] = mapped_column(Integer)
+    shift_mode: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Adjustment(Base):
+    """A move of a milestone's due time, with its cause and reason: proposed when
+    an obligation is met late (or a delay is recorded, or a change approved),
+    in effect once accepted by both sides or automatically where agreed."""
+
+    __tablename__ = "adjustment"
+    __table_args__ = (
+        Index("ix_adjustment_workspace_milestone", "workspace_id", "milestone_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"))
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestone.id"))
+    obligation_id: Mapped[int | None] = mapped_column(ForeignKey("obligation.id"))
+    change_request_id: Mapped[int | None] = mapped_column(
+        ForeignKey("change_request.id")
+    )
+    cause: Mapped[str] = mapped_column(String(20))  # provider, client, third_party
+    kind: Mapped[str] = mapped_column(String(20))  # delay, change
+    reason: Mapped[str] = mapped_column(Text)
+    mode: Mapped[str] = mapped_column(String(20))  # working_time, calendar_days
+    amount: Mapped[int] = mapped_column(Integer)  # working seconds or days
+    status: Mapped[str] = mapped_column(String(20))  # proposed, accepted, rejected
+    automatic: Mapped[bool] = mapped_column(Boolean)
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    provider_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    provider_accepted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id")
+    )
+    client_accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    client_accepted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id")
+    )
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rejected_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class ChangeRequest(Base):
+    """A change the client asks for: estimated by the provider, then approved or
+    rejected by the client; an approved change moves the milestones it names."""
+
+    __tablename__ = "change_request"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "client_id", "number"),
+        UniqueConstraint("workspace_id", "key"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"))
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"))
+    number: Mapped[int] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(40))  # ACME-CR-3
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    estimate_seconds: Mapped[int | None] = mapped_column(Integer)  # effort
+    cost: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    # [{"milestone": key, "mode": ..., "amount": int}]
+    effects: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    estimated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    estimated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decision_note: Mapped[str | None] = mapped_column(Text)
+
+
+class CommitmentUpdate(Base):
+    """An update the provider recorded for a cadenced commitment (append-only)."""
+
+    __tablename__ = "commitment_update"
+    __table_args__ = (
+        Index(
+            "ix_commitment_update_workspace_agreement", "workspace_id", "agreement_id"
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"))
+    agreement_id: Mapped[int] = mapped_column(ForeignKey("agreement.id"))
+    commitment: Mapped[str] = mapped_column(String(300))  # as the agreement words it
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    text: Mapped[str] = mapped_column(Text)
+
+
 class IdempotencyKey(Base):
     """The first response to a creating API request sent with an `Idempotency-Key`:
     a retry with the same key (per user) gets it back and creates nothing."""
@@ -306,3 +505,160 @@ class TicketEvent(Base):
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     text: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class TimeEntry(Base):
+    """Time worked for a client, kept as tracked: `seconds` is the raw duration
+    (rounding and rates apply only when an invoice is built). An entry given by
+    its start and end has `seconds == ended_at - started_at` (whole seconds); one
+    given as a duration has neither and is dated by `worked_at` alone.
+
+    `worked_at` is the instant the entry counts at in periods (its start, or the
+    instant given with a duration). Approved or invoiced entries are locked
+    (services/time_entries.py). `invoice_id` will reference the invoice table,
+    which comes later: a plain integer until then. Edits go to the audit log.
+    """
+
+    __tablename__ = "time_entry"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "source", "external_id"),
+        CheckConstraint("seconds >= 0", name="seconds_not_negative"),
+        CheckConstraint(
+            "(started_at IS NULL) = (ended_at IS NULL)", name="start_and_end_together"
+        ),
+        CheckConstraint(
+            "started_at IS NULL OR ended_at >= started_at", name="ends_after_start"
+        ),
+        Index(
+            "ix_time_entry_workspace_client_worked",
+            "workspace_id",
+            "client_id",
+            "worked_at",
+        ),
+        Index(
+            "ix_time_entry_workspace_user_worked",
+            "workspace_id",
+            "user_id",
+            "worked_at",
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))  # who worked
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    milestone_key: Mapped[str | None] = mapped_column(String(100))  # agreement's id
+    worked_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    seconds: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text)
+    billable: Mapped[bool] = mapped_column(Boolean)
+    # timer, manual, upwork_tracked, upwork_manual or import:<tool>
+    source: Mapped[str] = mapped_column(String(40))
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    invoice_id: Mapped[int | None] = mapped_column(Integer)  # invoice table: later
+
+
+class RunningTimer(Base):
+    """A user's running timer: at most one per user, enforced by the database
+    (`user_id` is unique). Stopping it deletes the row and writes its time entry
+    in the same transaction."""
+
+    __tablename__ = "running_timer"
+    __table_args__ = (
+        UniqueConstraint("user_id"),
+        Index("ix_running_timer_workspace_client", "workspace_id", "client_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    milestone_key: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str] = mapped_column(Text)
+    billable: Mapped[bool] = mapped_column(Boolean)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class MailOutcome(enum.StrEnum):
+    """What became of an inbound e-mail when it was taken."""
+
+    TICKET = "ticket"  # opened a ticket
+    REPLY = "reply"  # a client reply on a ticket
+    QUARANTINED = "quarantined"  # held for the provider (see MailQuarantine)
+
+
+class InboundMail(Base):
+    """An e-mail taken from the inbound mailbox: at most one row per Message-ID
+    and workspace, written in the transaction that acts on it (services/mail.py),
+    so a message is never taken twice nor half-taken."""
+
+    __tablename__ = "inbound_mail"
+    __table_args__ = (UniqueConstraint("workspace_id", "message_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    message_id: Mapped[str] = mapped_column(String(250))  # without <>, or sha256:...
+    sender: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # its Date
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the fetch run
+    outcome: Mapped[MailOutcome] = mapped_column(_enum(MailOutcome, "mail_outcome"))
+    # the ticket it opened or replied to (also once a quarantined mail is released)
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("ticket_event.id"))
+
+
+class MailQuarantine(Base):
+    """An inbound e-mail nobody could be found to act for, kept whole until a
+    provider releases it (as sent by a client contact) or discards it. Never
+    deleted: a discarded one keeps `discarded_at` and the reason."""
+
+    __tablename__ = "mail_quarantine"
+    __table_args__ = (
+        Index("ix_mail_quarantine_workspace_received", "workspace_id", "received_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    inbound_mail_id: Mapped[int] = mapped_column(
+        ForeignKey("inbound_mail.id"), unique=True
+    )
+    message_id: Mapped[str] = mapped_column(String(250))
+    sender: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)  # unknown sender, ...
+    raw: Mapped[bytes] = mapped_column(LargeBinary)  # the whole message as received
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    released_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    released_as_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("ticket_event.id"))
+    discarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    discarded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    discard_reason: Mapped[str | None] = mapped_column(Text)
+
+
+class FeedToken(Base):
+    """A token that reads one client's deadlines as an iCalendar feed
+    (services/feeds.py). It goes into a URL that calendar apps store, so it can do
+    nothing else; only its SHA-256 is stored, and it can be revoked."""
+
+    __tablename__ = "feed_token"
+    __table_args__ = (
+        Index("ix_feed_token_workspace_client", "workspace_id", "client_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"))
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex
+    prefix: Mapped[str] = mapped_column(String(16))  # shown to tell tokens apart
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -44,6 +44,7 @@ from slakeeper.yamlsource import SourceError
 __all__ = [
     "VersionView",
     "activate_due",
+    "activate_scheduled",
     "agreement_in_force",
     "amend",
     "approve",
@@ -207,7 +208,7 @@ def _load_checked(text: str, source_name: str) -> LoadedAgreement:
 
 def _set_state(
     session: Session,
-    principal: Principal,
+    principal: Principal | None,
     version: AgreementVersion,
     status: VersionStatus,
     now: datetime,
@@ -230,7 +231,7 @@ def _set_state(
     audit.record(
         session,
         workspace_id=version.workspace_id,
-        actor_id=principal.user_id,
+        actor_id=None if principal is None else principal.user_id,
         now=now,
         action=f"agreement.{status.value}",
         object_type="agreement_version",
@@ -585,7 +586,13 @@ def approve(
     )
     if parties >= {"provider", "client"}:
         _set_state(session, principal, version, VersionStatus.APPROVED, now)
-        _activate(session, principal, now, agreement_id=version.agreement_id)
+        _activate(
+            session,
+            principal,
+            now,
+            workspace_id=principal.workspace_id,
+            agreement_id=version.agreement_id,
+        )
     return approval
 
 
@@ -608,14 +615,38 @@ def activate_due(
     each amends (or any earlier active one) becomes superseded at that instant."""
     active_user(session, principal)
     require_provider(principal, "activate agreements")
-    return _activate(session, principal, now, agreement_id=agreement_id)
+    return _activate(
+        session,
+        principal,
+        now,
+        workspace_id=principal.workspace_id,
+        agreement_id=agreement_id,
+    )
+
+
+def activate_scheduled(
+    session: Session, workspace_id: int, now: datetime
+) -> list[AgreementVersion]:
+    """`activate_due` for the worker: no acting user (audited without an actor)."""
+    return _activate(session, None, now, workspace_id=workspace_id)
+
+
+def _take_milestones(session: Session, version: AgreementVersion, at: datetime) -> None:
+    """The milestones of a version that has become active are tracked from then
+    on (services/milestones.py, which builds on this module)."""
+    from slakeeper.services.milestones import sync_milestones
+
+    agreement = session.get(Agreement, version.agreement_id)
+    assert agreement is not None
+    sync_milestones(session, version, agreement.client_id, at)
 
 
 def _activate(
     session: Session,
-    principal: Principal,
+    principal: Principal | None,
     now: datetime,
     *,
+    workspace_id: int,
     agreement_id: int | None = None,
 ) -> list[AgreementVersion]:
     """`activate_due` without the permission check: the last approval of a
@@ -625,7 +656,7 @@ def _activate(
         .join(VersionState, VersionState.version_id == AgreementVersion.id)
         .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
         .where(
-            Agreement.workspace_id == principal.workspace_id,
+            Agreement.workspace_id == workspace_id,
             VersionState.status == VersionStatus.APPROVED,
         )
         .order_by(AgreementVersion.number)
@@ -653,5 +684,6 @@ def _activate(
             _set_state(session, principal, old, VersionStatus.SUPERSEDED, now)
         state.active_from = starts
         _set_state(session, principal, version, VersionStatus.ACTIVE, now)
+        _take_milestones(session, version, starts)
         done.append(version)
     return done

@@ -16,18 +16,15 @@ reply to them and reopen them. Another workspace's ticket is not found.
 
 from __future__ import annotations
 
-import dataclasses
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from slakeeper.agreement import loads_document
 from slakeeper.core import ClockEvent, ClockState, ClockStatus, WorkCalendar
 from slakeeper.core.clock import evaluate_clock
 from slakeeper.db.models import (
@@ -41,6 +38,7 @@ from slakeeper.db.models import (
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from slakeeper.services.access import Principal, active_user, require_client_access
 from slakeeper.services.agreements import agreement_in_force
+from slakeeper.services.terms import version_terms
 
 __all__ = [
     "BASE_STATUSES",
@@ -136,25 +134,8 @@ def terms_for(version: AgreementVersion) -> TicketTerms:
     cached = _TERMS.get(version.sha256)
     if cached is not None:
         return cached
-    loaded = loads_document(version.source_text, version.source_name)
-    a = loaded.agreement
-    resolved: dict[str, dict[str, str]] = json.loads(version.canonical_json).get(
-        "resolved_holidays", {}
-    )
-    calendars: dict[str, WorkCalendar] = {}
-    for name, cal in loaded.calendars.items():
-        closed = dict(cal.rules.closed)
-        closed.update(
-            {
-                date.fromisoformat(d): label
-                for d, label in resolved.get(name, {}).items()
-            }
-        )
-        calendars[name] = WorkCalendar(
-            dataclasses.replace(
-                cal.rules, country=None, subdivision=None, closed=closed
-            )
-        )
+    known = version_terms(version)
+    a, calendars = known.agreement, known.calendars
     priorities: dict[str, PriorityTerms] = {}
     for level, p in a.priorities.items():
         cal = calendars[p.calendar or a.default_calendar or next(iter(a.calendars))]
@@ -461,6 +442,12 @@ def ticket_clocks(
 ) -> dict[str, ClockStatus]:
     """The ticket's clocks at `now` (those its priority has targets for)."""
     ticket = get_ticket(session, principal, ticket_id)
+    if now < ticket.created_at:
+        raise InvalidInput(
+            f"{now.isoformat()} is before {ticket.key} was opened"
+            f" ({ticket.created_at.isoformat()})",
+            location="at",
+        )
     return dict(_derive(session, ticket, now).clocks)
 
 
@@ -803,10 +790,13 @@ def overdue_checks(session: Session, workspace_id: int, now: datetime) -> list[i
     event (their `next_check_at` has come): a worker recomputes them."""
     return list(
         session.scalars(
-            select(Ticket.id).where(
+            select(Ticket.id)
+            .where(
                 Ticket.workspace_id == workspace_id,
                 Ticket.next_check_at.is_not(None),
                 Ticket.next_check_at <= now,
             )
+            .order_by(Ticket.id)
+            .with_for_update(skip_locked=True)
         ).all()
     )

@@ -47,6 +47,7 @@ __all__ = [
     "list_users",
     "principal_for",
     "revoke_token",
+    "token_hash",
 ]
 
 TOKEN_PREFIX = "slk_"
@@ -374,7 +375,8 @@ def list_clients(session: Session, principal: Principal) -> Sequence[Client]:
 # -- API tokens and signing in ----------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """The hex SHA-256 of a token: all that is stored of API and feed tokens."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -390,7 +392,7 @@ def create_token(
         workspace_id=principal.workspace_id,
         user_id=principal.user_id,
         name=name,
-        token_hash=_token_hash(plaintext),
+        token_hash=token_hash(plaintext),
         prefix=plaintext[:12],
         created_at=now,
     )
@@ -448,7 +450,7 @@ def revoke_token(
 def authenticate_token(session: Session, token: str, now: datetime) -> Principal:
     """The principal an API token acts as; records when it was last used."""
     row = session.scalars(
-        select(ApiToken).where(ApiToken.token_hash == _token_hash(token.strip()))
+        select(ApiToken).where(ApiToken.token_hash == token_hash(token.strip()))
     ).first()
     if row is None:
         raise PermissionDenied("invalid API token")

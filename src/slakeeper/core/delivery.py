@@ -1,0 +1,161 @@
+"""Delivery arithmetic: milestone due instants, lateness, schedule shifts and
+cadenced commitments (docs/sla-clock.md section 6).
+
+- A milestone due on a date is due at the end of that date (24:00) in the
+  agreement's time zone: `due_instant`.
+- When the client meets an obligation late, the dependent milestones move by the
+  lateness: in working time of the agreement's calendar (`working_time`) or in
+  whole calendar days (`calendar_days`): `lateness` measures it, `shift` applies it.
+- A commitment with a cadence (a progress update every week on Friday) is a
+  series of periods, each met when an update falls inside it: `cadence_periods`.
+"""
+
+from __future__ import annotations
+
+import calendar as _calendar
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from slakeeper.core.calendar import WorkCalendar, to_us
+from slakeeper.core.errors import CoreError
+
+__all__ = [
+    "CadencePeriod",
+    "DelayError",
+    "ShiftMode",
+    "cadence_periods",
+    "due_instant",
+    "lateness",
+    "shift",
+]
+
+ShiftMode = Literal["working_time", "calendar_days"]
+CadenceUnit = Literal["day", "week", "month", "year"]
+SHIFT_MODES: tuple[ShiftMode, ...] = ("working_time", "calendar_days")
+DAY = timedelta(days=1)
+
+
+class DelayError(CoreError):
+    """A delay or cadence computation was asked something it cannot answer."""
+
+
+def due_instant(due: date | datetime, zone: ZoneInfo) -> datetime:
+    """The instant a milestone is due: the end of a date (24:00, which is 00:00 of
+    the next day) in `zone`, or an exact instant (naive ones are read in `zone`)."""
+    if isinstance(due, datetime):
+        aware = due if due.tzinfo is not None else due.replace(tzinfo=zone)
+        return aware.astimezone(UTC)
+    return datetime.combine(due + DAY, time(0), zone).astimezone(UTC)
+
+
+def _mode(mode: str) -> ShiftMode:
+    if mode not in SHIFT_MODES:
+        raise DelayError(f"unknown shift mode {mode!r}; expected working_time or days")
+    return mode
+
+
+def lateness(
+    due: datetime, done: datetime, calendar: WorkCalendar, mode: ShiftMode
+) -> int:
+    """How late `done` is against `due`: working seconds of `calendar` between
+    them (`working_time`), or whole calendar days, counting a started day as a day
+    (`calendar_days`). Zero when on time."""
+    to_us(due, "due")
+    to_us(done, "done")
+    if _mode(mode) == "working_time":
+        return int(calendar.between(due, done).total_seconds()) if done > due else 0
+    late = done - due
+    return -(-late // DAY) if late > timedelta(0) else 0
+
+
+def shift(
+    due: datetime, amount: int, calendar: WorkCalendar, mode: ShiftMode
+) -> datetime:
+    """`due` moved later by `amount` (working seconds of `calendar`, or calendar
+    days keeping the wall-clock time in the calendar's zone)."""
+    to_us(due, "due")
+    if amount < 0:
+        raise DelayError(f"a shift is never negative, got {amount}")
+    if _mode(mode) == "working_time":
+        return calendar.add(due, timedelta(seconds=amount)) if amount else due
+    local = due.astimezone(calendar.timezone)
+    moved = datetime.combine(local.date() + amount * DAY, local.time(), local.tzinfo)
+    return moved.astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class CadencePeriod:
+    """One period of a cadenced commitment: due by `end` (exclusive), counting
+    updates from `start` (inclusive); `met_at` is the first update inside it."""
+
+    start: datetime
+    end: datetime
+    met_at: datetime | None
+
+    def state(self, now: datetime) -> str:
+        """`met`, `missed` (ended without an update) or `open`."""
+        if self.met_at is not None:
+            return "met"
+        return "missed" if now >= self.end else "open"
+
+
+def _add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))
+
+
+def _next_due(first: date, unit: CadenceUnit, amount: int, n: int) -> date:
+    if unit == "day":
+        return first + DAY * amount * n
+    if unit == "week":
+        return first + DAY * 7 * amount * n
+    months = amount * n * (12 if unit == "year" else 1)
+    return _add_months(first, months)
+
+
+def cadence_periods(
+    start: datetime,
+    until: datetime,
+    zone: ZoneInfo,
+    *,
+    every: int,
+    unit: CadenceUnit,
+    on: int | None,
+    updates: Sequence[datetime],
+) -> list[CadencePeriod]:
+    """The periods of a commitment from `start` up to the one open at `until`.
+
+    Each period ends at the end of its due date in `zone`. The first due date
+    is the first weekday `on` (0 = Monday) on or after the start date, or, with
+    no weekday, the start date plus one period less a day (a monthly update
+    from 1 March is due by 31 March). The n-th due date is found the same way
+    from the start date moved n periods on. A period is met by the first
+    update at or after its start and before its end.
+    """
+    to_us(start, "start")
+    to_us(until, "until")
+    if every < 1:
+        raise DelayError(f"a cadence is at least 1 {unit}, got {every}")
+    begin = start.astimezone(zone).date()
+
+    def due(n: int) -> date:
+        if on is None:
+            return _next_due(begin, unit, every, n + 1) - DAY
+        anchor = _next_due(begin, unit, every, n)
+        return anchor + DAY * ((on - anchor.weekday()) % 7)
+
+    ordered = sorted(updates)
+    periods: list[CadencePeriod] = []
+    period_start = start.astimezone(UTC)
+    n = 0
+    while period_start <= until:
+        end = due_instant(due(n), zone)
+        met = next((u for u in ordered if period_start <= u < end), None)
+        periods.append(CadencePeriod(period_start, end, met))
+        period_start = end
+        n += 1
+    return periods

@@ -1,0 +1,359 @@
+"""Change requests: the client asks for a change, the provider estimates it
+(effort, cost, effect on milestones) within the agreement's time, the client
+decides within theirs, and an approved change moves the milestones it names,
+with the request as the recorded reason (docs/sla-clock.md section 6).
+
+Each waiting time is an obligation clock: the provider's estimate
+(`change_requests.estimate_within`) and the client's decision
+(`change_requests.decide_within`, else the agreement's client obligation about
+decisions on change requests). A decision that comes late also proposes
+adjustments of the milestones the change affects, like any late client
+obligation. The client contacts whose agreement role
+`change_requests.requires_approval_by` names (`client.approver`) decide.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from slakeeper.agreement.types import WorkingTime
+from slakeeper.db.models import (
+    AgreementVersion,
+    ChangeRequest,
+    Client,
+    Milestone,
+    Obligation,
+    Role,
+    User,
+)
+from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from slakeeper.services import milestones
+from slakeeper.services.access import (
+    Principal,
+    active_user,
+    require_client_access,
+    require_provider,
+)
+from slakeeper.services.agreements import agreement_in_force
+from slakeeper.services.terms import VersionTerms, version_terms
+
+__all__ = [
+    "Effect",
+    "decide",
+    "estimate",
+    "get_change",
+    "list_changes",
+    "request_change",
+]
+
+MAX_TITLE = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """How a change moves one milestone: `amount` working seconds, or days with
+    mode `calendar_days`."""
+
+    milestone: str
+    amount: int
+    mode: str = "working_time"
+
+
+def get_change(session: Session, principal: Principal, change_id: int) -> ChangeRequest:
+    active_user(session, principal)
+    row = session.get(ChangeRequest, change_id)
+    if row is None:
+        raise NotFound(f"change request {change_id} not found")
+    require_client_access(principal, row.workspace_id, row.client_id, "change request")
+    return row
+
+
+def list_changes(
+    session: Session,
+    principal: Principal,
+    *,
+    client_id: int | None = None,
+    status: str | None = None,
+) -> list[ChangeRequest]:
+    active_user(session, principal)
+    query = select(ChangeRequest).where(
+        ChangeRequest.workspace_id == principal.workspace_id
+    )
+    if principal.role is Role.CLIENT:
+        query = query.where(ChangeRequest.client_id == principal.client_id)
+    if client_id is not None:
+        query = query.where(ChangeRequest.client_id == client_id)
+    if status is not None:
+        query = query.where(ChangeRequest.status == status)
+    return list(session.scalars(query.order_by(ChangeRequest.id)))
+
+
+def _terms(
+    session: Session, principal: Principal, client: Client, now: datetime
+) -> tuple[AgreementVersion, VersionTerms]:
+    version = agreement_in_force(session, principal, client.id, now)
+    if version is None:
+        raise Conflict(f"{client.name} has no agreement in force")
+    return version, version_terms(version)
+
+
+def request_change(
+    session: Session,
+    principal: Principal,
+    *,
+    client_id: int,
+    title: str,
+    body: str = "",
+    now: datetime,
+) -> ChangeRequest:
+    """Record a change the client asks for (by a client contact, or by the
+    provider on the client's behalf). The provider's estimate is due within the
+    agreement's `change_requests.estimate_within`."""
+    active_user(session, principal)
+    client = session.get(Client, client_id)
+    if client is None:
+        raise NotFound(f"client {client_id} not found")
+    require_client_access(principal, client.workspace_id, client.id, "client")
+    text = (title or "").strip()
+    if not text:
+        raise InvalidInput("title must not be empty", location="title")
+    if len(text) > MAX_TITLE:
+        raise InvalidInput(
+            f"a title has at most {MAX_TITLE} characters", location="title"
+        )
+    version, terms = _terms(session, principal, client, now)
+    number = 1 + int(
+        session.scalar(
+            select(func.coalesce(func.max(ChangeRequest.number), 0)).where(
+                ChangeRequest.workspace_id == client.workspace_id,
+                ChangeRequest.client_id == client.id,
+            )
+        )
+        or 0
+    )
+    row = ChangeRequest(
+        workspace_id=client.workspace_id,
+        client_id=client.id,
+        agreement_id=version.agreement_id,
+        number=number,
+        key=f"{client.key.upper()}-CR-{number}",
+        title=text,
+        body=body.strip(),
+        status="requested",
+        requested_at=now,
+        requested_by_id=principal.user_id,
+        effects=[],
+    )
+    session.add(row)
+    session.flush()
+    rules = terms.agreement.change_requests
+    if rules is not None:
+        _obligation(
+            session,
+            row,
+            terms,
+            kind="estimate",
+            party="provider",
+            title=f"Estimate of {row.key}: {text}",
+            within=rules.estimate_within,
+            now=now,
+        )
+    return row
+
+
+def _obligation(
+    session: Session,
+    row: ChangeRequest,
+    terms: VersionTerms,
+    *,
+    kind: str,
+    party: str,
+    title: str,
+    within: WorkingTime,
+    now: datetime,
+) -> Obligation:
+    return milestones.new_obligation(
+        session,
+        None,
+        kind=kind,
+        party=party,
+        title=title,
+        started_at=now,
+        due_at=milestones.due_after(now, within, terms),
+        shift_mode=terms.agreement.delays.client_caused.shift_milestones,
+        client_id=row.client_id,
+        agreement_id=row.agreement_id,
+        workspace_id=row.workspace_id,
+        change_request_id=row.id,
+    )
+
+
+def _open(session: Session, row: ChangeRequest, kind: str) -> list[Obligation]:
+    return list(
+        session.scalars(
+            select(Obligation).where(
+                Obligation.change_request_id == row.id,
+                Obligation.kind == kind,
+                Obligation.status == "open",
+            )
+        )
+    )
+
+
+def _milestones(session: Session, row: ChangeRequest) -> dict[str, Milestone]:
+    return {
+        m.key: m
+        for m in session.scalars(
+            select(Milestone).where(Milestone.agreement_id == row.agreement_id)
+        )
+    }
+
+
+def estimate(
+    session: Session,
+    principal: Principal,
+    change_id: int,
+    *,
+    effort: timedelta,
+    cost: Decimal | str | None,
+    effects: list[Effect],
+    now: datetime,
+    note: str | None = None,
+) -> ChangeRequest:
+    """The provider's estimate: effort, cost (in the agreement's billing
+    currency) and the effect on milestones. The client's decision is then due."""
+    row = get_change(session, principal, change_id)
+    require_provider(principal, "estimate change requests")
+    if row.status != "requested":
+        raise Conflict(f"change request {row.key} is {row.status}, not requested")
+    if effort <= timedelta(0):
+        raise InvalidInput("the effort is longer than zero", location="effort")
+    amount = None
+    if cost is not None:
+        try:
+            amount = Decimal(str(cost))
+        except InvalidOperation:
+            raise InvalidInput(f"{cost!r} is not an amount", location="cost") from None
+        if not amount.is_finite() or amount < 0:
+            raise InvalidInput("the cost is a positive amount", location="cost")
+    known = _milestones(session, row)
+    for i, effect in enumerate(effects):
+        where = f"effects[{i}]"
+        if effect.milestone not in known:
+            names = ", ".join(known) or "none"
+            raise InvalidInput(
+                f"unknown milestone {effect.milestone!r}; the agreement has {names}",
+                location=where,
+            )
+        if effect.mode not in ("working_time", "calendar_days"):
+            raise InvalidInput(
+                f"unknown mode {effect.mode!r}; expected working_time or calendar_days",
+                location=where,
+            )
+        if effect.amount <= 0:
+            raise InvalidInput("a milestone moves by more than zero", location=where)
+    client = session.get(Client, row.client_id)
+    assert client is not None
+    _version, terms = _terms(session, principal, client, now)
+    row.status = "estimated"
+    row.estimate_seconds = int(effort.total_seconds())
+    row.cost = amount
+    row.currency = (
+        None if terms.agreement.billing is None else terms.agreement.billing.currency
+    )
+    row.effects = [
+        {"milestone": e.milestone, "amount": e.amount, "mode": e.mode} for e in effects
+    ]
+    row.estimated_at, row.estimated_by_id = now, principal.user_id
+    row.decision_note = note.strip() if note and note.strip() else None
+    for obligation in _open(session, row, "estimate"):
+        milestones.settle(session, principal, obligation, now)
+    within = _decide_within(terms)
+    if within is not None:
+        _obligation(
+            session,
+            row,
+            terms,
+            kind="decision",
+            party="client",
+            title=f"Decision on {row.key}: {row.title}",
+            within=within,
+            now=now,
+        )
+    session.flush()
+    return row
+
+
+def _decide_within(terms: VersionTerms) -> WorkingTime | None:
+    rules = terms.agreement.change_requests
+    if rules is not None and rules.decide_within is not None:
+        return rules.decide_within
+    stated = milestones.obligation_terms(terms, "decision")
+    if stated is not None and isinstance(stated.within, WorkingTime):
+        return stated.within
+    return None
+
+
+def _may_decide(session: Session, principal: Principal, terms: VersionTerms) -> None:
+    if principal.role is not Role.CLIENT:
+        raise PermissionDenied("only the client's people decide on a change request")
+    rules = terms.agreement.change_requests
+    if rules is None:
+        return
+    wanted = rules.requires_approval_by.split(".", 1)[1]
+    user = session.get(User, principal.user_id)
+    assert user is not None
+    if user.agreement_role != wanted:
+        raise PermissionDenied(
+            f"the agreement says {rules.requires_approval_by} decides on change"
+            f" requests; {user.email} is not"
+        )
+
+
+def decide(
+    session: Session,
+    principal: Principal,
+    change_id: int,
+    *,
+    approve: bool,
+    now: datetime,
+    note: str | None = None,
+) -> ChangeRequest:
+    """The client approves or rejects an estimated change. An approved change
+    moves the milestones it names at once (both sides agreed to it)."""
+    row = get_change(session, principal, change_id)
+    client = session.get(Client, row.client_id)
+    assert client is not None
+    _version, terms = _terms(session, principal, client, now)
+    _may_decide(session, principal, terms)
+    if row.status != "estimated":
+        raise Conflict(f"change request {row.key} is {row.status}, not estimated")
+    row.status = "approved" if approve else "rejected"
+    row.decided_at, row.decided_by_id = now, principal.user_id
+    if note and note.strip():
+        row.decision_note = note.strip()
+    known = _milestones(session, row)
+    affected = [known[e["milestone"]] for e in row.effects if e["milestone"] in known]
+    for obligation in _open(session, row, "decision"):
+        milestones.settle(session, principal, obligation, now, milestones=affected)
+    if approve:
+        for effect in row.effects:
+            target = known.get(effect["milestone"])
+            if target is None or target.status in ("accepted", "cancelled"):
+                continue
+            milestones.propose_for_change(
+                session,
+                target,
+                mode=effect["mode"],
+                amount=int(effect["amount"]),
+                reason=f"Change request {row.key} approved: {row.title}",
+                change_request_id=row.id,
+                now=now,
+            )
+    session.flush()
+    return row
