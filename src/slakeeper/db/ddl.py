@@ -1,15 +1,29 @@
-"""DDL that migrations share: append-only tables whose rows the database itself
-refuses to change (UPDATE, DELETE and, on PostgreSQL, TRUNCATE).
+"""DDL that migrations share: named foreign keys, instant columns, and
+append-only tables whose rows the database itself refuses to change (UPDATE,
+DELETE and, on PostgreSQL, TRUNCATE).
 
-The first migrations carry their own copy of this (a migration is a frozen
-snapshot); later ones call these helpers.
+Migrations that ran already call these, so what they emit must never change: a
+new kind of DDL gets a new helper.
 """
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
-__all__ = ["allow_changes", "refuse_changes"]
+__all__ = ["allow_changes", "foreign_key", "instant", "refuse_changes"]
+
+
+def foreign_key(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
+    """`table.column` references `target.id`, named by the naming convention."""
+    return sa.ForeignKeyConstraint(
+        [column], [f"{target}.id"], name=op.f(f"fk_{table}_{column}_{target}")
+    )
+
+
+def instant(name: str, nullable: bool = False) -> sa.Column[object]:
+    """A timezone-aware instant column (stored in UTC)."""
+    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
 def refuse_changes(table: str, message: str) -> None:

@@ -10,20 +10,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from slakeeper.db.ddl import foreign_key, instant
+
 revision = "20261129_mail"
 down_revision = "20261129_tickets"
 branch_labels = None
 depends_on = None
-
-
-def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(
-        [column], [f"{target}.id"], name=op.f(f"fk_{table}_{column}_{target}")
-    )
-
-
-def _instant(name: str, nullable: bool = False) -> sa.Column[object]:
-    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
 def upgrade() -> None:
@@ -34,8 +26,8 @@ def upgrade() -> None:
         sa.Column("message_id", sa.String(length=250), nullable=False),
         sa.Column("sender", sa.String(length=320), nullable=False),
         sa.Column("subject", sa.Text(), nullable=False),
-        _instant("sent_at", nullable=True),
-        _instant("received_at"),
+        instant("sent_at", nullable=True),
+        instant("received_at"),
         sa.Column(
             "outcome",
             sa.Enum(
@@ -50,9 +42,9 @@ def upgrade() -> None:
         ),
         sa.Column("ticket_id", sa.Integer(), nullable=True),
         sa.Column("event_id", sa.Integer(), nullable=True),
-        _fk("inbound_mail", "workspace_id", "workspace"),
-        _fk("inbound_mail", "ticket_id", "ticket"),
-        _fk("inbound_mail", "event_id", "ticket_event"),
+        foreign_key("inbound_mail", "workspace_id", "workspace"),
+        foreign_key("inbound_mail", "ticket_id", "ticket"),
+        foreign_key("inbound_mail", "event_id", "ticket_event"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_inbound_mail")),
         sa.UniqueConstraint(
             "workspace_id",
@@ -70,22 +62,22 @@ def upgrade() -> None:
         sa.Column("subject", sa.Text(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
         sa.Column("raw", sa.LargeBinary(), nullable=False),
-        _instant("received_at"),
-        _instant("released_at", nullable=True),
+        instant("received_at"),
+        instant("released_at", nullable=True),
         sa.Column("released_by_id", sa.Integer(), nullable=True),
         sa.Column("released_as_id", sa.Integer(), nullable=True),
         sa.Column("ticket_id", sa.Integer(), nullable=True),
         sa.Column("event_id", sa.Integer(), nullable=True),
-        _instant("discarded_at", nullable=True),
+        instant("discarded_at", nullable=True),
         sa.Column("discarded_by_id", sa.Integer(), nullable=True),
         sa.Column("discard_reason", sa.Text(), nullable=True),
-        _fk("mail_quarantine", "workspace_id", "workspace"),
-        _fk("mail_quarantine", "inbound_mail_id", "inbound_mail"),
-        _fk("mail_quarantine", "released_by_id", "user_account"),
-        _fk("mail_quarantine", "released_as_id", "user_account"),
-        _fk("mail_quarantine", "ticket_id", "ticket"),
-        _fk("mail_quarantine", "event_id", "ticket_event"),
-        _fk("mail_quarantine", "discarded_by_id", "user_account"),
+        foreign_key("mail_quarantine", "workspace_id", "workspace"),
+        foreign_key("mail_quarantine", "inbound_mail_id", "inbound_mail"),
+        foreign_key("mail_quarantine", "released_by_id", "user_account"),
+        foreign_key("mail_quarantine", "released_as_id", "user_account"),
+        foreign_key("mail_quarantine", "ticket_id", "ticket"),
+        foreign_key("mail_quarantine", "event_id", "ticket_event"),
+        foreign_key("mail_quarantine", "discarded_by_id", "user_account"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mail_quarantine")),
         sa.UniqueConstraint(
             "inbound_mail_id", name=op.f("uq_mail_quarantine_inbound_mail_id")

@@ -10,20 +10,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from slakeeper.db.ddl import foreign_key, instant
+
 revision = "20261129_time_entries"
 down_revision = "20261129_milestones"
 branch_labels = None
 depends_on = None
-
-
-def _fk(table: str, column: str, target: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(
-        [column], [f"{target}.id"], name=op.f(f"fk_{table}_{column}_{target}")
-    )
-
-
-def _instant(name: str, nullable: bool = False) -> sa.Column[object]:
-    return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
 
 def upgrade() -> None:
@@ -35,25 +27,25 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("ticket_id", sa.Integer(), nullable=True),
         sa.Column("milestone_key", sa.String(length=100), nullable=True),
-        _instant("worked_at"),
-        _instant("started_at", nullable=True),
-        _instant("ended_at", nullable=True),
+        instant("worked_at"),
+        instant("started_at", nullable=True),
+        instant("ended_at", nullable=True),
         sa.Column("seconds", sa.Integer(), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("billable", sa.Boolean(), nullable=False),
         sa.Column("source", sa.String(length=40), nullable=False),
         sa.Column("external_id", sa.String(length=200), nullable=True),
-        _instant("created_at"),
-        _instant("updated_at"),
-        _instant("approved_at", nullable=True),
+        instant("created_at"),
+        instant("updated_at"),
+        instant("approved_at", nullable=True),
         sa.Column("approved_by_id", sa.Integer(), nullable=True),
         # the invoice table comes later: a plain integer until then
         sa.Column("invoice_id", sa.Integer(), nullable=True),
-        _fk("time_entry", "workspace_id", "workspace"),
-        _fk("time_entry", "client_id", "client"),
-        _fk("time_entry", "user_id", "user_account"),
-        _fk("time_entry", "ticket_id", "ticket"),
-        _fk("time_entry", "approved_by_id", "user_account"),
+        foreign_key("time_entry", "workspace_id", "workspace"),
+        foreign_key("time_entry", "client_id", "client"),
+        foreign_key("time_entry", "user_id", "user_account"),
+        foreign_key("time_entry", "ticket_id", "ticket"),
+        foreign_key("time_entry", "approved_by_id", "user_account"),
         sa.CheckConstraint(
             "seconds >= 0", name=op.f("ck_time_entry_seconds_not_negative")
         ),
@@ -95,11 +87,11 @@ def upgrade() -> None:
         sa.Column("milestone_key", sa.String(length=100), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("billable", sa.Boolean(), nullable=False),
-        _instant("started_at"),
-        _fk("running_timer", "workspace_id", "workspace"),
-        _fk("running_timer", "user_id", "user_account"),
-        _fk("running_timer", "client_id", "client"),
-        _fk("running_timer", "ticket_id", "ticket"),
+        instant("started_at"),
+        foreign_key("running_timer", "workspace_id", "workspace"),
+        foreign_key("running_timer", "user_id", "user_account"),
+        foreign_key("running_timer", "client_id", "client"),
+        foreign_key("running_timer", "ticket_id", "ticket"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_running_timer")),
         # one running timer per user, whatever the application does
         sa.UniqueConstraint("user_id", name=op.f("uq_running_timer_user_id")),
