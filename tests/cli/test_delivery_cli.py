@@ -178,6 +178,34 @@ def test_obligations_added_met_and_waived(demo):
         code=2,
     )
     assert "No obligations." in run("obligation", "list", "--status", "lapsed")
+    out = run(
+        "obligation",
+        "add",
+        "--client",
+        "Acme GmbH",
+        "--title",
+        "Deposit",
+        "--due",
+        "2030-01-01",
+        "--kind",
+        "payment",
+    )
+    assert "Deposit" in out
+    listed = json.loads(run("obligation", "list", "--json"))
+    assert any(o["title"] == "Deposit" and o["kind"] == "payment" for o in listed)
+    assert "unknown kind 'gift'" in run(
+        "obligation",
+        "add",
+        "--client",
+        "Acme GmbH",
+        "--title",
+        "x",
+        "--due",
+        "2030-01-01",
+        "--kind",
+        "gift",
+        code=2,
+    )
 
 
 def test_a_change_request_from_request_to_decision(demo):

@@ -613,6 +613,7 @@ class ObligationCreate(BaseModel):
             "client_id": 1,
             "title": "Product photos",
             "due_at": "2027-02-01T00:00:00Z",
+            "kind": "input",
         },
     )
     client_id: int = Field(description="The client who owes it.")
@@ -622,6 +623,11 @@ class ObligationCreate(BaseModel):
     )
     milestone_id: int | None = Field(
         default=None, description="The client's milestone that depends on it."
+    )
+    kind: Literal["input", "approval", "payment", "other"] = Field(
+        default="input",
+        description="What is owed: an input (content, access), an approval, a"
+        " payment, or something else.",
     )
 
 

@@ -372,6 +372,9 @@ def obligation_add(
         str | None,
         typer.Option("--milestone", "-m", help="The milestone that depends on it."),
     ] = None,
+    kind: Annotated[
+        str, typer.Option("--kind", help="input, approval, payment or other.")
+    ] = "input",
 ) -> None:
     """Record something the client owes by a date."""
     with acting() as (session, principal, now):
@@ -392,6 +395,7 @@ def obligation_add(
             due_at=_due(due, version_terms(version)),
             now=now,
             milestone_id=mid,
+            kind=kind,
         )
         typer.echo(f"obligation {row.id}: {row.title}, due {row.due_at.isoformat()}")
 

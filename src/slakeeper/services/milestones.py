@@ -117,6 +117,7 @@ STATUSES = (
 )
 OPEN = ("planned", "in_progress", "changes_requested")
 MAX_TITLE = 300
+RECORDED_KINDS = ("input", "approval", "payment", "other")  # add_obligation
 FINISHED = ("accepted", "cancelled")
 
 
@@ -765,10 +766,16 @@ def add_obligation(
     milestone_id: int | None = None,
     kind: str = "input",
 ) -> Obligation:
-    """Record something the client owes by `due_at` (an input, an approval, ...),
-    optionally for a milestone (which then depends on it)."""
+    """Record something the client owes by `due_at` (`kind`: an input, an
+    approval, a payment or other), optionally for a milestone (which then
+    depends on it)."""
     active_user(session, principal)
     require_provider(principal, "record client obligations")
+    if kind not in RECORDED_KINDS:
+        raise InvalidInput(
+            f"unknown kind {kind!r}; expected one of {', '.join(RECORDED_KINDS)}",
+            location="kind",
+        )
     client = session.get(Client, client_id)
     if client is None:
         raise NotFound(f"client {client_id} not found")

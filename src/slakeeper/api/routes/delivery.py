@@ -362,6 +362,7 @@ def add_obligation(
             due_at=body.due_at.astimezone(UTC),
             now=now,
             milestone_id=body.milestone_id,
+            kind=body.kind,
         )
         return ObligationRead.of(row)
 
