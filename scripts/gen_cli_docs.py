@@ -2,12 +2,14 @@
 
 Run `python scripts/gen_cli_docs.py` after changing the command line (tests fail
 until docs/cli.md is current); `--check` only reports whether it is. The help is
-taken from `python -m slakeeper ... --help` in a child process with a fixed
-terminal width and no colour, so the page is the same on every machine.
+taken from each command's `--help` in a child process with a fixed
+terminal width and no colour (one for all commands), so the page is the same
+on every machine.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -54,8 +56,12 @@ def command_paths() -> list[tuple[str, ...]]:
     return paths
 
 
-def help_text(path: tuple[str, ...]) -> str:
-    """The `--help` output of one command, as a user sees it in a plain terminal."""
+MARK = "\x1e--- slakeeper help ---\x1e"
+
+
+def help_texts(paths: list[tuple[str, ...]]) -> list[str]:
+    """The `--help` output of each command, as a user sees it in a plain
+    terminal: one child process (fixed width, no colour) prints them all."""
     env = {k: v for k, v in os.environ.items() if k not in _DROP}
     env.update(
         {
@@ -69,26 +75,50 @@ def help_text(path: tuple[str, ...]) -> str:
         }
     )
     done = subprocess.run(
-        [sys.executable, "-m", "slakeeper", *path, "--help"],
+        [sys.executable, __file__, "--print-help", *(" ".join(p) for p in paths)],
         capture_output=True,
         check=True,
         cwd=ROOT,
         env=env,
     )
-    lines = [line.rstrip() for line in done.stdout.decode("utf-8").splitlines()]
-    return "\n".join(lines).strip("\n")
+    out = done.stdout.decode("utf-8").split(MARK)[1:]
+    texts = []
+    for text in out:
+        lines = [line.rstrip() for line in text.splitlines()]
+        texts.append("\n".join(lines).strip("\n"))
+    assert len(texts) == len(paths), (len(texts), len(paths))
+    return texts
+
+
+def _print_help(paths: list[str]) -> int:
+    """In the child: print each command's help after a mark."""
+    from typer.main import get_command
+
+    from slakeeper.cli import app
+
+    command = get_command(app)
+    for path in paths:
+        sys.stdout.write(MARK + "\n")
+        sys.stdout.flush()
+        with contextlib.suppress(SystemExit):
+            command.main([*path.split(), "--help"], prog_name="slakeeper")
+        sys.stdout.flush()
+    return 0
 
 
 def render() -> str:
     """The whole of docs/cli.md."""
     parts = [_HEADER]
-    for path in command_paths():
+    paths = command_paths()
+    for path, text in zip(paths, help_texts(paths), strict=True):
         title = " ".join(("slakeeper", *path))
-        parts.append(f"## `{title}`\n\n```text\n{help_text(path)}\n```\n")
+        parts.append(f"## `{title}`\n\n```text\n{text}\n```\n")
     return "\n".join(parts)
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--print-help"]:
+        return _print_help(argv[1:])
     text = render()
     if "--check" in argv:
         current = DOC.read_text(encoding="utf-8") if DOC.exists() else ""
