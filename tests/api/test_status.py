@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from slakeeper.services import milestones
+from slakeeper.services import obligations
 from tests.api.conftest import Api
 from tests.factories import activate
 
@@ -64,7 +64,7 @@ def test_the_board_of_a_workspace(board_api: Api) -> None:
 def test_the_board_follows_the_principal(board_api: Api) -> None:
     api = board_api
     with api.sessions.begin() as s:
-        (need,) = milestones.list_obligations(s, api.world.cast.jane)
+        (need,) = obligations.list_obligations(s, api.world.cast.jane)
         need_id = need.id
     mine = api.get("/status", as_="max").json()
     assert [o["id"] for o in mine["obligations"]] == [need_id]

@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from slakeeper.services import adjustments, commitments, milestones, obligations
 from slakeeper.services import change_requests as svc
-from slakeeper.services import commitments, milestones
 from slakeeper.services.change_requests import Effect
 from tests.factories import World, activate, make_world
 from tests.services.test_milestones import LAUNCH_DUE, REDESIGN_DUE, berlin
@@ -45,7 +45,7 @@ def test_a_change_is_requested_estimated_and_approved(sessions, world):
             "requested",
             cast.erika.user_id,
         )
-        (estimate_due,) = milestones.list_obligations(s, cast.jane, kind="estimate")
+        (estimate_due,) = obligations.list_obligations(s, cast.jane, kind="estimate")
         # 2bd of office time from Mon 1 Feb 10:00: Wed 3 Feb 10:00
         assert (estimate_due.party, estimate_due.due_at) == (
             "provider",
@@ -77,7 +77,7 @@ def test_a_change_is_requested_estimated_and_approved(sessions, world):
             6 * H,
         )
         assert estimate_due.status == "met"
-        (decision,) = milestones.list_obligations(s, cast.max, kind="decision")
+        (decision,) = obligations.list_obligations(s, cast.max, kind="decision")
         # Tue 2 Feb 09:00 + 2bd: the end of Wed 3 Feb
         assert decision.due_at == berlin(3, 2, 17, 30)
         with pytest.raises(PermissionDenied, match=r"client\.approver"):
@@ -94,7 +94,7 @@ def test_a_change_is_requested_estimated_and_approved(sessions, world):
         launch = next(
             m for m in milestones.list_milestones(s, cast.jane) if m.key == "launch"
         )
-        (adj,) = milestones.adjustments_of(s, cast.jane, launch.id)
+        (adj,) = adjustments.adjustments_of(s, cast.jane, launch.id)
         assert (adj.kind, adj.cause, adj.status, adj.change_request_id) == (
             "change",
             "client",
@@ -134,7 +134,7 @@ def test_a_late_decision_moves_the_affected_milestones(sessions, world):
         svc.decide(s, cast.max, cr.id, approve=False, now=berlin(3, 2, 15, 30))
         assert cr.status == "rejected"
         redesign = milestones.list_milestones(s, cast.jane)[0]
-        (adj,) = milestones.adjustments_of(s, cast.jane, redesign.id)
+        (adj,) = adjustments.adjustments_of(s, cast.jane, redesign.id)
         assert (adj.kind, adj.cause, adj.amount, adj.status) == (
             "delay",
             "client",

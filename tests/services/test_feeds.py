@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.db.models import AuditEntry, FeedToken
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from slakeeper.services import agreements, feeds, workspaces
+from slakeeper.services import adjustments, agreements, feeds, obligations, workspaces
 from slakeeper.services import milestones as ms_svc
 from slakeeper.services.access import Principal
 from tests.factories import NOW, World, activate, example_text, make_world
@@ -54,7 +54,7 @@ def events(document: bytes) -> dict[str, Any]:
 
 def ids(s: Session, world: World) -> dict[str, int]:
     found = {m.key: m.id for m in ms_svc.list_milestones(s, world.cast.jane)}
-    (need,) = ms_svc.list_obligations(s, world.cast.jane)
+    (need,) = obligations.list_obligations(s, world.cast.jane)
     return {**found, "assets": need.id}
 
 
@@ -109,12 +109,12 @@ def test_an_accepted_adjustment_shows_the_moved_due_time_and_why(sessions, world
     with sessions.begin() as s:
         token = feed(s, max_, world.cast.acme_id)
         # the assets come Tue 19 Jan 12:00, 10.5 working hours late
-        (need,) = ms_svc.list_obligations(s, jane)
-        ms_svc.meet_obligation(s, jane, need.id, berlin(19, 1, 12))
+        (need,) = obligations.list_obligations(s, jane)
+        obligations.meet_obligation(s, jane, need.id, berlin(19, 1, 12))
         known = ids(s, world)
-        (proposal,) = ms_svc.adjustments_of(s, jane, known["redesign-mockups"])
-        ms_svc.accept_adjustment(s, jane, proposal.id, berlin(19, 1, 13))
-        ms_svc.accept_adjustment(s, max_, proposal.id, berlin(19, 1, 14))
+        (proposal,) = adjustments.adjustments_of(s, jane, known["redesign-mockups"])
+        adjustments.accept_adjustment(s, jane, proposal.id, berlin(19, 1, 13))
+        adjustments.accept_adjustment(s, max_, proposal.id, berlin(19, 1, 14))
         document = feeds.deadlines_calendar(
             s, world.cast.acme_id, token, berlin(20, 1, 9)
         )

@@ -5,13 +5,14 @@ Mon-Fri 09:00-12:30 and 13:30-17:30 in Berlin (7.5 working hours a day)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.db.models import Milestone, Obligation
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from slakeeper.services import agreements
+from slakeeper.services import adjustments, agreements, milestone_state, obligations
 from slakeeper.services import milestones as svc
 from slakeeper.services.access import Principal
 from tests.factories import NOW, Cast, World, activate, example_text, make_world
@@ -75,7 +76,7 @@ def test_activation_takes_the_milestones_and_the_inputs_they_need(sessions, cast
         ]
         assert rows[0].started_at == STARTED
         assert rows[0].next_check_at is not None
-        (need,) = svc.list_obligations(s, cast.jane)
+        (need,) = obligations.list_obligations(s, cast.jane)
         assert (need.kind, need.party, need.title, need.due_at, need.status) == (
             "input",
             "client",
@@ -97,7 +98,7 @@ def test_submitted_and_accepted_on_time(sessions, cast):
         # the review window is 5bd on the office calendar: to 17 Feb 16:00
         assert m.review_due_at == berlin(17, 2, 16)
         assert m.next_check_at == m.review_due_at
-        feedback = svc.list_obligations(s, cast.max, status="open")
+        feedback = obligations.list_obligations(s, cast.max, status="open")
         assert [o.kind for o in feedback] == ["input", "feedback"]
         svc.review(s, cast.max, m.id, "accept", berlin(12, 2, 9))
         assert (m.status, m.late, m.delivered_at) == (
@@ -109,7 +110,7 @@ def test_submitted_and_accepted_on_time(sessions, cast):
         met = s.get(Obligation, feedback[1].id)
         assert met is not None
         assert (met.status, met.lateness) == ("met", 0)
-        assert svc.adjustments_of(s, cast.jane, m.id) == []
+        assert adjustments.adjustments_of(s, cast.jane, m.id) == []
 
 
 def test_at_risk_and_late_follow_the_working_time_used(sessions, cast):
@@ -118,11 +119,11 @@ def test_at_risk_and_late_follow_the_working_time_used(sessions, cast):
         warn = m.next_check_at
         assert warn is not None
         assert STARTED < warn < REDESIGN_DUE
-        svc.recompute(s, m.id, warn - timedelta(seconds=1))
+        milestone_state.recompute(s, m.id, warn - timedelta(seconds=1))
         assert (m.at_risk, m.late, m.next_check_at) == (False, False, warn)
-        svc.recompute(s, m.id, warn)
+        milestone_state.recompute(s, m.id, warn)
         assert (m.at_risk, m.late, m.next_check_at) == (True, False, REDESIGN_DUE)
-        svc.recompute(s, m.id, REDESIGN_DUE)
+        milestone_state.recompute(s, m.id, REDESIGN_DUE)
         assert (m.at_risk, m.late, m.next_check_at) == (False, True, None)
         # delivered late stays late
         svc.submit(s, cast.jane, m.id, REDESIGN_DUE + timedelta(hours=10))
@@ -133,8 +134,10 @@ def test_at_risk_and_late_follow_the_working_time_used(sessions, cast):
 def test_an_input_met_late_proposes_adjustments_that_need_both_sides(sessions, cast):
     # due Fri 15 Jan 24:00; received Tue 19 Jan 12:00: Mon 7.5h + Tue 3h late
     with sessions.begin() as s:
-        (need,) = svc.list_obligations(s, cast.jane)
-        svc.meet_obligation(s, cast.jane, need.id, berlin(19, 1, 12), note="via mail")
+        (need,) = obligations.list_obligations(s, cast.jane)
+        obligations.meet_obligation(
+            s, cast.jane, need.id, berlin(19, 1, 12), note="via mail"
+        )
         assert (need.status, need.lateness, need.shift_mode) == (
             "met",
             LATE,
@@ -143,24 +146,26 @@ def test_an_input_met_late_proposes_adjustments_that_need_both_sides(sessions, c
         redesign = ms(s, cast.jane, "redesign-mockups")
         launch = ms(s, cast.jane, "launch")
         proposals = [
-            *svc.adjustments_of(s, cast.jane, redesign.id),
-            *svc.adjustments_of(s, cast.jane, launch.id),
+            *adjustments.adjustments_of(s, cast.jane, redesign.id),
+            *adjustments.adjustments_of(s, cast.jane, launch.id),
         ]
         assert [(a.cause, a.kind, a.status, a.amount) for a in proposals] == [
             ("client", "delay", "proposed", LATE)
         ] * 2
         assert proposals[0].reason == "Brand assets and logo files: met 10h 30m late"
         assert redesign.due_at == REDESIGN_DUE
-        svc.accept_adjustment(s, cast.jane, proposals[0].id, berlin(19, 1, 13))
+        adjustments.accept_adjustment(s, cast.jane, proposals[0].id, berlin(19, 1, 13))
         assert proposals[0].status == "proposed"
-        svc.accept_adjustment(s, cast.max, proposals[0].id, berlin(19, 1, 14))
+        adjustments.accept_adjustment(s, cast.max, proposals[0].id, berlin(19, 1, 14))
         assert proposals[0].status == "accepted"
         # Tue 16 Feb 09:00 + 10.5h of office time: Wed 17 Feb 12:00 Berlin
         assert redesign.due_at == berlin(17, 2, 12)
-        svc.reject_adjustment(s, cast.max, proposals[1].id, berlin(19, 1, 15))
+        adjustments.reject_adjustment(s, cast.max, proposals[1].id, berlin(19, 1, 15))
         assert (proposals[1].status, launch.due_at) == ("rejected", LAUNCH_DUE)
         with pytest.raises(Conflict, match="already rejected"):
-            svc.accept_adjustment(s, cast.jane, proposals[1].id, berlin(19, 1, 16))
+            adjustments.accept_adjustment(
+                s, cast.jane, proposals[1].id, berlin(19, 1, 16)
+            )
         kinds = [e.kind for e in svc.events_of(s, cast.jane, redesign.id)]
         assert kinds == ["created", "adjusted"]
 
@@ -170,10 +175,10 @@ def test_automatic_adjustments_take_effect_at_once(sessions):
         world = make_world(s)
         activate(s, world.cast, with_rules(AUTOMATIC))
         jane = world.cast.jane
-        (need,) = svc.list_obligations(s, jane)
-        svc.meet_obligation(s, jane, need.id, berlin(19, 1, 12))
+        (need,) = obligations.list_obligations(s, jane)
+        obligations.meet_obligation(s, jane, need.id, berlin(19, 1, 12))
         launch = ms(s, jane, "launch")
-        (adj,) = svc.adjustments_of(s, jane, launch.id)
+        (adj,) = adjustments.adjustments_of(s, jane, launch.id)
         assert (adj.status, adj.automatic) == ("accepted", True)
         # Fri 2 Apr 09:00 + 10.5h: Fri 7.5h, then Mon 5 Apr 12:00 Berlin (summer
         # time, UTC+2; Easter was a week before)
@@ -185,8 +190,8 @@ def test_calendar_days_count_a_started_day(sessions):
         world = make_world(s)
         activate(s, world.cast, with_rules(CALENDAR_DAYS))
         jane = world.cast.jane
-        (need,) = svc.list_obligations(s, jane)
-        svc.meet_obligation(s, jane, need.id, berlin(17, 1, 10))
+        (need,) = obligations.list_obligations(s, jane)
+        obligations.meet_obligation(s, jane, need.id, berlin(17, 1, 10))
         assert (need.lateness, need.shift_mode) == (2, "calendar_days")
         assert ms(s, jane, "redesign-mockups").due_at == REDESIGN_DUE + timedelta(
             days=2
@@ -204,7 +209,7 @@ def test_silence_past_the_review_window_is_acceptance(sessions, cast):
         (checked,) = svc.milestone_due_checks(s, cast.workspace_id, berlin(20, 2, 9))
         assert checked.id == m.id
         assert (m.status, m.accepted_at, m.late) == ("accepted", closes, False)
-        feedback = svc.list_obligations(s, cast.jane, status="lapsed")
+        feedback = obligations.list_obligations(s, cast.jane, status="lapsed")
         assert [o.kind for o in feedback] == ["feedback"]
         kinds = [e.kind for e in svc.events_of(s, cast.jane, m.id)]
         assert kinds == ["created", "submitted", "deemed_accepted"]
@@ -222,16 +227,16 @@ def test_late_feedback_moves_the_later_milestones_under_shift_schedule(sessions)
         svc.review(s, max_, m.id, "changes", berlin(18, 2, 10), note="Bigger logo")
         assert m.status == "changes_requested"
         launch = ms(s, jane, "launch")
-        (adj,) = svc.adjustments_of(s, jane, launch.id)
+        (adj,) = adjustments.adjustments_of(s, jane, launch.id)
         # the window closed Wed 17 Feb 16:00; Thu 18 Feb 10:00 is 2.5h later
         assert (adj.amount, adj.status) == (int(2.5 * H), "accepted")
-        assert svc.adjustments_of(s, jane, m.id) == []
+        assert adjustments.adjustments_of(s, jane, m.id) == []
 
 
 def test_a_delay_with_its_cause_needs_the_other_side(sessions, cast):
     with sessions.begin() as s:
         m = ms(s, cast.jane, "launch")
-        adj = svc.record_delay(
+        adj = adjustments.record_delay(
             s,
             cast.jane,
             m.id,
@@ -245,7 +250,7 @@ def test_a_delay_with_its_cause_needs_the_other_side(sessions, cast):
             "proposed",
             cast.jane.user_id,
         )
-        svc.accept_adjustment(s, cast.max, adj.id, berlin(1, 3, 10))
+        adjustments.accept_adjustment(s, cast.max, adj.id, berlin(1, 3, 10))
         assert m.due_at == LAUNCH_DUE + timedelta(days=2)
         for bad, where in (
             ({"cause": "weather"}, "cause"),
@@ -253,17 +258,19 @@ def test_a_delay_with_its_cause_needs_the_other_side(sessions, cast):
             ({"amount": 0}, "amount"),
             ({"reason": " "}, "reason"),
         ):
-            args = {
+            args: dict[str, Any] = {
                 "cause": "provider",
                 "amount": 3600,
                 "mode": "working_time",
                 "reason": "Ill",
             } | bad
             with pytest.raises(InvalidInput) as caught:
-                svc.record_delay(s, cast.jane, m.id, now=berlin(1, 3, 11), **args)  # type: ignore[arg-type]
+                adjustments.record_delay(
+                    s, cast.jane, m.id, now=berlin(1, 3, 11), **args
+                )
             assert caught.value.location == where
         with pytest.raises(PermissionDenied):
-            svc.record_delay(
+            adjustments.record_delay(
                 s,
                 cast.max,
                 m.id,
@@ -274,7 +281,7 @@ def test_a_delay_with_its_cause_needs_the_other_side(sessions, cast):
                 now=berlin(1, 3, 11),
             )
     with sessions.begin() as s:
-        assert len(svc.adjustments_of(s, cast.jane, m.id)) == 1
+        assert len(adjustments.adjustments_of(s, cast.jane, m.id)) == 1
 
 
 def test_who_may_do_what(sessions, world):
@@ -301,20 +308,22 @@ def test_who_may_do_what(sessions, world):
             svc.review(s, cast.max, mid, "accept", berlin(4, 1, 9))
         for outsider in (world.olga, world.foreign.jane, world.foreign.max):
             with pytest.raises(NotFound):
-                svc.get_milestone(s, outsider, mid)
+                milestone_state.get_milestone(s, outsider, mid)
             assert svc.list_milestones(s, outsider) == []
-            assert svc.list_obligations(s, outsider) == []
-        (need,) = svc.list_obligations(s, cast.jane, kind="input")
+            assert obligations.list_obligations(s, outsider) == []
+        (need,) = obligations.list_obligations(s, cast.jane, kind="input")
         with pytest.raises(PermissionDenied):
-            svc.meet_obligation(s, cast.max, need.id, berlin(4, 1, 12))
+            obligations.meet_obligation(s, cast.max, need.id, berlin(4, 1, 12))
         with pytest.raises(NotFound):
-            svc.meet_obligation(s, world.foreign.jane, need.id, berlin(4, 1, 12))
+            obligations.meet_obligation(
+                s, world.foreign.jane, need.id, berlin(4, 1, 12)
+            )
 
 
 def test_obligations_recorded_met_and_waived(sessions, cast):
     with sessions.begin() as s:
         m = ms(s, cast.jane, "launch")
-        extra = svc.add_obligation(
+        extra = obligations.add_obligation(
             s,
             cast.jane,
             client_id=cast.acme_id,
@@ -328,20 +337,24 @@ def test_obligations_recorded_met_and_waived(sessions, cast):
             "open",
             m.id,
         )
-        svc.meet_obligation(s, cast.jane, extra.id, berlin(15, 3, 16))
+        obligations.meet_obligation(s, cast.jane, extra.id, berlin(15, 3, 16))
         assert (extra.status, extra.lateness) == ("met", 0)
-        assert svc.adjustments_of(s, cast.jane, m.id) == []
+        assert adjustments.adjustments_of(s, cast.jane, m.id) == []
         with pytest.raises(Conflict, match="not open"):
-            svc.meet_obligation(s, cast.jane, extra.id, berlin(15, 3, 17))
-        (need,) = svc.list_obligations(s, cast.jane, kind="input", status="open")
+            obligations.meet_obligation(s, cast.jane, extra.id, berlin(15, 3, 17))
+        (need,) = obligations.list_obligations(
+            s, cast.jane, kind="input", status="open"
+        )
         with pytest.raises(InvalidInput, match="reason"):
-            svc.waive_obligation(s, cast.jane, need.id, berlin(1, 3, 9), reason="")
-        svc.waive_obligation(
+            obligations.waive_obligation(
+                s, cast.jane, need.id, berlin(1, 3, 9), reason=""
+            )
+        obligations.waive_obligation(
             s, cast.jane, need.id, berlin(1, 3, 9), reason="We had them"
         )
         assert need.status == "waived"
         with pytest.raises(InvalidInput, match="empty"):
-            svc.add_obligation(
+            obligations.add_obligation(
                 s,
                 cast.jane,
                 client_id=cast.acme_id,
@@ -350,7 +363,7 @@ def test_obligations_recorded_met_and_waived(sessions, cast):
                 now=berlin(1, 3, 9),
             )
         with pytest.raises(NotFound):
-            svc.add_obligation(
+            obligations.add_obligation(
                 s,
                 cast.jane,
                 client_id=9999,
@@ -403,7 +416,7 @@ def test_the_stored_state_equals_a_recomputation(sessions, cast):
             c: getattr(m, c)
             for c in ("status", "due_at", "delivered_at", "late", "review_due_at")
         }
-        svc.recompute(s, m.id, m.computed_at)
+        milestone_state.recompute(s, m.id, m.computed_at)
         after = {c: getattr(m, c) for c in before}
         assert before == after
         assert (m.delivered_at, m.late) == (berlin(16, 2, 10), True)
@@ -412,17 +425,17 @@ def test_the_stored_state_equals_a_recomputation(sessions, cast):
 
 def test_only_the_clients_approver_decides_and_each_side_once(sessions, cast):
     with sessions.begin() as s:
-        (need,) = svc.list_obligations(s, cast.jane)
-        svc.meet_obligation(s, cast.jane, need.id, berlin(19, 1, 12))
+        (need,) = obligations.list_obligations(s, cast.jane)
+        obligations.meet_obligation(s, cast.jane, need.id, berlin(19, 1, 12))
         redesign = ms(s, cast.jane, "redesign-mockups")
-        (adj,) = svc.adjustments_of(s, cast.jane, redesign.id)
+        (adj,) = adjustments.adjustments_of(s, cast.jane, redesign.id)
         with pytest.raises(PermissionDenied, match=r"max@acme\.example"):
-            svc.accept_adjustment(s, cast.erika, adj.id, berlin(19, 1, 13))
+            adjustments.accept_adjustment(s, cast.erika, adj.id, berlin(19, 1, 13))
         with pytest.raises(PermissionDenied, match="schedule changes"):
-            svc.reject_adjustment(s, cast.erika, adj.id, berlin(19, 1, 13))
-        svc.accept_adjustment(s, cast.sam, adj.id, berlin(19, 1, 13))
+            adjustments.reject_adjustment(s, cast.erika, adj.id, berlin(19, 1, 13))
+        adjustments.accept_adjustment(s, cast.sam, adj.id, berlin(19, 1, 13))
         with pytest.raises(Conflict, match="already accepted"):
-            svc.accept_adjustment(s, cast.jane, adj.id, berlin(19, 1, 14))
+            adjustments.accept_adjustment(s, cast.jane, adj.id, berlin(19, 1, 14))
         assert adj.status == "proposed"
 
 
@@ -431,7 +444,7 @@ def test_titles_and_estimates_are_checked(sessions, cast):
 
     with sessions.begin() as s:
         with pytest.raises(InvalidInput, match="at most 300"):
-            svc.add_obligation(
+            obligations.add_obligation(
                 s,
                 cast.jane,
                 client_id=cast.acme_id,
@@ -442,6 +455,6 @@ def test_titles_and_estimates_are_checked(sessions, cast):
         change_requests.request_change(
             s, cast.erika, client_id=cast.acme_id, title="Blog", now=berlin(1, 3, 9)
         )
-        (estimate,) = svc.list_obligations(s, cast.jane, kind="estimate")
+        (estimate,) = obligations.list_obligations(s, cast.jane, kind="estimate")
         with pytest.raises(Conflict, match="by estimating"):
-            svc.meet_obligation(s, cast.jane, estimate.id, berlin(1, 3, 10))
+            obligations.meet_obligation(s, cast.jane, estimate.id, berlin(1, 3, 10))

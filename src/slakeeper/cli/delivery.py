@@ -23,8 +23,8 @@ from slakeeper.core import DurationError, format_duration, parse_duration_parts
 from slakeeper.core.delivery import due_instant
 from slakeeper.db.models import AgreementVersion, Milestone
 from slakeeper.errors import InvalidInput, NotFound
+from slakeeper.services import adjustments, commitments, milestone_state, obligations
 from slakeeper.services import change_requests as changes
-from slakeeper.services import commitments
 from slakeeper.services import milestones as svc
 from slakeeper.services.access import Principal
 from slakeeper.services.agreements import agreement_in_force
@@ -131,7 +131,9 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _milestone_json(m: Milestone, state: svc.MilestoneState) -> dict[str, Any]:
+def _milestone_json(
+    m: Milestone, state: milestone_state.MilestoneState
+) -> dict[str, Any]:
     return {
         "key": m.key,
         "client_id": m.client_id,
@@ -158,7 +160,7 @@ def milestone_list(client: ClientOpt = None, as_json: JsonOpt = False) -> None:
             None if client is None else client_named(session, principal, client).id
         )
         rows = [
-            (m, svc.state_at(session, principal, m.id, now))
+            (m, milestone_state.state_at(session, principal, m.id, now))
             for m in svc.list_milestones(session, principal, client_id=client_id)
         ]
         if as_json:
@@ -183,14 +185,14 @@ def milestone_show(key: MilestoneArg, client: ClientOpt = None) -> None:
     """A milestone, its adjustments and its events."""
     with acting(write=False) as (session, principal, now):
         m = _milestone(session, principal, key, client)
-        st = svc.state_at(session, principal, m.id, now)
+        st = milestone_state.state_at(session, principal, m.id, now)
         zone = _terms(session, m).zone
         state = "late" if st.late else "at risk" if st.at_risk else "on track"
         typer.echo(f"{m.key}: {m.title} ({st.status}, {state})")
         typer.echo(f"  due {st.due_at.astimezone(zone).isoformat()}")
         if st.due_at != m.base_due_at:
             typer.echo(f"  agreed {m.base_due_at.astimezone(zone).isoformat()}")
-        for a in svc.adjustments_of(session, principal, m.id):
+        for a in adjustments.adjustments_of(session, principal, m.id):
             typer.echo(
                 f"  adjustment {a.id}: {_amount(a.amount, a.mode)}, {a.cause}-caused"
                 f" {a.kind}, {a.status}: {a.reason}"
@@ -259,7 +261,7 @@ def milestone_delay(
     with acting() as (session, principal, now):
         m = _milestone(session, principal, key, client)
         amount, mode = _shift(by, _terms(session, m), "--by")
-        adj = svc.record_delay(
+        adj = adjustments.record_delay(
             session,
             principal,
             m.id,
@@ -281,7 +283,7 @@ def milestone_delay(
 def adjustment_accept(adjustment: IdArg) -> None:
     """Accept a proposed adjustment for your side; it takes effect when both have."""
     with acting() as (session, principal, now):
-        row = svc.accept_adjustment(session, principal, adjustment, now)
+        row = adjustments.accept_adjustment(session, principal, adjustment, now)
         typer.echo(f"adjustment {row.id}: {row.status}")
 
 
@@ -289,7 +291,7 @@ def adjustment_accept(adjustment: IdArg) -> None:
 def adjustment_reject(adjustment: IdArg) -> None:
     """Turn a proposed adjustment down; the milestone keeps its date."""
     with acting() as (session, principal, now):
-        row = svc.reject_adjustment(session, principal, adjustment, now)
+        row = adjustments.reject_adjustment(session, principal, adjustment, now)
         typer.echo(f"adjustment {row.id}: {row.status}")
 
 
@@ -317,7 +319,7 @@ def obligation_list(
         client_id = (
             None if client is None else client_named(session, principal, client).id
         )
-        rows = svc.list_obligations(
+        rows = obligations.list_obligations(
             session, principal, client_id=client_id, status=status
         )
         if as_json:
@@ -387,7 +389,7 @@ def obligation_add(
             if milestone is None
             else _milestone(session, principal, milestone, client).id
         )
-        row = svc.add_obligation(
+        row = obligations.add_obligation(
             session,
             principal,
             client_id=who.id,
@@ -405,7 +407,9 @@ def obligation_met(obligation: IdArg, note: NoteOpt = None) -> None:
     """Record that the client met an obligation (e.g. the inputs arrived) now;
     late, it proposes moving the milestones that depend on it."""
     with acting() as (session, principal, now):
-        row = svc.meet_obligation(session, principal, obligation, now, note=note)
+        row = obligations.meet_obligation(
+            session, principal, obligation, now, note=note
+        )
         late = f", {_amount(row.lateness, row.shift_mode)} late" if row.lateness else ""
         typer.echo(f"obligation {row.id}: met{late}")
 
@@ -417,7 +421,9 @@ def obligation_waive(
 ) -> None:
     """Release the client from an obligation."""
     with acting() as (session, principal, now):
-        row = svc.waive_obligation(session, principal, obligation, now, reason=reason)
+        row = obligations.waive_obligation(
+            session, principal, obligation, now, reason=reason
+        )
         typer.echo(f"obligation {row.id}: waived")
 
 

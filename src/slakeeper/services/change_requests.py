@@ -32,7 +32,7 @@ from slakeeper.db.models import (
     User,
 )
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from slakeeper.services import milestones
+from slakeeper.services import adjustments, milestone_state, obligations
 from slakeeper.services.access import (
     Principal,
     active_user,
@@ -177,14 +177,14 @@ def _obligation(
     within: WorkingTime,
     now: datetime,
 ) -> Obligation:
-    return milestones.new_obligation(
+    return obligations.new_obligation(
         session,
         None,
         kind=kind,
         party=party,
         title=title,
         started_at=now,
-        due_at=milestones.due_after(now, within, terms),
+        due_at=milestone_state.due_after(now, within, terms),
         shift_mode=terms.agreement.delays.client_caused.shift_milestones,
         client_id=row.client_id,
         agreement_id=row.agreement_id,
@@ -272,7 +272,7 @@ def estimate(
     row.estimated_at, row.estimated_by_id = now, principal.user_id
     row.decision_note = note.strip() if note and note.strip() else None
     for obligation in _open(session, row, "estimate"):
-        milestones.settle(session, principal, obligation, now)
+        obligations.settle(session, principal, obligation, now)
     within = _decide_within(terms)
     if within is not None:
         _obligation(
@@ -293,7 +293,7 @@ def _decide_within(terms: VersionTerms) -> WorkingTime | None:
     rules = terms.agreement.change_requests
     if rules is not None and rules.decide_within is not None:
         return rules.decide_within
-    stated = milestones.obligation_terms(terms, "decision")
+    stated = milestone_state.obligation_terms(terms, "decision")
     if stated is not None and isinstance(stated.within, WorkingTime):
         return stated.within
     return None
@@ -340,13 +340,13 @@ def decide(
     known = _milestones(session, row)
     affected = [known[e["milestone"]] for e in row.effects if e["milestone"] in known]
     for obligation in _open(session, row, "decision"):
-        milestones.settle(session, principal, obligation, now, milestones=affected)
+        obligations.settle(session, principal, obligation, now, milestones=affected)
     if approve:
         for effect in row.effects:
             target = known.get(effect["milestone"])
             if target is None or target.status in ("accepted", "cancelled"):
                 continue
-            milestones.propose_for_change(
+            adjustments.propose_for_change(
                 session,
                 target,
                 mode=effect["mode"],

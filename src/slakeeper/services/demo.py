@@ -20,10 +20,13 @@ from sqlalchemy.orm import Session
 
 from slakeeper.db.models import Role
 from slakeeper.services import (
+    adjustments,
     agreements,
     change_requests,
     commitments,
+    milestone_state,
     milestones,
+    obligations,
     tickets,
     workspaces,
 )
@@ -347,26 +350,26 @@ def _delivery(
     milestones.start(
         session, jane, redesign.id, _at(start + timedelta(days=1), "09:30")
     )
-    (assets,) = milestones.list_obligations(session, jane, kind="input")
+    (assets,) = obligations.list_obligations(session, jane, kind="input")
     received = _at(start + timedelta(days=16), "11:00")  # due the Friday before
-    milestones.meet_obligation(
+    obligations.meet_obligation(
         session, jane, assets.id, received, note="Logo files arrived by e-mail"
     )
-    for adjustment in milestones.adjustments_of(session, jane, redesign.id):
-        milestones.accept_adjustment(
+    for adjustment in adjustments.adjustments_of(session, jane, redesign.id):
+        adjustments.accept_adjustment(
             session, jane, adjustment.id, received + timedelta(hours=1)
         )
-        milestones.accept_adjustment(
+        adjustments.accept_adjustment(
             session, max_, adjustment.id, received + timedelta(hours=4)
         )
     launch = next(
         m for m in milestones.list_milestones(session, jane) if m.key == "launch"
     )
-    for adjustment in milestones.adjustments_of(session, jane, launch.id):
-        milestones.accept_adjustment(
+    for adjustment in adjustments.adjustments_of(session, jane, launch.id):
+        adjustments.accept_adjustment(
             session, jane, adjustment.id, received + timedelta(hours=1)
         )
-        milestones.accept_adjustment(
+        adjustments.accept_adjustment(
             session, max_, adjustment.id, received + timedelta(hours=4)
         )
 
@@ -402,4 +405,4 @@ def _delivery(
                 now=friday,
             )
     for m in milestones.list_milestones(session, jane):
-        milestones.recompute(session, m.id, now)
+        milestone_state.recompute(session, m.id, now)

@@ -20,7 +20,14 @@ from sqlalchemy.orm import Session
 from slakeeper.core import ClockState, ClockStatus
 from slakeeper.db.models import AgreementVersion, Milestone
 from slakeeper.errors import NotFound
-from slakeeper.services import commitments, milestones, tickets, workspaces
+from slakeeper.services import (
+    adjustments,
+    commitments,
+    milestones,
+    obligations,
+    tickets,
+    workspaces,
+)
 from slakeeper.services.access import Principal
 from slakeeper.services.terms import version_terms
 
@@ -172,7 +179,7 @@ def board(
             o.due_at,
             o.due_at <= now,
         )
-        for o in milestones.list_obligations(
+        for o in obligations.list_obligations(
             session, principal, client_id=client_id, status="open"
         )
     ]
@@ -220,7 +227,7 @@ def _milestone_line(
         left,
         [
             Adjusted(a.cause, a.kind, a.status, a.amount, a.mode, a.reason)
-            for a in milestones.adjustments_of(session, principal, m.id)
+            for a in adjustments.adjustments_of(session, principal, m.id)
         ],
     )
 

@@ -49,7 +49,13 @@ from slakeeper.api.idempotency import IdempotencyKeyHeader, create_once
 from slakeeper.api.pagination import PageDep, paginate
 from slakeeper.api.responses import errors
 from slakeeper.db.models import Adjustment, Milestone
-from slakeeper.services import change_requests, commitments
+from slakeeper.services import (
+    adjustments,
+    change_requests,
+    commitments,
+    milestone_state,
+    obligations,
+)
 from slakeeper.services import milestones as svc
 from slakeeper.services.access import Principal
 from slakeeper.services.change_requests import Effect
@@ -84,7 +90,7 @@ def _step(session: Session, principal: Principal, row: Milestone) -> MilestoneSt
 def _result(
     session: Session, principal: Principal, row: Adjustment
 ) -> AdjustmentResultRead:
-    milestone = svc.get_milestone(session, principal, row.milestone_id)
+    milestone = milestone_state.get_milestone(session, principal, row.milestone_id)
     return AdjustmentResultRead(
         adjustment=AdjustmentRead.of(row), milestone=MilestoneRead.of(milestone)
     )
@@ -112,7 +118,9 @@ def list_milestones(
     items, next_cursor = paginate(rows, page, key=lambda m: m.id)
     return MilestoneList(
         items=[
-            MilestoneRead.of(m, svc.state_at(session, principal, m.id, now), now)
+            MilestoneRead.of(
+                m, milestone_state.state_at(session, principal, m.id, now), now
+            )
             for m in items
         ],
         next_cursor=next_cursor,
@@ -130,10 +138,10 @@ def get_milestone(
 ) -> MilestoneDetailRead:
     """The milestone's state now and every adjustment proposed for it, oldest
     first."""
-    row = svc.get_milestone(session, principal, milestone_id)
-    adjustments = svc.adjustments_of(session, principal, milestone_id)
-    state = svc.state_at(session, principal, milestone_id, now)
-    return MilestoneDetailRead.of_rows(row, adjustments, state, now)
+    row = milestone_state.get_milestone(session, principal, milestone_id)
+    moves = adjustments.adjustments_of(session, principal, milestone_id)
+    state = milestone_state.state_at(session, principal, milestone_id, now)
+    return MilestoneDetailRead.of_rows(row, moves, state, now)
 
 
 @milestones_router.get(
@@ -246,7 +254,7 @@ def record_delay(
     amount, mode = body.amount()
 
     def create(session: Session) -> AdjustmentResultRead:
-        row = svc.record_delay(
+        row = adjustments.record_delay(
             session,
             principal,
             milestone_id,
@@ -272,7 +280,7 @@ def accept_adjustment(
 ) -> AdjustmentResultRead:
     """Accept for your side (provider or client); once both sides have, the
     milestone's due time moves. One no longer proposed is 409."""
-    row = svc.accept_adjustment(session, principal, adjustment_id, now)
+    row = adjustments.accept_adjustment(session, principal, adjustment_id, now)
     return _result(session, principal, row)
 
 
@@ -287,7 +295,7 @@ def reject_adjustment(
 ) -> AdjustmentResultRead:
     """Either side turns a proposed adjustment down; the milestone keeps its due
     time. One no longer proposed is 409."""
-    row = svc.reject_adjustment(session, principal, adjustment_id, now)
+    row = adjustments.reject_adjustment(session, principal, adjustment_id, now)
     return _result(session, principal, row)
 
 
@@ -318,7 +326,7 @@ def list_obligations(
     """The obligations the principal may see, oldest first; a client contact
     sees only their own client's."""
     rows = sorted(
-        svc.list_obligations(
+        obligations.list_obligations(
             session,
             principal,
             client_id=client_id,
@@ -354,7 +362,7 @@ def add_obligation(
     The client needs an agreement in force (409 otherwise)."""
 
     def create(session: Session) -> ObligationRead:
-        row = svc.add_obligation(
+        row = obligations.add_obligation(
             session,
             principal,
             client_id=body.client_id,
@@ -387,7 +395,7 @@ def meet_obligation(
     milestones that depend on it (see `GET /milestones/{id}`). Feedback and
     decisions are met by the client's answer, not here (409)."""
     note = None if body is None else body.note
-    row = svc.meet_obligation(session, principal, obligation_id, now, note=note)
+    row = obligations.meet_obligation(session, principal, obligation_id, now, note=note)
     return ObligationRead.of(row)
 
 
@@ -406,7 +414,7 @@ def waive_obligation(
 ) -> ObligationRead:
     """The provider releases the client from an open obligation, saying why; no
     lateness counts."""
-    row = svc.waive_obligation(
+    row = obligations.waive_obligation(
         session, principal, obligation_id, now, reason=body.reason
     )
     return ObligationRead.of(row)

@@ -1,0 +1,265 @@
+"""Adjustments: moves of a milestone's due time with their cause (`provider`,
+`client`, `third_party`) and reason (docs/sla-clock.md section 6).
+
+An adjustment is proposed when the client meets an obligation late
+(`services.obligations.settle`), when the provider records a delay
+(`record_delay`), or when an approved change request moves a milestone
+(`propose_for_change`, in effect at once). It takes effect when both sides have
+accepted it (each side once: the provider's people; the client's approvers
+named in the agreement), or at once where the agreement makes client-caused
+adjustments automatic; either side may reject it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from slakeeper.core import format_duration
+from slakeeper.db.models import (
+    Adjustment,
+    Milestone,
+)
+from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from slakeeper.services import milestone_state as state
+from slakeeper.services.access import (
+    Principal,
+    active_user,
+    require_client_access,
+    require_provider,
+)
+from slakeeper.services.agreements import CLIENT_APPROVER_ROLES
+from slakeeper.services.terms import version_terms
+
+__all__ = [
+    "CAUSES",
+    "accept_adjustment",
+    "adjustments_of",
+    "amount_words",
+    "propose",
+    "propose_for_change",
+    "record_delay",
+    "reject_adjustment",
+]
+
+
+CAUSES = ("provider", "client", "third_party")
+
+
+def adjustments_of(
+    session: Session, principal: Principal, milestone_id: int
+) -> list[Adjustment]:
+    state.get_milestone(session, principal, milestone_id)
+    return state.adjustment_rows(session, milestone_id)
+
+
+def amount_words(amount: int, mode: str) -> str:
+    if mode == "calendar_days":
+        return f"{amount} day{'s' if amount != 1 else ''}"
+    return format_duration(timedelta(seconds=amount))
+
+
+def propose(
+    session: Session,
+    milestone: Milestone,
+    *,
+    cause: str,
+    kind: str,
+    reason: str,
+    mode: str,
+    amount: int,
+    now: datetime,
+    proposed_by: Principal | None,
+    automatic: bool = False,
+    obligation_id: int | None = None,
+    change_request_id: int | None = None,
+    accepted: bool = False,
+) -> Adjustment:
+    row = Adjustment(
+        workspace_id=milestone.workspace_id,
+        client_id=milestone.client_id,
+        milestone_id=milestone.id,
+        obligation_id=obligation_id,
+        change_request_id=change_request_id,
+        cause=cause,
+        kind=kind,
+        reason=reason,
+        mode=mode,
+        amount=amount,
+        status="proposed",
+        automatic=automatic,
+        proposed_at=now,
+        proposed_by_id=None if proposed_by is None else proposed_by.user_id,
+    )
+    if proposed_by is not None:
+        _accept_side(row, proposed_by, now)
+    session.add(row)
+    session.flush()
+    if automatic or accepted:
+        _take_effect(session, row, now)
+    return row
+
+
+def _accept_side(row: Adjustment, principal: Principal, now: datetime) -> None:
+    if principal.is_provider:
+        row.provider_accepted_at, row.provider_accepted_by_id = now, principal.user_id
+    else:
+        row.client_accepted_at, row.client_accepted_by_id = now, principal.user_id
+
+
+def _take_effect(session: Session, row: Adjustment, now: datetime) -> None:
+    row.status, row.decided_at = "accepted", now
+    session.flush()
+    milestone = session.get(Milestone, row.milestone_id)
+    assert milestone is not None
+    state.append_event(
+        session,
+        milestone,
+        state.Kind.ADJUSTED,
+        now,
+        None,
+        text=row.reason,
+        data={"adjustment": row.id, "mode": row.mode, "amount": row.amount},
+    )
+    state.recompute(session, milestone.id, now)
+
+
+def record_delay(
+    session: Session,
+    principal: Principal,
+    milestone_id: int,
+    *,
+    cause: str,
+    amount: int,
+    mode: str,
+    reason: str,
+    now: datetime,
+) -> Adjustment:
+    """Record a delay of a milestone with its cause (`provider`, `client`,
+    `third_party`) and propose moving it by `amount` (working seconds, or days
+    with mode `calendar_days`). The proposer's side accepts it by proposing; a
+    client-caused delay takes effect at once where the agreement makes
+    adjustments automatic."""
+    row = state.get_milestone(session, principal, milestone_id)
+    require_provider(principal, "record delays")
+    if cause not in CAUSES:
+        raise InvalidInput(
+            f"unknown cause {cause!r}; expected one of {', '.join(CAUSES)}",
+            location="cause",
+        )
+    if mode not in ("working_time", "calendar_days"):
+        raise InvalidInput(
+            f"unknown mode {mode!r}; expected working_time or calendar_days",
+            location="mode",
+        )
+    if amount <= 0:
+        raise InvalidInput("a delay is longer than zero", location="amount")
+    why = state.clean_text(reason)
+    if why is None:
+        raise InvalidInput("give the reason", location="reason")
+    if row.status in state.FINISHED:
+        raise Conflict(f"milestone {row.key} is {row.status}; it cannot move")
+    terms = version_terms(state.version_of(session, row))
+    automatic = (
+        cause == "client"
+        and terms.agreement.delays.client_caused.adjustments == "automatic"
+    )
+    return propose(
+        session,
+        row,
+        cause=cause,
+        kind="delay",
+        reason=why,
+        mode=mode,
+        amount=amount,
+        now=now,
+        proposed_by=principal,
+        automatic=automatic,
+    )
+
+
+def _get_adjustment(
+    session: Session, principal: Principal, adjustment_id: int
+) -> Adjustment:
+    """A proposed adjustment the principal may decide on: any of the provider's
+    people, or one of the client's approvers named in the agreement (every
+    client contact when it names none)."""
+    user = active_user(session, principal)
+    row = session.get(Adjustment, adjustment_id)
+    if row is None:
+        raise NotFound(f"adjustment {adjustment_id} not found")
+    require_client_access(principal, row.workspace_id, row.client_id, "adjustment")
+    if row.status != "proposed":
+        raise Conflict(f"adjustment {row.id} is already {row.status}")
+    if not principal.is_provider:
+        milestone = session.get(Milestone, row.milestone_id)
+        assert milestone is not None
+        contacts = version_terms(
+            state.version_of(session, milestone)
+        ).agreement.agreement
+        emails = [c.email.lower() for c in contacts.client.contacts]
+        approvers = [
+            c.email.lower()
+            for c in contacts.client.contacts
+            if c.role in CLIENT_APPROVER_ROLES
+        ]
+        if user.email.lower() not in (approvers or emails):
+            raise PermissionDenied(
+                f"{user.email} does not decide on schedule changes for the client"
+                f" (the agreement names {', '.join(approvers or emails)})"
+            )
+    return row
+
+
+def accept_adjustment(
+    session: Session, principal: Principal, adjustment_id: int, now: datetime
+) -> Adjustment:
+    """Accept a proposed adjustment for the principal's side; it takes effect
+    once both sides have."""
+    row = _get_adjustment(session, principal, adjustment_id)
+    side = row.provider_accepted_at if principal.is_provider else row.client_accepted_at
+    if side is not None:
+        raise Conflict(f"your side has already accepted adjustment {row.id}")
+    _accept_side(row, principal, now)
+    if row.provider_accepted_at is not None and row.client_accepted_at is not None:
+        _take_effect(session, row, now)
+    session.flush()
+    return row
+
+
+def reject_adjustment(
+    session: Session, principal: Principal, adjustment_id: int, now: datetime
+) -> Adjustment:
+    """Either side turns a proposed adjustment down; the milestone keeps its date."""
+    row = _get_adjustment(session, principal, adjustment_id)
+    row.status, row.decided_at, row.rejected_by_id = "rejected", now, principal.user_id
+    session.flush()
+    return row
+
+
+def propose_for_change(
+    session: Session,
+    milestone: Milestone,
+    *,
+    mode: str,
+    amount: int,
+    reason: str,
+    change_request_id: int,
+    now: datetime,
+) -> Adjustment:
+    """An approved change request moves a milestone: both sides agreed to it
+    (the provider's estimate, the client's approval), so it takes effect now."""
+    return propose(
+        session,
+        milestone,
+        cause="client",
+        kind="change",
+        reason=reason,
+        mode=mode,
+        amount=amount,
+        now=now,
+        proposed_by=None,
+        change_request_id=change_request_id,
+        accepted=True,
+    )

@@ -1,0 +1,372 @@
+"""A milestone's state: derived from its events and accepted adjustments on the
+agreement's calendar (`derive`), and stored in its row after every change
+(`recompute`). The rules are in docs/sla-clock.md section 6 and in
+`slakeeper.services.milestones`; the steps that change a milestone live there,
+obligations in `services.obligations`, adjustments in `services.adjustments`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from slakeeper.agreement.schema import Milestone as MilestoneTerms
+from slakeeper.agreement.schema import Obligation as ObligationTerms
+from slakeeper.agreement.types import CalendarPeriod, WorkingTime
+from slakeeper.core import WorkCalendar
+from slakeeper.core.delivery import ShiftMode, shift
+from slakeeper.db.models import (
+    Adjustment,
+    AgreementVersion,
+    Milestone,
+    MilestoneEvent,
+)
+from slakeeper.errors import InvalidInput, NotFound
+from slakeeper.services.access import (
+    Principal,
+    active_user,
+    require_client_access,
+)
+from slakeeper.services.terms import VersionTerms, version_terms
+from slakeeper.services.tickets import terms_for
+
+__all__ = [
+    "FINISHED",
+    "OPEN",
+    "STATUSES",
+    "STATUS_OF",
+    "Kind",
+    "MilestoneState",
+    "Shift",
+    "adjustment_rows",
+    "append_event",
+    "clean_text",
+    "dependents",
+    "derive",
+    "due_after",
+    "events",
+    "get_milestone",
+    "obligation_terms",
+    "recompute",
+    "review_within",
+    "state_at",
+    "terms_of",
+    "version_of",
+]
+
+
+STATUSES = (
+    "planned",
+    "in_progress",
+    "submitted",
+    "changes_requested",
+    "accepted",
+    "cancelled",
+)
+
+
+OPEN = ("planned", "in_progress", "changes_requested")
+
+
+FINISHED = ("accepted", "cancelled")
+
+
+class Kind(StrEnum):
+    """What happened to a milestone."""
+
+    CREATED = "created"
+    AMENDED = "amended"  # a new agreement version changed its terms
+    STARTED = "started"
+    SUBMITTED = "submitted"
+    CHANGES_REQUESTED = "changes_requested"
+    ACCEPTED = "accepted"
+    DEEMED_ACCEPTED = "deemed_accepted"
+    ADJUSTED = "adjusted"  # an adjustment took effect
+    CANCELLED = "cancelled"  # dropped by an amendment
+
+
+STATUS_OF = {
+    Kind.CREATED: "planned",
+    Kind.STARTED: "in_progress",
+    Kind.SUBMITTED: "submitted",
+    Kind.CHANGES_REQUESTED: "changes_requested",
+    Kind.ACCEPTED: "accepted",
+    Kind.DEEMED_ACCEPTED: "accepted",
+    Kind.CANCELLED: "cancelled",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Shift:
+    """An accepted adjustment, as `derive` needs it."""
+
+    decided_at: datetime
+    mode: ShiftMode
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class MilestoneState:
+    """A milestone's derived state at `now`."""
+
+    status: str
+    due_at: datetime
+    delivered_at: datetime | None
+    accepted_at: datetime | None
+    review_due_at: datetime | None
+    late: bool
+    at_risk: bool
+    next_check_at: datetime | None
+
+
+def derive(
+    *,
+    base_due_at: datetime,
+    started_at: datetime,
+    events: Sequence[tuple[str, datetime]],
+    shifts: Sequence[Shift],
+    calendar: WorkCalendar,
+    review_within: timedelta | None,
+    warn_at: float,
+    now: datetime,
+) -> MilestoneState:
+    """The state of a milestone from its events (kind, instant; oldest first) and
+    accepted adjustments. Adjustments accepted before the agreement last set the
+    due date (creation or amendment) are part of that date and not applied
+    again."""
+    status, submitted_at, accepted_at = "planned", None, None
+    terms_set_at = started_at
+    for kind, at in events:
+        if kind in (Kind.CREATED, Kind.AMENDED):
+            terms_set_at = at
+        if kind in STATUS_OF:
+            status = STATUS_OF[Kind(kind)]
+        if kind == Kind.SUBMITTED:
+            submitted_at = at
+        elif kind == Kind.CHANGES_REQUESTED:
+            submitted_at = None
+        elif kind in (Kind.ACCEPTED, Kind.DEEMED_ACCEPTED):
+            accepted_at = at
+    due = base_due_at
+    for s in sorted(shifts, key=lambda s: s.decided_at):
+        if s.decided_at >= terms_set_at:
+            due = shift(due, s.amount, calendar, s.mode)
+    review_due = None
+    if status == "submitted" and submitted_at is not None and review_within:
+        review_due = calendar.add(submitted_at, review_within)
+    delivered = submitted_at if status in ("submitted", "accepted") else None
+    if status == "cancelled":
+        return MilestoneState(status, due, None, None, None, False, False, None)
+    late = delivered > due if delivered is not None else now >= due
+    at_risk, next_check = False, None
+    if delivered is None and not late:
+        total = calendar.between(started_at, due)
+        warn = calendar.add(started_at, total * warn_at) if total else due
+        at_risk = now >= warn
+        next_check = due if at_risk else min(warn, due)
+    elif review_due is not None and now < review_due:
+        next_check = review_due
+    return MilestoneState(
+        status, due, delivered, accepted_at, review_due, late, at_risk, next_check
+    )
+
+
+def due_after(
+    start: datetime, within: WorkingTime | CalendarPeriod, terms: VersionTerms
+) -> datetime:
+    """The due time of an obligation started at `start` with `within` allowed:
+    working time on the agreement's calendar, or a wall-calendar period in its
+    time zone."""
+    calendar = terms.default_calendar
+    if isinstance(within, WorkingTime):
+        return calendar.add(start, within.resolve(calendar.business_day))
+    local = start.astimezone(terms.zone)
+    if within.unit in ("day", "week"):
+        days = within.amount * (7 if within.unit == "week" else 1)
+        return (local + timedelta(days=days)).astimezone(UTC)
+    months = within.amount * (12 if within.unit == "year" else 1)
+    month0 = local.month - 1 + months
+    year, month = local.year + month0 // 12, month0 % 12 + 1
+    day = min(local.day, _days_in(year, month))
+    return local.replace(year=year, month=month, day=day).astimezone(UTC)
+
+
+def _days_in(year: int, month: int) -> int:
+    nxt = date(year + month // 12, month % 12 + 1, 1)
+    return (nxt - timedelta(days=1)).day
+
+
+def dependents(milestones: Iterable[Milestone], key: str) -> list[Milestone]:
+    """The milestone `key` and every milestone after it (transitively through
+    `after`), in agreement order."""
+    rows = list(milestones)
+    keys = {key}
+    grew = True
+    while grew:
+        grew = False
+        for m in rows:
+            if m.after_key in keys and m.key not in keys:
+                keys.add(m.key)
+                grew = True
+    return [m for m in rows if m.key in keys]
+
+
+def get_milestone(
+    session: Session, principal: Principal, milestone_id: int
+) -> Milestone:
+    active_user(session, principal)
+    row = session.get(Milestone, milestone_id)
+    if row is None:
+        raise NotFound(f"milestone {milestone_id} not found")
+    require_client_access(principal, row.workspace_id, row.client_id, "milestone")
+    return row
+
+
+def events(session: Session, milestone_id: int) -> list[MilestoneEvent]:
+    return list(
+        session.scalars(
+            select(MilestoneEvent)
+            .where(MilestoneEvent.milestone_id == milestone_id)
+            .order_by(MilestoneEvent.seq)
+        )
+    )
+
+
+def adjustment_rows(session: Session, milestone_id: int) -> list[Adjustment]:
+    return list(
+        session.scalars(
+            select(Adjustment)
+            .where(Adjustment.milestone_id == milestone_id)
+            .order_by(Adjustment.id)
+        )
+    )
+
+
+def version_of(session: Session, milestone: Milestone) -> AgreementVersion:
+    version = session.get(AgreementVersion, milestone.agreement_version_id)
+    assert version is not None
+    return version
+
+
+def terms_of(session: Session, milestone: Milestone) -> MilestoneTerms | None:
+    agreement = version_terms(version_of(session, milestone)).agreement
+    return next((m for m in agreement.milestones if m.id == milestone.key), None)
+
+
+def review_within(session: Session, milestone: Milestone) -> timedelta | None:
+    """The client's review window for a submission: the milestone's acceptance
+    terms, else the agreement's client obligation about feedback."""
+    terms = version_terms(version_of(session, milestone))
+    calendar = terms.default_calendar
+    own = terms_of(session, milestone)
+    if own is not None and own.acceptance is not None:
+        return own.acceptance.review_within.resolve(calendar.business_day)
+    feedback = obligation_terms(terms, "feedback")
+    if feedback is not None and isinstance(feedback.within, WorkingTime):
+        return feedback.within.resolve(calendar.business_day)
+    return None
+
+
+def obligation_terms(terms: VersionTerms, word: str) -> ObligationTerms | None:
+    """The agreement's client obligation whose wording starts with `word`
+    (`Feedback on delivered work`, `Decisions on change requests`)."""
+    for item in terms.agreement.responsibilities.client:
+        if isinstance(item, ObligationTerms) and item.obligation.lower().startswith(
+            word
+        ):
+            return item
+    return None
+
+
+def _derive(session: Session, milestone: Milestone, now: datetime) -> MilestoneState:
+    version = version_of(session, milestone)
+    shifts = [
+        Shift(a.decided_at, a.mode, a.amount)  # type: ignore[arg-type]
+        for a in adjustment_rows(session, milestone.id)
+        if a.status == "accepted" and a.decided_at is not None
+    ]
+    return derive(
+        base_due_at=milestone.base_due_at,
+        started_at=milestone.started_at,
+        events=[(e.kind, e.at) for e in events(session, milestone.id)],
+        shifts=shifts,
+        calendar=version_terms(version).default_calendar,
+        review_within=review_within(session, milestone),
+        warn_at=terms_for(version).warn_at,
+        now=now,
+    )
+
+
+def state_at(
+    session: Session, principal: Principal, milestone_id: int, now: datetime
+) -> MilestoneState:
+    """A milestone's state at `now`, derived afresh (nothing is stored)."""
+    return _derive(session, get_milestone(session, principal, milestone_id), now)
+
+
+def recompute(session: Session, milestone_id: int, now: datetime) -> Milestone:
+    """Derive a milestone's state at `now` and store it in its row (no access
+    check: for the service itself and for workers)."""
+    row = session.get(Milestone, milestone_id)
+    if row is None:
+        raise NotFound(f"milestone {milestone_id} not found")
+    state = _derive(session, row, now)
+    row.status = state.status
+    row.due_at = state.due_at
+    row.delivered_at = state.delivered_at
+    row.accepted_at = state.accepted_at
+    row.review_due_at = state.review_due_at
+    row.late = state.late
+    row.at_risk = state.at_risk
+    row.next_check_at = state.next_check_at
+    row.computed_at = now
+    session.flush()
+    return row
+
+
+def append_event(
+    session: Session,
+    milestone: Milestone,
+    kind: Kind,
+    at: datetime,
+    actor_id: int | None,
+    *,
+    text: str | None = None,
+    data: dict[str, Any] | None = None,
+) -> MilestoneEvent:
+    last = session.scalars(
+        select(MilestoneEvent.at)
+        .where(MilestoneEvent.milestone_id == milestone.id)
+        .order_by(MilestoneEvent.seq.desc())
+        .limit(1)
+    ).first()
+    if last is not None and at < last:
+        raise InvalidInput(
+            f"events are appended in time order: {at.isoformat()} is before the"
+            f" milestone's last event at {last.isoformat()}",
+            location="now",
+        )
+    milestone.last_seq += 1
+    row = MilestoneEvent(
+        workspace_id=milestone.workspace_id,
+        milestone_id=milestone.id,
+        seq=milestone.last_seq,
+        at=at,
+        kind=kind.value,
+        actor_id=actor_id,
+        text=text,
+        data=data or {},
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def clean_text(text: str | None) -> str | None:
+    return text.strip() if text is not None and text.strip() else None

@@ -1,0 +1,323 @@
+"""Obligations: clocks one party owes (docs/sla-clock.md section 6): the
+client's inputs, feedback on a submission, decisions on change requests and
+payments; the provider's estimates of change requests.
+
+An obligation is open until it is met, waived by the provider, or lapsed (the
+feedback on a submission deemed accepted). When the client meets one late,
+every milestone depending on it gets a proposed adjustment equal to the
+lateness (`settle`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from slakeeper.core.delivery import ShiftMode, lateness
+from slakeeper.db.models import (
+    AgreementVersion,
+    Client,
+    Milestone,
+    Obligation,
+    Role,
+    VersionState,
+)
+from slakeeper.errors import Conflict, InvalidInput, NotFound
+from slakeeper.services import adjustments
+from slakeeper.services import milestone_state as state
+from slakeeper.services.access import (
+    Principal,
+    active_user,
+    require_client_access,
+    require_provider,
+)
+from slakeeper.services.agreements import agreement_in_force
+from slakeeper.services.terms import version_terms
+
+__all__ = [
+    "MAX_TITLE",
+    "RECORDED_KINDS",
+    "add_obligation",
+    "list_obligations",
+    "meet_obligation",
+    "new_obligation",
+    "open_obligations",
+    "settle",
+    "waive_obligation",
+]
+
+
+MAX_TITLE = 300
+
+
+RECORDED_KINDS = ("input", "approval", "payment", "other")  # add_obligation
+
+
+def list_obligations(
+    session: Session,
+    principal: Principal,
+    *,
+    client_id: int | None = None,
+    status: str | None = None,
+    party: str | None = None,
+    kind: str | None = None,
+) -> list[Obligation]:
+    """Obligations the principal may see, by due time."""
+    active_user(session, principal)
+    query = select(Obligation).where(Obligation.workspace_id == principal.workspace_id)
+    if principal.role is Role.CLIENT:
+        query = query.where(Obligation.client_id == principal.client_id)
+    if client_id is not None:
+        query = query.where(Obligation.client_id == client_id)
+    if status is not None:
+        query = query.where(Obligation.status == status)
+    if party is not None:
+        query = query.where(Obligation.party == party)
+    if kind is not None:
+        query = query.where(Obligation.kind == kind)
+    return list(session.scalars(query.order_by(Obligation.due_at, Obligation.id)))
+
+
+def new_obligation(
+    session: Session,
+    milestone: Milestone | None,
+    *,
+    kind: str,
+    party: str,
+    title: str,
+    started_at: datetime,
+    due_at: datetime,
+    shift_mode: str,
+    client_id: int | None = None,
+    agreement_id: int | None = None,
+    workspace_id: int | None = None,
+    change_request_id: int | None = None,
+) -> Obligation:
+    """Store an open obligation (no access check: for the services that create
+    obligations by their own steps); without a milestone, the client, agreement
+    and workspace are given."""
+    row = Obligation(
+        workspace_id=milestone.workspace_id if milestone else workspace_id,
+        client_id=milestone.client_id if milestone else client_id,
+        agreement_id=milestone.agreement_id if milestone else agreement_id,
+        milestone_id=milestone.id if milestone else None,
+        change_request_id=change_request_id,
+        kind=kind,
+        party=party,
+        title=title[:MAX_TITLE],
+        started_at=started_at,
+        due_at=due_at,
+        status="open",
+        shift_mode=shift_mode,
+        created_at=started_at,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def open_obligations(
+    session: Session, milestone_id: int, kind: str
+) -> list[Obligation]:
+    return list(
+        session.scalars(
+            select(Obligation).where(
+                Obligation.milestone_id == milestone_id,
+                Obligation.kind == kind,
+                Obligation.status == "open",
+            )
+        )
+    )
+
+
+def add_obligation(
+    session: Session,
+    principal: Principal,
+    *,
+    client_id: int,
+    title: str,
+    due_at: datetime,
+    now: datetime,
+    milestone_id: int | None = None,
+    kind: str = "input",
+) -> Obligation:
+    """Record something the client owes by `due_at` (`kind`: an input, an
+    approval, a payment or other), optionally for a milestone (which then
+    depends on it)."""
+    active_user(session, principal)
+    require_provider(principal, "record client obligations")
+    if kind not in RECORDED_KINDS:
+        raise InvalidInput(
+            f"unknown kind {kind!r}; expected one of {', '.join(RECORDED_KINDS)}",
+            location="kind",
+        )
+    client = session.get(Client, client_id)
+    if client is None:
+        raise NotFound(f"client {client_id} not found")
+    require_client_access(principal, client.workspace_id, client.id, "client")
+    text = state.clean_text(title)
+    if text is None:
+        raise InvalidInput("title must not be empty", location="title")
+    if len(text) > MAX_TITLE:
+        raise InvalidInput(
+            f"a title has at most {MAX_TITLE} characters", location="title"
+        )
+    milestone = None
+    if milestone_id is not None:
+        milestone = state.get_milestone(session, principal, milestone_id)
+        if milestone.client_id != client_id:
+            raise InvalidInput(
+                f"milestone {milestone.key} belongs to another client",
+                location="milestone",
+            )
+    version = agreement_in_force(session, principal, client_id, now)
+    if version is None:
+        raise Conflict(f"{client.name} has no agreement in force")
+    terms = version_terms(version)
+    return new_obligation(
+        session,
+        milestone,
+        kind=kind,
+        party="client",
+        title=text,
+        started_at=now,
+        due_at=due_at,
+        shift_mode=terms.agreement.delays.client_caused.shift_milestones,
+        client_id=client.id,
+        agreement_id=version.agreement_id,
+        workspace_id=client.workspace_id,
+    )
+
+
+def _get_obligation(
+    session: Session, principal: Principal, obligation_id: int
+) -> Obligation:
+    active_user(session, principal)
+    row = session.get(Obligation, obligation_id)
+    if row is None:
+        raise NotFound(f"obligation {obligation_id} not found")
+    require_client_access(principal, row.workspace_id, row.client_id, "obligation")
+    return row
+
+
+def meet_obligation(
+    session: Session,
+    principal: Principal,
+    obligation_id: int,
+    now: datetime,
+    *,
+    note: str | None = None,
+) -> Obligation:
+    """Record that an input or other obligation was met at `now` (by the provider
+    for the client's inputs it received). Met late, it proposes adjustments of
+    the milestones that depend on it."""
+    row = _get_obligation(session, principal, obligation_id)
+    require_provider(principal, "record obligations as met")
+    if row.status != "open":
+        raise Conflict(f"obligation {row.id} is {row.status}, not open")
+    if row.kind in ("feedback", "decision"):
+        raise Conflict(
+            f"a {row.kind} obligation is met by the client's answer, not recorded"
+        )
+    if row.kind == "estimate":
+        raise Conflict("an estimate obligation is met by estimating the change")
+    if now < row.started_at:
+        raise InvalidInput("it cannot be met before it started", location="now")
+    row.note = state.clean_text(note) or row.note
+    return settle(session, principal, row, now)
+
+
+def waive_obligation(
+    session: Session,
+    principal: Principal,
+    obligation_id: int,
+    now: datetime,
+    *,
+    reason: str,
+) -> Obligation:
+    """The provider releases the client from an obligation (no lateness counts)."""
+    row = _get_obligation(session, principal, obligation_id)
+    require_provider(principal, "waive obligations")
+    if row.status != "open":
+        raise Conflict(f"obligation {row.id} is {row.status}, not open")
+    why = state.clean_text(reason)
+    if why is None:
+        raise InvalidInput("give the reason", location="reason")
+    row.status, row.note, row.met_at = "waived", why, now
+    session.flush()
+    return row
+
+
+def settle(
+    session: Session,
+    principal: Principal,
+    row: Obligation,
+    now: datetime,
+    *,
+    skip: str | None = None,
+    milestones: Sequence[Milestone] | None = None,
+) -> Obligation:
+    """Mark an obligation met (no access check: for the services that meet
+    obligations by their own steps) and, when the client met it late, propose the
+    adjustments of the milestones depending on it (`milestones`, else the
+    obligation's milestone and those after it, except `skip`)."""
+    row.status, row.met_at, row.met_by_id = "met", now, principal.user_id
+    version = _agreement_version(session, row.agreement_id, now)
+    terms = version_terms(version)
+    mode: ShiftMode = terms.agreement.delays.client_caused.shift_milestones
+    row.shift_mode = mode
+    row.lateness = lateness(row.due_at, now, terms.default_calendar, mode)
+    session.flush()
+    if row.party != "client" or not row.lateness:
+        return row
+    if milestones is None:
+        milestones = []
+        if row.milestone_id is not None:
+            own = session.get(Milestone, row.milestone_id)
+            assert own is not None
+            every = session.scalars(
+                select(Milestone).where(Milestone.agreement_id == own.agreement_id)
+            ).all()
+            milestones = [m for m in state.dependents(every, own.key) if m.key != skip]
+    automatic = terms.agreement.delays.client_caused.adjustments == "automatic"
+    late = adjustments.amount_words(row.lateness, mode)
+    for milestone in milestones:
+        if milestone.status in state.FINISHED:
+            continue
+        adjustments.propose(
+            session,
+            milestone,
+            cause="client",
+            kind="delay",
+            reason=f"{row.title}: met {late} late",
+            mode=mode,
+            amount=row.lateness,
+            now=now,
+            proposed_by=None,
+            automatic=automatic,
+            obligation_id=row.id,
+        )
+    return row
+
+
+def _agreement_version(
+    session: Session, agreement_id: int, now: datetime
+) -> AgreementVersion:
+    """The version of an agreement whose delay rules apply at `now`: the one
+    active then, else the newest active or superseded one."""
+    rows = session.scalars(
+        select(AgreementVersion)
+        .join(VersionState, VersionState.version_id == AgreementVersion.id)
+        .where(
+            AgreementVersion.agreement_id == agreement_id,
+            VersionState.active_from.is_not(None),
+            VersionState.active_from <= now,
+        )
+        .order_by(VersionState.active_from.desc())
+    ).first()
+    if rows is None:
+        raise Conflict("the agreement has no version in force")
+    return rows
