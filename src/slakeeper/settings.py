@@ -71,6 +71,15 @@ class Settings(BaseSettings):
         description="IMAP folder a message is moved to once taken (created when "
         "missing); unset: it stays where it is, flagged as seen.",
     )
+    upwork_token: SecretStr | None = Field(
+        default=None,
+        description="OAuth2 access token for Upwork's GraphQL API, used by "
+        "`slakeeper upwork sync` (unset: no sync).",
+    )
+    upwork_api_url: str = Field(
+        default="https://api.upwork.com/graphql",
+        description="URL of Upwork's GraphQL API.",
+    )
 
 
 def load_settings() -> Settings:

@@ -63,6 +63,19 @@ ROUTES = {
     ("POST", "/change-requests/{change_id}/decision"),
     ("GET", "/clients/{client_id}/commitments"),
     ("POST", "/clients/{client_id}/commitments/updates"),
+    ("GET", "/invoices"),
+    ("POST", "/invoices"),
+    ("GET", "/invoices/{invoice_id}"),
+    ("DELETE", "/invoices/{invoice_id}"),
+    ("POST", "/invoices/{invoice_id}/issue"),
+    ("POST", "/invoices/{invoice_id}/payments"),
+    ("POST", "/invoices/{invoice_id}/cancel"),
+    ("GET", "/invoices/{invoice_id}.pdf"),
+    ("GET", "/invoices/{invoice_id}/facturx.pdf"),
+    ("GET", "/invoices/{invoice_id}.csv"),
+    ("GET", "/invoices/{invoice_id}.json"),
+    ("GET", "/credits"),
+    ("POST", "/credits"),
 }
 CREATING = {
     ("POST", "/agreements"),
@@ -81,6 +94,10 @@ CREATING = {
     ("POST", "/obligations"),
     ("POST", "/change-requests"),
     ("POST", "/clients/{client_id}/commitments/updates"),
+    ("POST", "/invoices"),
+    ("POST", "/invoices/{invoice_id}/payments"),
+    ("POST", "/invoices/{invoice_id}/cancel"),
+    ("POST", "/credits"),
 }
 # opened by the feed token in its URL, not a bearer token (tests/api/test_feeds.py)
 NO_BEARER = {("GET", "/clients/{client_id}/deadlines.ics")}
@@ -143,5 +160,18 @@ def test_request_bodies_and_answers_have_examples(api: Api) -> None:
         "FeedCreate",
         "FeedRead",
         "FeedCreatedRead",
+        "InvoiceBuild",
+        "InvoiceIssue",
+        "InvoiceCancel",
+        "PaymentCreate",
+        "CreditCreate",
+        "InvoiceRead",
+        "InvoiceDetailRead",
+        "InvoiceLineRead",
+        "InvoiceList",
+        "PaymentRead",
+        "PaymentCreatedRead",
+        "CreditRead",
+        "CreditList",
     ):
         assert schemas[name]["examples"], name

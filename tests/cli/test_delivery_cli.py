@@ -8,6 +8,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
@@ -275,4 +276,10 @@ def test_demo_seeds_a_fresh_database(
     assert "API token of jane@janedoe.example: slk_" in out
     monkeypatch.setenv("SLAKEEPER_WORKSPACE", "Jane Doe Web Consulting")
     assert "ACME-1" not in run("ticket", "list", "--state", "active")
+    assert "entries:" in run("time", "list", "--client", "Acme GmbH")
+    invoices = json.loads(run("invoice", "list", "--json"))
+    berlin_now = datetime.now(UTC).astimezone(ZoneInfo("Europe/Berlin"))
+    if (berlin_now.day, berlin_now.hour) >= (1, 9):  # issued on the 1st at 09:00
+        assert invoices[0]["kind"] == "invoice"
+        assert invoices[0]["status"] in ("issued", "paid", "overdue")
     assert "a workspace named" in run("demo", code=2)

@@ -5,17 +5,15 @@ reaches it as one JSON string in `sys.inputs` and is never pasted into markup,
 so no text in an agreement file can break or change the layout. Only the fonts
 shipped in `typst/fonts/` are used (system fonts are ignored), no package is
 imported and the creation date is fixed, so the same document always renders
-to the same bytes, on any machine.
+to the same bytes, on any machine. The typst call itself is shared with the
+invoice PDF (`slakeeper.typesetting`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Literal
-
-import typst
 
 from slakeeper.agreement.document import (
     Block,
@@ -24,6 +22,7 @@ from slakeeper.agreement.document import (
     Paragraph,
     Table,
 )
+from slakeeper.typesetting import FIXED_TIMESTAMP, FONT_DIR, PdfRenderError, typeset
 
 __all__ = [
     "FONT_DIR",
@@ -33,37 +32,19 @@ __all__ = [
     "to_png_pages",
 ]
 
-_TYPST_DIR = Path(__file__).with_name("typst")
-TEMPLATE = _TYPST_DIR / "contract.typ"
-FONT_DIR = _TYPST_DIR / "fonts"
-
-# Stamped as the creation time wherever typst would use the clock; the template
-# also sets `document(date: none)`, so the PDF carries no date of its own.
-FIXED_TIMESTAMP = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+TEMPLATE = Path(__file__).with_name("typst") / "contract.typ"
 
 _SIDES = ("provider", "client")
 
 
-class PdfRenderError(RuntimeError):
-    """Typst could not lay out the contract; the message carries its diagnostics."""
-
-
 def to_pdf(doc: ContractDocument) -> bytes:
     """The contract as PDF bytes: the same document gives the same bytes."""
-    out = _compile(doc, "pdf")
-    if not isinstance(out, bytes):  # pragma: no cover - typst returns bytes for pdf
-        raise PdfRenderError("typst returned no PDF")
-    return out
+    return _compile(doc, "pdf")[0]
 
 
 def to_png_pages(doc: ContractDocument, ppi: float = 110.0) -> list[bytes]:
     """Each page of the contract as a PNG image (for previews in the docs)."""
-    out = _compile(doc, "png", ppi=ppi)
-    if isinstance(out, bytes):
-        return [out]
-    if out is None:  # pragma: no cover - typst returns bytes when no path is given
-        raise PdfRenderError("typst returned no image")
-    return list(out)
+    return _compile(doc, "png", ppi=ppi)
 
 
 def document_json(doc: ContractDocument) -> str:
@@ -73,39 +54,17 @@ def document_json(doc: ContractDocument) -> str:
 
 def _compile(
     doc: ContractDocument, fmt: Literal["pdf", "png"], ppi: float | None = None
-) -> bytes | list[bytes] | None:
-    try:
-        out, warnings = typst.compile_with_warnings(
-            TEMPLATE,
-            root=TEMPLATE.parent,
-            font_paths=[FONT_DIR],
-            ignore_system_fonts=True,
-            format=fmt,
-            ppi=ppi,
-            sys_inputs={"doc": document_json(doc)},
-            timestamp=FIXED_TIMESTAMP,
-        )
-    except typst.TypstError as exc:
-        raise PdfRenderError(
-            "typst could not render the contract: " + _describe(exc)
-        ) from exc
-    if warnings:
-        # The layout is ours, so any warning is a bug; the likeliest, "unknown
-        # font family", means the shipped fonts are missing from the install.
-        raise PdfRenderError(
-            "typst warned while rendering the contract: "
-            + "; ".join(_describe(w) for w in warnings)
-        )
-    return out
-
-
-def _describe(exc: typst.TypstError | typst.TypstWarning) -> str:
-    parts = [str(exc.message)]
-    diagnostic = getattr(exc, "diagnostic", "")
-    if diagnostic and diagnostic != exc.message:
-        parts.append(str(diagnostic).strip())
-    parts.extend(f"hint: {h}" for h in getattr(exc, "hints", None) or ())
-    return "\n".join(parts)
+) -> list[bytes]:
+    return typeset(
+        TEMPLATE,
+        document_json(doc),
+        what="the contract",
+        fmt=fmt,
+        ppi=ppi,
+        # The template also sets `document(date: none)`, so the PDF carries
+        # no date of its own.
+        timestamp=FIXED_TIMESTAMP,
+    )
 
 
 def _as_data(doc: ContractDocument) -> dict[str, object]:

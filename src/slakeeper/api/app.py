@@ -16,6 +16,7 @@ from slakeeper import __version__
 from slakeeper.api.deps import Unauthenticated
 from slakeeper.api.routes import agreements, clients, delivery, status, tickets
 from slakeeper.api.routes import feeds as feed_routes
+from slakeeper.api.routes import invoices as invoice_routes
 from slakeeper.api.routes import time as time_routes
 from slakeeper.api.schemas import ErrorDetail, ErrorRead, ErrorResponse
 from slakeeper.core.errors import CalendarSpecError, CoreError
@@ -159,6 +160,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(delivery.changes_router)
     app.include_router(delivery.commitments_router)
     app.include_router(time_routes.router)
+    app.include_router(invoice_routes.router)
     app.include_router(feed_routes.calendar_router)
     app.include_router(feed_routes.feeds_router)
     return app

@@ -25,7 +25,7 @@ from slakeeper.db.models import (
 )
 from slakeeper.errors import InvalidInput
 from slakeeper.services.commitments import CommitmentStatus
-from slakeeper.services.milestones import MilestoneState
+from slakeeper.services.milestone_state import MilestoneState
 
 __all__ = [
     "AdjustmentRead",

@@ -23,6 +23,8 @@ from slakeeper.cli.agreement import app as agreement_app
 from slakeeper.cli.audit import app as audit_app
 from slakeeper.cli.calendar import app as calendar_app
 from slakeeper.cli.feeds import app as feed_app
+from slakeeper.cli.imports import import_app, upwork_app
+from slakeeper.cli.invoices import app as invoice_app
 from slakeeper.cli.mail import app as mail_app
 from slakeeper.cli.serve import serve as serve_command
 from slakeeper.cli.tickets import app as tickets_app
@@ -128,6 +130,7 @@ app.command("status")(status_cli.status)
 app.add_typer(status_cli.worker_app, name="worker")
 app.command("demo")(demo_cli.demo)
 app.add_typer(time_app, name="time")
+app.add_typer(invoice_app, name="invoice")
 app.add_typer(mail_app, name="mail")
 app.add_typer(feed_app, name="feed")
 app.command("init")(admin.init)
@@ -138,6 +141,8 @@ app.add_typer(admin.token_app, name="token")
 app.add_typer(audit_app, name="audit")
 app.add_typer(admin.db_app, name="db")
 app.add_typer(admin.config_app, name="config")
+app.add_typer(import_app, name="import")
+app.add_typer(upwork_app, name="upwork")
 
 
 def _show_version(value: bool) -> None:

@@ -38,6 +38,7 @@ __all__ = [
     "ApiToken",
     "Approval",
     "AuditEntry",
+    "BillingParty",
     "ChangeRequest",
     "Client",
     "Comment",
@@ -45,11 +46,17 @@ __all__ = [
     "FeedToken",
     "IdempotencyKey",
     "InboundMail",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceLine",
+    "InvoiceLineEntry",
     "MailOutcome",
     "MailQuarantine",
+    "ManualCredit",
     "Milestone",
     "MilestoneEvent",
     "Obligation",
+    "Payment",
     "Role",
     "RunningTimer",
     "Ticket",
@@ -662,3 +669,191 @@ class FeedToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class BillingParty(Base):
+    """Who an invoice is from or to, as invoices name them: the provider's own
+    details (`client_id` NULL; also its invoice number pattern and bank account)
+    or one client's. One row per workspace and client at most (services/
+    invoices.py keeps it so, under the workspace's write lock)."""
+
+    __tablename__ = "billing_party"
+    __table_args__ = (
+        Index("ix_billing_party_workspace_client", "workspace_id", "client_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    client_id: Mapped[int | None] = mapped_column(ForeignKey("client.id"))
+    name: Mapped[str | None] = mapped_column(String(200))  # else the agreement's
+    country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2
+    address_lines: Mapped[list[str]] = mapped_column(JSON)
+    postcode: Mapped[str | None] = mapped_column(String(20))
+    city: Mapped[str | None] = mapped_column(String(100))
+    tax_id: Mapped[str | None] = mapped_column(String(50))  # VAT id
+    email: Mapped[str | None] = mapped_column(String(320))
+    iban: Mapped[str | None] = mapped_column(String(34))  # the provider's
+    number_pattern: Mapped[str | None] = mapped_column(String(100))  # the provider's
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Invoice(Base):
+    """An invoice or a credit note for a client. A draft has no number and can be
+    deleted; issuing assigns the next number of the workspace's series and
+    freezes it. An issued invoice is never edited or deleted: it is paid, turns
+    overdue, or is cancelled by a credit note (`kind` credit_note, `refers_to_id`
+    the invoice) that mirrors it with negative amounts (services/invoices.py)."""
+
+    __tablename__ = "invoice"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "number"),
+        CheckConstraint(
+            "(status = 'draft') = (number IS NULL)", name="numbered_once_issued"
+        ),
+        Index("ix_invoice_workspace_client", "workspace_id", "client_id"),
+        Index("ix_invoice_workspace_status_due", "workspace_id", "status", "due_date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"))
+    agreement_version_id: Mapped[int] = mapped_column(
+        ForeignKey("agreement_version.id")
+    )
+    kind: Mapped[str] = mapped_column(String(20))  # invoice, credit_note
+    number: Mapped[str | None] = mapped_column(String(100))  # set when issued
+    # draft, issued, paid, overdue, cancelled
+    status: Mapped[str] = mapped_column(String(20))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)  # the last day, included
+    issue_date: Mapped[date | None] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    net_amount: Mapped[Decimal] = mapped_column(Numeric(18, 3))
+    tax_amount: Mapped[Decimal] = mapped_column(Numeric(18, 3))
+    gross_amount: Mapped[Decimal] = mapped_column(Numeric(18, 3))
+    tax_rate: Mapped[Decimal] = mapped_column(Numeric(7, 4))  # percent
+    tax_id: Mapped[str | None] = mapped_column(String(50))  # the provider's
+    group_by: Mapped[str] = mapped_column(String(20))  # rate, ticket
+    refers_to_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"))
+    note: Mapped[str | None] = mapped_column(Text)  # a credit note's reason
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    overdue_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # when the agreement's payment-delay rule paused the named ticket clocks
+    payment_paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ManualCredit(Base):
+    """A credit owed to a client, entered with its reason (an amount, or a
+    percentage of the net of the invoice it goes on); it becomes a negative line
+    of the client's next invoice and is consumed (`invoice_id`) when that
+    invoice is issued."""
+
+    __tablename__ = "manual_credit"
+    __table_args__ = (
+        CheckConstraint(
+            "(amount IS NULL) != (percent IS NULL)", name="amount_or_percent"
+        ),
+        Index("ix_manual_credit_workspace_client", "workspace_id", "client_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("client.id"))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 3))
+    currency: Mapped[str | None] = mapped_column(String(3))
+    percent: Mapped[Decimal | None] = mapped_column(Numeric(7, 4))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"))
+
+
+class InvoiceLine(Base):
+    """One line of an invoice: `quantity` `unit`s at `unit_price`, net `amount`.
+    A time line keeps the raw and the rounded seconds it bills; a fixed line its
+    milestone; a credit line its manual credit."""
+
+    __tablename__ = "invoice_line"
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "position"),
+        Index("ix_invoice_line_workspace_invoice", "workspace_id", "invoice_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"))
+    position: Mapped[int] = mapped_column(Integer)  # from 1
+    kind: Mapped[str] = mapped_column(String(20))  # time, fixed, credit, other
+    description: Mapped[str] = mapped_column(Text)
+    quantity: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    unit: Mapped[str] = mapped_column(String(3))  # HUR, C62
+    unit_price: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    amount: Mapped[Decimal] = mapped_column(Numeric(18, 3))
+    tax_rate: Mapped[Decimal] = mapped_column(Numeric(7, 4))
+    raw_seconds: Mapped[int] = mapped_column(Integer)
+    rounded_seconds: Mapped[int] = mapped_column(Integer)
+    rate_source: Mapped[str | None] = mapped_column(String(20))
+    milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestone.id"))
+    credit_id: Mapped[int | None] = mapped_column(ForeignKey("manual_credit.id"))
+
+
+class InvoiceLineEntry(Base):
+    """A time entry billed on a line, with its raw and rounded seconds, the rate
+    and the rule that chose it. An entry split by the office calendar is on two
+    lines. `entry_updated_at` is the entry as the draft saw it: issuing a draft
+    whose entries changed since is refused."""
+
+    __tablename__ = "invoice_line_entry"
+    __table_args__ = (
+        UniqueConstraint("line_id", "time_entry_id"),
+        Index("ix_invoice_line_entry_workspace_entry", "workspace_id", "time_entry_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    line_id: Mapped[int] = mapped_column(ForeignKey("invoice_line.id"))
+    # a draft does not lock its entries: deleting one drops it from the draft
+    time_entry_id: Mapped[int] = mapped_column(
+        ForeignKey("time_entry.id", ondelete="CASCADE")
+    )
+    entry_updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    raw_seconds: Mapped[int] = mapped_column(Integer)
+    rounded_seconds: Mapped[int] = mapped_column(Integer)
+    rate: Mapped[Decimal] = mapped_column(Numeric(18, 4))
+    amount: Mapped[Decimal] = mapped_column(Numeric(18, 3))
+    rate_source: Mapped[str] = mapped_column(String(20))
+
+
+class Payment(Base):
+    """Money received against an issued invoice (append-only: the database
+    refuses UPDATE and DELETE)."""
+
+    __tablename__ = "payment"
+    __table_args__ = (
+        Index("ix_payment_workspace_invoice", "workspace_id", "invoice_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"))
+    amount: Mapped[Decimal] = mapped_column(Numeric(18, 3))
+    received_on: Mapped[date] = mapped_column(Date)
+    reference: Mapped[str | None] = mapped_column(String(200))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class InvoiceCounter(Base):
+    """The next number of one series of a workspace's invoice numbers (`series`
+    is the pattern with its date parts filled in: `2027-{seq}`). Issuing locks
+    the row and takes the value in the issuing transaction, so numbers are
+    gap-free and never repeat."""
+
+    __tablename__ = "invoice_counter"
+    workspace_id: Mapped[int] = mapped_column(
+        ForeignKey("workspace.id"), primary_key=True
+    )
+    series: Mapped[str] = mapped_column(String(100), primary_key=True)
+    next_value: Mapped[int] = mapped_column(Integer)

@@ -5,8 +5,9 @@ Jane Doe Web Consulting (Jane, the owner, and Sam) works for Acme GmbH (Max
 approves, Erika asks) under examples/agreement.yaml, moved in time so that it
 took effect six weeks ago: tickets answered on time and late, one waiting on
 the client, one breached; the redesign milestone in progress after Acme sent
-its brand assets two days late (a client-caused delay both sides accepted); a change
-request waiting for Acme's decision; weekly progress updates with one missed.
+its brand assets two days late (a client-caused delay both sides accepted); a
+change request waiting for Acme's decision; weekly progress updates with one
+missed; the time behind the work, and last month's invoice, issued and paid.
 """
 
 from __future__ import annotations
@@ -24,10 +25,14 @@ from slakeeper.services import (
     agreements,
     change_requests,
     commitments,
+    invoice_document,
+    invoice_payments,
+    invoices,
     milestone_state,
     milestones,
     obligations,
     tickets,
+    time_entries,
     workspaces,
 )
 from slakeeper.services.access import Principal
@@ -135,8 +140,11 @@ def seed_demo(
     agreements.approve(session, max_, version.id, version.sha256, agreed)
     agreements.activate_due(session, jane, _at(start, "00:00"))
 
-    _tickets(session, acme.id, start, now, jane=jane, sam=sam, erika=erika, max_=max_)
+    worked = _tickets(
+        session, acme.id, start, now, jane=jane, sam=sam, erika=erika, max_=max_
+    )
     _delivery(session, acme.id, start, now, jane=jane, sam=sam, max_=max_, erika=erika)
+    _billing(session, acme.id, start, now, worked, jane=jane, sam=sam)
     _, token = workspaces.create_token(session, jane, name="demo", now=now)
     return Demo(ws.id, ws.name, owner.email, token)
 
@@ -151,9 +159,11 @@ def _tickets(
     sam: Principal,
     erika: Principal,
     max_: Principal,
-) -> None:
+) -> list[tuple[Principal, int, datetime, str]]:
     """Five weeks of requests; each step (ticket, day offset, time, who, kind,
-    text, status) happens only if it is before `now`."""
+    text, status) happens only if it is before `now`. Returns each provider
+    reply (who, ticket, when, what) for the time tracked on it."""
+    worked: list[tuple[Principal, int, datetime, str]] = []
     week = [start + timedelta(days=7 * w) for w in range(7)]
     plans: list[
         tuple[
@@ -325,7 +335,10 @@ def _tickets(
                 tickets.add_event(session, who, ticket.id, kind, at, status=text)
             else:
                 tickets.add_event(session, who, ticket.id, kind, at, text=text)
+            if kind == "provider_reply":
+                worked.append((who, ticket.id, at, title))
         tickets.recompute(session, ticket.id, now)
+    return worked
 
 
 def _delivery(
@@ -406,3 +419,95 @@ def _delivery(
             )
     for m in milestones.list_milestones(session, jane):
         milestone_state.recompute(session, m.id, now)
+
+
+def _billing(
+    session: Session,
+    client_id: int,
+    start: date,
+    now: datetime,
+    worked: list[tuple[Principal, int, datetime, str]],
+    *,
+    jane: Principal,
+    sam: Principal,
+) -> None:
+    """Billing details, the time behind each reply and three mornings a week
+    on the redesign, and last month's invoice issued on the 1st and paid on
+    the 10th (when those days have come)."""
+    invoice_document.set_billing_party(
+        session,
+        jane,
+        client_id=None,
+        now=now,
+        name="Jane Doe Web Consulting",
+        country="DE",
+        address_lines=["Musterstraße 1"],
+        postcode="10115",
+        city="Berlin",
+        tax_id="DE123456789",
+        email="jane@janedoe.example",
+        iban="DE89370400440532013000",
+    )
+    invoice_document.set_billing_party(
+        session,
+        jane,
+        client_id=client_id,
+        now=now,
+        name="Acme GmbH",
+        country="DE",
+        address_lines=["Beispielweg 5"],
+        postcode="80331",
+        city="München",
+        tax_id="DE987654321",
+    )
+    for who, ticket_id, replied, title in worked:
+        time_entries.add_entry(
+            session,
+            who,
+            client_id=client_id,
+            started_at=replied - timedelta(minutes=45),
+            ended_at=replied,
+            note=f"{title}: analysis and fix",
+            ticket_id=ticket_id,
+            now=replied,
+        )
+    day = start + timedelta(days=1)
+    while _at(day, "12:30") < now:
+        if day.weekday() in (0, 2, 3):
+            time_entries.add_entry(
+                session,
+                sam if day.weekday() == 2 else jane,
+                client_id=client_id,
+                started_at=_at(day, "09:00"),
+                ended_at=_at(day, "12:30"),
+                note="Redesign mock-ups: page templates",
+                milestone_key="redesign-mockups",
+                now=_at(day, "12:30"),
+            )
+        day += timedelta(days=1)
+    today = now.astimezone(BERLIN).date()
+    first = today.replace(day=1)
+    last_month = (first - timedelta(days=1)).replace(day=1)
+    issued = _at(first, "09:00")
+    if issued >= now or last_month < start.replace(day=1):
+        return
+    built = invoices.build_invoice(
+        session,
+        jane,
+        client_id=client_id,
+        period_start=last_month,
+        period_end=first - timedelta(days=1),
+        now=issued,
+    )
+    invoice = invoices.issue_invoice(session, jane, built.invoice.id, now=issued)
+    paid = first + timedelta(days=9)
+    if _at(paid, "11:00") < now:
+        invoice_payments.record_payment(
+            session,
+            jane,
+            invoice.id,
+            amount=invoice.gross_amount,
+            received_on=paid,
+            reference=f"Bank transfer {invoice.number}",
+            now=_at(paid, "11:00"),
+        )

@@ -43,6 +43,10 @@ from slakeeper.services.terms import version_terms
 __all__ = [
     "BASE_STATUSES",
     "CLOCKS",
+    "PAYMENT_CAUSE",
+    "PAYMENT_KINDS",
+    "PAYMENT_PAUSED",
+    "PAYMENT_RESUMED",
     "EventFact",
     "EventKind",
     "PriorityTerms",
@@ -57,7 +61,9 @@ __all__ = [
     "materialised",
     "open_ticket",
     "overdue_checks",
+    "payment_paused_clocks",
     "recompute",
+    "set_payment_pause",
     "terms_for",
     "ticket_clocks",
 ]
@@ -86,6 +92,18 @@ class EventKind(StrEnum):
 
 
 CLIENT_KINDS = (EventKind.CLIENT_REPLY, EventKind.REOPENED)
+
+# Written by the invoice service alone (never through `add_event`): the
+# agreement's payment-delay rule (`delays.payment_overdue`) pauses the clocks it
+# names while an invoice is overdue by the agreed time, and resumes them when it
+# is paid. `payment_paused` carries the clocks paused from then on (`clocks`),
+# `payment_resumed` resumes them all.
+PAYMENT_PAUSED = "payment_paused"
+PAYMENT_RESUMED = "payment_resumed"
+PAYMENT_KINDS = (PAYMENT_PAUSED, PAYMENT_RESUMED)
+PAYMENT_CAUSE = "payment_overdue"
+_CLOCK_NAMES = {"response": "response", "resolution": "resolution"}
+_CLOCK_NAMES.update(update="update", update_every="update")
 
 
 # -- the agreement's terms for tickets --------------------------------------------
@@ -173,6 +191,7 @@ class EventFact:
     status: str | None = None
     priority: str | None = None
     assignee_id: int | None = None
+    clocks: tuple[str, ...] = ()  # a payment pause's clocks
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,6 +248,11 @@ def derive(
       cycle runs; each provider reply ends it and starts the next; paused like
       the resolution clock; a reopen starts a new cycle. Each cycle past its
       due time is one breach.
+    - payment: a `payment_paused` event pauses the clocks it names (`response`,
+      `resolution`, `update`/`update_every`) with cause `payment_overdue` until
+      a `payment_resumed` (or a `payment_paused` no longer naming them). A
+      stopped clock is not paused, but one reopened meanwhile is. While the
+      status pauses a clock too, the time counts for the status.
 
     Every clock is measured with the target of the ticket's current priority
     on that priority's calendar: a priority change retargets the clocks from
@@ -248,13 +272,36 @@ def derive(
     cycle_open = False
     replied = False
     response_stopped = False
+    paying: frozenset[str] = frozenset()  # clocks paused for a late payment
 
     def paused(s: str) -> bool:
         return s in pause_on
 
+    def payment_pause(at: datetime) -> ClockEvent:
+        return ClockEvent("pause", at, cause=PAYMENT_CAUSE)
+
     for event in events:
         at = event.at
         before = status
+        if event.kind in PAYMENT_KINDS:
+            wanted = frozenset(
+                _CLOCK_NAMES[c] for c in event.clocks if c in _CLOCK_NAMES
+            )
+            if event.kind == PAYMENT_RESUMED:
+                wanted = frozenset()
+            live = {
+                "response": [] if response_stopped else [response],
+                "resolution": [] if status in DONE else [resolution],
+                "update": [cycles[-1]] if cycle_open else [],
+            }
+            for name in sorted(wanted ^ paying):
+                if name != "response" and paused(status):
+                    continue  # the status pause goes on either way
+                for clock in live[name]:
+                    on = name in wanted
+                    clock.append(payment_pause(at) if on else ClockEvent("resume", at))
+            paying = wanted
+            continue
         if event.kind == EventKind.CREATED:
             response.append(ClockEvent("start", at))
             resolution.append(ClockEvent("start", at))
@@ -278,11 +325,15 @@ def derive(
                     cycle_open = True
                     if paused(before):
                         cycles[-1].append(ClockEvent("pause", at, cause=before))
+                    elif "update" in paying:
+                        cycles[-1].append(payment_pause(at))
             elif cycle_open:
                 cycles[-1].append(ClockEvent("stop", at))
                 cycles.append([ClockEvent("start", at)])
                 if paused(before):
                     cycles[-1].append(ClockEvent("pause", at, cause=before))
+                elif "update" in paying:
+                    cycles[-1].append(payment_pause(at))
         if status == before:
             continue
         # the status moved: resolution and the open update cycle follow it
@@ -301,22 +352,30 @@ def derive(
             if not replied and response_stopped:
                 response.append(ClockEvent("reopen", at))
                 response_stopped = False
+                if "response" in paying:
+                    response.append(payment_pause(at))
             if replied:
                 cycles.append([ClockEvent("start", at)])
                 cycle_open = True
-            moved: list[list[ClockEvent]] = [resolution]
+            moved: list[tuple[str, list[ClockEvent]]] = [("resolution", resolution)]
             if cycle_open:
-                moved.append(cycles[-1])
-            if paused(status):
-                for clock in moved:
+                moved.append(("update", cycles[-1]))
+            for name, clock in moved:
+                if paused(status):
                     clock.append(ClockEvent("pause", at, cause=status))
+                elif name in paying:
+                    clock.append(payment_pause(at))
             continue
-        targets = [resolution] + ([cycles[-1]] if cycle_open else [])
-        for clock in targets:
+        targets = [("resolution", resolution)]
+        if cycle_open:
+            targets.append(("update", cycles[-1]))
+        for name, clock in targets:
             if paused(status):
                 clock.append(ClockEvent("pause", at, cause=status))
             elif paused(before):
-                clock.append(ClockEvent("resume", at))
+                # the status pause ends; a payment pause of the clock goes on
+                resumed = payment_pause(at) if name in paying else None
+                clock.append(resumed or ClockEvent("resume", at))
 
     current = terms.priorities[priority]
     warn = (terms.warn_at,)
@@ -469,6 +528,7 @@ def _fact(row: TicketEvent) -> EventFact:
         status=data.get("status"),
         priority=data.get("priority"),
         assignee_id=data.get("assignee_id"),
+        clocks=tuple(data.get("clocks") or ()),
     )
 
 
@@ -609,8 +669,8 @@ def open_ticket(
 def _append(
     session: Session,
     ticket: Ticket,
-    principal: Principal,
-    kind: EventKind,
+    principal: Principal | None,
+    kind: EventKind | str,
     now: datetime,
     *,
     text: str | None,
@@ -625,8 +685,8 @@ def _append(
         ticket_id=ticket.id,
         seq=ticket.last_seq,
         at=now,
-        kind=kind.value,
-        actor_id=principal.user_id,
+        kind=str(kind),
+        actor_id=None if principal is None else principal.user_id,
         text=text,
         data=data,
     )
@@ -799,4 +859,62 @@ def overdue_checks(session: Session, workspace_id: int, now: datetime) -> list[i
             .order_by(Ticket.id)
             .with_for_update(skip_locked=True)
         ).all()
+    )
+
+
+# -- the payment-delay rule ----------------------------------------------------------
+
+
+def payment_paused_clocks(history: Sequence[TicketEvent]) -> frozenset[str]:
+    """The clocks a ticket's payment pause holds after `history` (its events in
+    order): those of its last `payment_paused` event, none after a
+    `payment_resumed`."""
+    for row in reversed(history):
+        if row.kind == PAYMENT_RESUMED:
+            return frozenset()
+        if row.kind == PAYMENT_PAUSED:
+            return frozenset((row.data or {}).get("clocks") or ())
+    return frozenset()
+
+
+def set_payment_pause(
+    session: Session,
+    ticket_id: int,
+    clocks: Sequence[str],
+    at: datetime,
+    *,
+    reason: str,
+    data: Mapping[str, Any] | None = None,
+) -> TicketEvent | None:
+    """Make the payment pause of a ticket hold exactly `clocks` (none: resume)
+    from `at`, for the invoice service (no access check, no actor).
+
+    The event is dated `at`, or the ticket's last event when that is later
+    (events stay in time order). Nothing is written when the pause already
+    holds those clocks, or when the ticket is closed. Returns the event written.
+    """
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise NotFound(f"ticket {ticket_id} not found")
+    if ticket.status == "closed":
+        return None
+    wanted = sorted({c for c in clocks if c in _CLOCK_NAMES})
+    history = _events(session, ticket.id)
+    if frozenset(wanted) == payment_paused_clocks(history):
+        return None
+    when = max(at, history[-1].at) if history else at
+    kind = PAYMENT_PAUSED if wanted else PAYMENT_RESUMED
+    payload: dict[str, Any] = dict(data or {})
+    if wanted:
+        payload["clocks"] = wanted
+    return _append(
+        session,
+        ticket,
+        None,
+        kind,
+        when,
+        text=reason,
+        data=payload,
+        history=history,
+        terms=_terms(session, ticket),
     )

@@ -8,7 +8,9 @@ One pass (`run_due_checks`) per workspace, each in its own transaction:
   or breached);
 - milestones whose `next_check_at` has come are recomputed, and submissions
   whose review window closed in silence are accepted where the agreement says
-  so (`deemed_accepted`).
+  so (`deemed_accepted`);
+- unpaid invoices past their due date turn overdue, and the agreement's
+  payment-delay rule pauses (and later resumes) the ticket clocks it names.
 
 Several workers may run against one PostgreSQL database: every step is
 idempotent, and the rows a pass changes are locked by it.
@@ -23,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.db.models import Workspace
-from slakeeper.services import agreements, milestones, tickets
+from slakeeper.services import agreements, invoice_payments, milestones, tickets
 
 __all__ = ["Pass", "run_due_checks"]
 
@@ -54,6 +56,8 @@ def _workspace_pass(session: Session, workspace_id: int, now: datetime) -> Pass:
     for ticket_id in due_tickets:
         tickets.recompute(session, ticket_id, now)
     due_milestones = milestones.milestone_due_checks(session, workspace_id, now)
+    # overdue invoices, payment pause
+    invoice_payments.invoice_due_checks(session, workspace_id, now)
     return Pass(len(activated), len(due_tickets), len(due_milestones))
 
 

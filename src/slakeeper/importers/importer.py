@@ -1,0 +1,424 @@
+"""Importing a CSV export of time into a client's entries, idempotently.
+
+Steps of `import_csv`:
+1. Parse every row (`csv_formats`): a row that cannot be read is bad, with its
+   line number; rows that are not time (a bonus, a fee, a break, another
+   contract's hours) are skipped, with the reason.
+2. Give each row an external id: the tool's own id column when it has one
+   (Upwork's `Ref ID`), else a stable hash of the row's content (its start,
+   duration, person, client, project, task, note and tags; identical rows in
+   one file are told apart by their order). A row whose id is already stored
+   for the same source is "already imported": importing a file twice changes
+   nothing.
+3. Record the new rows with `time_entries.add_entry` (so every rule of a
+   manual entry holds, and each gets its audit entry), each in a savepoint: a
+   row the service refuses is bad too.
+4. Keep what was written only when no row is bad, or when `partial` is given;
+   a dry run never keeps anything. The result lists every row's outcome.
+
+Sources: `import:toggl`, `import:clockify`; Upwork rows are `upwork_tracked` or
+`upwork_manual` (billed through Upwork: slakeeper never invoices them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from slakeeper.db.models import Client, Role, TimeEntry, User
+from slakeeper.errors import AppError, InvalidInput, NotFound
+from slakeeper.importers.csv_formats import (
+    DateOrder,
+    Kind,
+    ParsedRow,
+    Tool,
+    parse_csv,
+)
+from slakeeper.services import time_entries
+from slakeeper.services.access import (
+    Principal,
+    active_user,
+    require_client_access,
+    require_owner,
+    require_provider,
+)
+from slakeeper.services.agreements import agreement_in_force
+from slakeeper.services.terms import version_terms
+
+__all__ = [
+    "ImportResult",
+    "RowOutcome",
+    "RowStatus",
+    "existing_ids",
+    "import_csv",
+    "upwork_contract",
+]
+
+Progress = Callable[[int, int], None]
+
+
+class RowStatus(StrEnum):
+    NEW = "new"  # recorded (or, in a dry run or a stopped import, would be)
+    EXISTING = "already imported"
+    SKIPPED = "skipped"
+    BAD = "bad"
+
+
+@dataclass(frozen=True, slots=True)
+class RowOutcome:
+    line: int
+    status: RowStatus
+    message: str = ""  # why a row is skipped or bad
+    source: str | None = None
+    external_id: str | None = None
+    worked_at: datetime | None = None
+    seconds: int = 0
+    note: str = ""
+    entry_id: int | None = None  # the entry recorded (None unless kept)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an import did (or, in a dry run, would do), row by row."""
+
+    tool: str
+    variant: str
+    unknown_columns: tuple[str, ...]
+    outcomes: list[RowOutcome]  # by line
+    dry_run: bool
+    partial: bool
+
+    def count(self, status: RowStatus) -> int:
+        return sum(1 for o in self.outcomes if o.status is status)
+
+    @property
+    def bad(self) -> list[RowOutcome]:
+        return [o for o in self.outcomes if o.status is RowStatus.BAD]
+
+    @property
+    def stopped(self) -> bool:
+        """Bad rows without `partial`: nothing was (or would be) written."""
+        return bool(self.bad) and not self.partial
+
+    @property
+    def written(self) -> bool:
+        """Whether new entries were kept."""
+        return not self.dry_run and not self.stopped and self.count(RowStatus.NEW) > 0
+
+    @property
+    def new_seconds(self) -> int:
+        return sum(o.seconds for o in self.outcomes if o.status is RowStatus.NEW)
+
+
+def upwork_contract(
+    session: Session, principal: Principal, client_id: int, at: datetime
+) -> str | None:
+    """The Upwork contract id of the client's agreement in force at `at`."""
+    version = agreement_in_force(session, principal, client_id, at)
+    if version is None:
+        return None
+    billing = version_terms(version).agreement.billing
+    upwork = None if billing is None else billing.upwork
+    return None if upwork is None else upwork.contract
+
+
+def existing_ids(
+    session: Session, workspace_id: int, pairs: Iterable[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """The (source, external id) pairs already stored in the workspace."""
+    wanted: dict[str, list[str]] = {}
+    for source, ext in pairs:
+        wanted.setdefault(source, []).append(ext)
+    found: set[tuple[str, str]] = set()
+    for source, ids in wanted.items():
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            rows = session.scalars(
+                select(TimeEntry.external_id).where(
+                    TimeEntry.workspace_id == workspace_id,
+                    TimeEntry.source == source,
+                    TimeEntry.external_id.in_(chunk),
+                )
+            ).all()
+            found.update((source, ext) for ext in rows if ext is not None)
+    return found
+
+
+def _zone(
+    session: Session,
+    principal: Principal,
+    client: Client,
+    timezone: str | None,
+    now: datetime,
+) -> ZoneInfo | None:
+    if timezone is not None:
+        try:
+            return ZoneInfo(timezone.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise InvalidInput(
+                f"{timezone!r} is not a time zone; write e.g. Europe/Berlin or UTC",
+                location="--timezone",
+            ) from None
+    return time_entries.client_timezone(session, principal, client.id, now)
+
+
+def _hash(tool: Tool, row: ParsedRow, seen: Counter[str]) -> str:
+    """A stable id from the row's content; the n-th identical row gets its n."""
+    content = "\x1f".join((tool.value, *row.key))
+    seen[content] += 1
+    digest = hashlib.sha256(f"{content}\x1e{seen[content]}".encode()).hexdigest()
+    return f"sha256:{digest[:40]}"
+
+
+class _Users:
+    """Provider users by e-mail (each looked up once)."""
+
+    def __init__(self, session: Session, workspace_id: int) -> None:
+        self.session, self.workspace_id = session, workspace_id
+        self._found: dict[str, int | str] = {}
+
+    def find(self, email: str) -> int | str:
+        """The user's id, or why the e-mail names no one who can record time."""
+        if email not in self._found:
+            user = self.session.scalars(
+                select(User).where(
+                    User.workspace_id == self.workspace_id,
+                    func.lower(User.email) == email,
+                )
+            ).first()
+            if user is None:
+                self._found[email] = (
+                    f"no user {email} in the workspace (add them, or book every"
+                    " row to one person with --user)"
+                )
+            elif user.role is Role.CLIENT or user.disabled_at is not None:
+                self._found[email] = (
+                    f"{email} is not an active member of the provider's team"
+                )
+            else:
+                self._found[email] = user.id
+        return self._found[email]
+
+
+def _check_user(session: Session, principal: Principal, user_id: int) -> None:
+    """Refuse at once (not row by row) a --user who cannot be booked to."""
+    if user_id == principal.user_id:
+        return
+    require_owner(principal, "import someone else's time")
+    user = session.get(User, user_id)
+    if user is None or user.workspace_id != principal.workspace_id:
+        raise NotFound(f"user {user_id} not found")
+    if user.role is Role.CLIENT or user.disabled_at is not None:
+        raise InvalidInput(
+            f"{user.email} is not an active member of the provider's team",
+            location="--user",
+        )
+
+
+def _check_one(values: set[str], what: str, fix: str) -> None:
+    if len(values) > 1:
+        raise InvalidInput(
+            f"the file holds the hours of several {what} ({', '.join(sorted(values))});"
+            f" {fix}",
+            location="file",
+        )
+
+
+def import_csv(
+    session: Session,
+    principal: Principal,
+    *,
+    tool: Tool | str,
+    text: str,
+    client_id: int,
+    user_id: int | None = None,
+    timezone: str | None = None,
+    date_order: DateOrder | None = None,
+    dry_run: bool = False,
+    partial: bool = False,
+    now: datetime,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import the rows of a CSV export as time of a client (see the module's
+    steps). `user_id` books every row to that user; otherwise a row's e-mail
+    column names whose time it is, and without one it is the principal's.
+    `timezone` reads local times (Toggl, Clockify; default: the agreement's).
+
+    Raises InvalidInput for a file that cannot be read at all (nothing is
+    written); bad rows are reported in the result instead.
+    """
+    active_user(session, principal)
+    require_provider(principal, "import time")
+    client = session.get(Client, client_id)
+    if client is None:
+        raise NotFound(f"client {client_id} not found")
+    require_client_access(principal, client.workspace_id, client.id, "client")
+    try:
+        kind_of = Tool(tool)
+    except ValueError:
+        known = ", ".join(t.value for t in Tool)
+        raise InvalidInput(
+            f"unknown tool {tool!r}; expected one of {known}", location="tool"
+        ) from None
+    if user_id is not None:
+        _check_user(session, principal, user_id)
+    zone = _zone(session, principal, client, timezone, now)
+    parsed = parse_csv(kind_of, text, zone=zone, date_order=date_order)
+    contract = upwork_contract(session, principal, client.id, now)
+    rows = [r for r in parsed.rows if r.skip is None]
+    if kind_of is Tool.UPWORK and contract is None:
+        _check_one(
+            {r.contract for r in rows if r.contract},
+            "Upwork contracts",
+            f"name {client.name}'s in the agreement (billing.upwork.contract)",
+        )
+    if parsed.variant.kind is Kind.INVOICE:
+        _check_one(
+            {r.team for r in rows if r.team},
+            "Upwork teams",
+            "export the transactions of one client",
+        )
+
+    # 1-2. each row's outcome, unless it is new
+    outcomes: dict[int, RowOutcome] = {
+        p.line: RowOutcome(p.line, RowStatus.BAD, p.message) for p in parsed.problems
+    }
+    users = _Users(session, client.workspace_id)
+    seen: Counter[str] = Counter()
+    first_line: dict[tuple[str, str], int] = {}
+    candidates: list[tuple[ParsedRow, str, int | None]] = []
+    for row in parsed.rows:
+        if row.skip is not None:
+            outcomes[row.line] = RowOutcome(row.line, RowStatus.SKIPPED, row.skip)
+            continue
+        if contract is not None and row.contract not in (None, contract):
+            outcomes[row.line] = RowOutcome(
+                row.line,
+                RowStatus.SKIPPED,
+                f"Upwork contract {row.contract}, not {client.name}'s ({contract})",
+            )
+            continue
+        ext = row.tool_id or _hash(kind_of, row, seen)
+        pair = (row.source, ext)
+        if pair in first_line:
+            outcomes[row.line] = RowOutcome(
+                row.line, RowStatus.SKIPPED, f"repeats line {first_line[pair]}"
+            )
+            continue
+        first_line[pair] = row.line
+        who: int | None = user_id
+        if who is None and row.email:
+            found = users.find(row.email)
+            if isinstance(found, str):
+                outcomes[row.line] = RowOutcome(row.line, RowStatus.BAD, found)
+                continue
+            who = found
+        candidates.append((row, ext, who))
+    stored = existing_ids(
+        session, client.workspace_id, ((r.source, ext) for r, ext, _ in candidates)
+    )
+
+    # 3. record the new rows, each in a savepoint
+    fresh = [c for c in candidates if (c[0].source, c[1]) not in stored]
+    for row, ext, _ in candidates:
+        if (row.source, ext) in stored:
+            outcomes[row.line] = _outcome(row, ext, RowStatus.EXISTING)
+    outer = session.begin_nested()
+    for done, (row, ext, who) in enumerate(fresh, start=1):
+        try:
+            with session.begin_nested():
+                entry = _add(session, principal, client, row, ext, who, now)
+            outcomes[row.line] = _outcome(row, ext, RowStatus.NEW, entry.id)
+        except AppError as exc:
+            outcomes[row.line] = RowOutcome(row.line, RowStatus.BAD, exc.message)
+        if progress is not None:
+            progress(done, len(fresh))
+
+    # 4. keep it, or not
+    result = ImportResult(
+        tool=kind_of.value,
+        variant=parsed.variant.name,
+        unknown_columns=parsed.unknown_columns,
+        outcomes=[outcomes[line] for line in sorted(outcomes)],
+        dry_run=dry_run,
+        partial=partial,
+    )
+    if result.written:
+        outer.commit()
+        return result
+    outer.rollback()
+    return ImportResult(
+        tool=result.tool,
+        variant=result.variant,
+        unknown_columns=result.unknown_columns,
+        outcomes=[_unkept(o) for o in result.outcomes],
+        dry_run=dry_run,
+        partial=partial,
+    )
+
+
+def _outcome(
+    row: ParsedRow, ext: str, status: RowStatus, entry_id: int | None = None
+) -> RowOutcome:
+    return RowOutcome(
+        row.line,
+        status,
+        source=row.source,
+        external_id=ext,
+        worked_at=row.worked_at,
+        seconds=row.seconds,
+        note=row.note,
+        entry_id=entry_id,
+    )
+
+
+def _unkept(outcome: RowOutcome) -> RowOutcome:
+    if outcome.entry_id is None:
+        return outcome
+    return RowOutcome(
+        outcome.line,
+        outcome.status,
+        outcome.message,
+        outcome.source,
+        outcome.external_id,
+        outcome.worked_at,
+        outcome.seconds,
+        outcome.note,
+        None,
+    )
+
+
+def _add(
+    session: Session,
+    principal: Principal,
+    client: Client,
+    row: ParsedRow,
+    ext: str,
+    user_id: int | None,
+    now: datetime,
+) -> TimeEntry:
+    span = timedelta(seconds=row.seconds)
+    timed = row.started_at is not None
+    return time_entries.add_entry(
+        session,
+        principal,
+        client_id=client.id,
+        started_at=row.started_at,
+        ended_at=row.started_at + span if row.started_at is not None else None,
+        duration=None if timed else span,
+        worked_at=None if timed else row.worked_at,
+        note=row.note,
+        billable=row.billable,
+        user_id=user_id,
+        source=row.source,
+        external_id=ext,
+        now=now,
+    )
