@@ -920,7 +920,7 @@ def test_the_invoice_document_says_what_the_invoice_says(sessions, cast):
         9000,
         "out_of_hours",
     )
-    assert doc.payment_terms == "Payable within 14 days, by 2027-02-15."
+    assert doc.payment_terms == "Payable within 14 days, by 15 February 2027."
     assert doc.rounding_note == "Time is rounded up to 15m per entry."
     assert doc.agreement_title == "Website care and development for Acme GmbH"
 

@@ -81,7 +81,7 @@ class InvoiceDocument:
     net_total: Decimal
     tax_total: Decimal
     gross_total: Decimal
-    payment_terms: str  # "Payable within 14 days, by 2027-02-14."
+    payment_terms: str  # "Payable within 14 days, by 14 February 2027."
     agreement_title: str = ""
     rounding_note: str = ""  # "Time is rounded up to 15 minutes per entry."
     notes: tuple[str, ...] = ()

@@ -308,7 +308,9 @@ def invoice_document(
     if invoice.kind == InvoiceKind.CREDIT_NOTE:
         payment_terms = f"Credit note cancelling invoice {refers_to}; nothing to pay."
     else:
-        payment_terms = f"Payable within {billing.invoice.due}, by {due.isoformat()}."
+        payment_terms = (
+            f"Payable within {billing.invoice.due}, by {due.day} {due:%B %Y}."
+        )
     notes = [invoice.note] if invoice.note else []
     return InvoiceDocument(
         kind=cast(Any, invoice.kind),
