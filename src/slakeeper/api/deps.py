@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Annotated, ClassVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AwareDatetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.errors import AppError, PermissionDenied
@@ -18,6 +19,7 @@ from slakeeper.services.workspaces import authenticate_token
 from slakeeper.settings import Settings
 
 __all__ = [
+    "AtQuery",
     "NowDep",
     "PrincipalDep",
     "SessionDep",
@@ -67,6 +69,10 @@ def get_now() -> datetime:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
 NowDep = Annotated[datetime, Depends(get_now)]
+AtQuery = Annotated[
+    AwareDatetime | None,
+    Query(description="An ISO 8601 instant with its UTC offset (default: now)."),
+]
 
 
 def get_session(sessions: SessionsDep) -> Iterator[Session]:

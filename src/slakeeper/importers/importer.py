@@ -46,9 +46,9 @@ from slakeeper.services import time_entries
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
     require_owner,
     require_provider,
+    visible_client,
 )
 from slakeeper.services.agreements import agreement_in_force
 from slakeeper.services.terms import version_terms
@@ -257,10 +257,7 @@ def import_csv(
     """
     active_user(session, principal)
     require_provider(principal, "import time")
-    client = session.get(Client, client_id)
-    if client is None:
-        raise NotFound(f"client {client_id} not found")
-    require_client_access(principal, client.workspace_id, client.id, "client")
+    client = visible_client(session, principal, client_id)
     try:
         kind_of = Tool(tool)
     except ValueError:

@@ -20,10 +20,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from slakeeper.db.models import Client, TimeEntry
-from slakeeper.errors import InvalidInput, NotFound
+from slakeeper.db.models import TimeEntry
+from slakeeper.errors import InvalidInput
 from slakeeper.importers.importer import upwork_contract
-from slakeeper.services.access import Principal, active_user, require_client_access
+from slakeeper.services.access import (
+    Principal,
+    active_user,
+    visible_client,
+)
 
 __all__ = [
     "UPWORK_SOURCES",
@@ -103,10 +107,7 @@ def reconcile(
     widened to whole billing weeks (default: the last four weeks and the
     current one)."""
     active_user(session, principal)
-    client = session.get(Client, client_id)
-    if client is None:
-        raise NotFound(f"client {client_id} not found")
-    require_client_access(principal, client.workspace_id, client.id, "client")
+    client = visible_client(session, principal, client_id)
     for value, name in ((from_at, "from"), (to_at, "to")):
         if value is not None and value.utcoffset() is None:
             raise InvalidInput(f"{value.isoformat()} has no UTC offset", location=name)

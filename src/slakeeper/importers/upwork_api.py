@@ -34,15 +34,15 @@ from sqlalchemy.orm import Session
 
 from slakeeper import __version__
 from slakeeper.db.models import Client, TimeEntry
-from slakeeper.errors import AppError, InvalidInput, NotFound
+from slakeeper.errors import AppError, InvalidInput
 from slakeeper.importers.importer import upwork_contract
 from slakeeper.importers.reconcile import UPWORK_SOURCES, billing_week
 from slakeeper.services import time_entries
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
     require_provider,
+    visible_client,
 )
 
 __all__ = [
@@ -510,10 +510,7 @@ def sync(
     """
     active_user(session, principal)
     require_provider(principal, "sync Upwork hours")
-    client = session.get(Client, client_id)
-    if client is None:
-        raise NotFound(f"client {client_id} not found")
-    require_client_access(principal, client.workspace_id, client.id, "client")
+    client = visible_client(session, principal, client_id)
     contract_id = upwork_contract(session, principal, client.id, now)
     if contract_id is None:
         raise InvalidInput(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from slakeeper.db.models import Role, User
+from slakeeper.db.models import Client, Role, User
 from slakeeper.errors import NotFound, PermissionDenied
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "require_client_access",
     "require_owner",
     "require_provider",
+    "visible_client",
 ]
 
 
@@ -65,3 +66,16 @@ def active_user(session: Session, principal: Principal) -> User:
     if user.disabled_at is not None:
         raise PermissionDenied(f"user {user.email} is disabled")
     return user
+
+
+def visible_client(
+    session: Session, principal: Principal, client_id: int, what: str = "client"
+) -> Client:
+    """A client the principal may see: an unknown id is `client <id> not found`,
+    another workspace's client (or, for a client contact, another client) is
+    `<what> not found`."""
+    client = session.get(Client, client_id)
+    if client is None:
+        raise NotFound(f"client {client_id} not found")
+    require_client_access(principal, client.workspace_id, client.id, what)
+    return client

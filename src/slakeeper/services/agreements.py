@@ -38,6 +38,7 @@ from slakeeper.services.access import (
     active_user,
     require_client_access,
     require_provider,
+    visible_client,
 )
 from slakeeper.yamlsource import SourceError
 
@@ -167,10 +168,7 @@ def agreement_in_force(
 ) -> AgreementVersion | None:
     """The version that governed `at` for a client (None before the first one)."""
     active_user(session, principal)
-    client = session.get(Client, client_id)
-    if client is None:
-        raise NotFound(f"client {client_id} not found")
-    require_client_access(principal, client.workspace_id, client.id, "client")
+    visible_client(session, principal, client_id)
     return session.scalars(
         select(AgreementVersion)
         .join(VersionState, VersionState.version_id == AgreementVersion.id)

@@ -38,6 +38,7 @@ from slakeeper.services.access import (
     active_user,
     require_client_access,
     require_provider,
+    visible_client,
 )
 from slakeeper.services.agreements import agreement_in_force
 from slakeeper.services.terms import VersionTerms, version_terms
@@ -115,10 +116,7 @@ def request_change(
     provider on the client's behalf). The provider's estimate is due within the
     agreement's `change_requests.estimate_within`."""
     active_user(session, principal)
-    client = session.get(Client, client_id)
-    if client is None:
-        raise NotFound(f"client {client_id} not found")
-    require_client_access(principal, client.workspace_id, client.id, "client")
+    client = visible_client(session, principal, client_id)
     text = (title or "").strip()
     if not text:
         raise InvalidInput("title must not be empty", location="title")

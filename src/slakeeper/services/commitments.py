@@ -23,12 +23,12 @@ from slakeeper.db.models import (
     CommitmentUpdate,
     VersionState,
 )
-from slakeeper.errors import Conflict, InvalidInput, NotFound
+from slakeeper.errors import Conflict, InvalidInput
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
     require_provider,
+    visible_client,
 )
 from slakeeper.services.agreements import agreement_in_force
 from slakeeper.services.terms import version_terms
@@ -58,11 +58,7 @@ def _commitments(version: AgreementVersion) -> list[Commitment]:
 
 def _client(session: Session, principal: Principal, client_id: int) -> Client:
     active_user(session, principal)
-    client = session.get(Client, client_id)
-    if client is None:
-        raise NotFound(f"client {client_id} not found")
-    require_client_access(principal, client.workspace_id, client.id, "client")
-    return client
+    return visible_client(session, principal, client_id)
 
 
 def _in_force(

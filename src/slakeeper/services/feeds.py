@@ -40,7 +40,11 @@ from slakeeper.db.models import (
 )
 from slakeeper.errors import Conflict, InvalidInput, NotFound
 from slakeeper.services import audit
-from slakeeper.services.access import Principal, active_user, require_client_access
+from slakeeper.services.access import (
+    Principal,
+    active_user,
+    visible_client,
+)
 from slakeeper.services.terms import version_terms
 from slakeeper.services.workspaces import token_hash
 
@@ -111,12 +115,7 @@ def create_feed_token(
     client, a client contact for their own). Returns the row and the plaintext
     token, which is shown once: only its SHA-256 is stored."""
     active_user(session, principal)
-    client = session.get(Client, client_id)
-    if client is None:
-        raise NotFound(f"client {client_id} not found")
-    require_client_access(
-        principal, client.workspace_id, client.id, f"client {client_id}"
-    )
+    client = visible_client(session, principal, client_id, f"client {client_id}")
     name = _name(name)
     plaintext = FEED_TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = FeedToken(

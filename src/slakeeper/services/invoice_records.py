@@ -38,6 +38,7 @@ from slakeeper.services.access import (
     Principal,
     active_user,
     require_client_access,
+    visible_client,
 )
 from slakeeper.services.invoice_build import (
     money,
@@ -107,11 +108,7 @@ def write_lock(session: Session, workspace_id: int) -> None:
 def client_of(session: Session, principal: Principal, client_id: int) -> Client:
     """A client the principal may see (NotFound otherwise)."""
     active_user(session, principal)
-    client = session.get(Client, client_id)
-    if client is None:
-        raise NotFound(f"client {client_id} not found")
-    require_client_access(principal, client.workspace_id, client.id, "client")
-    return client
+    return visible_client(session, principal, client_id)
 
 
 def get_invoice(session: Session, principal: Principal, invoice_id: int) -> Invoice:

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 from slakeeper.core.delivery import ShiftMode, lateness
 from slakeeper.db.models import (
     AgreementVersion,
-    Client,
     Milestone,
     Obligation,
     Role,
@@ -33,6 +32,7 @@ from slakeeper.services.access import (
     active_user,
     require_client_access,
     require_provider,
+    visible_client,
 )
 from slakeeper.services.agreements import agreement_in_force
 from slakeeper.services.terms import version_terms
@@ -154,10 +154,7 @@ def add_obligation(
             f"unknown kind {kind!r}; expected one of {', '.join(RECORDED_KINDS)}",
             location="kind",
         )
-    client = session.get(Client, client_id)
-    if client is None:
-        raise NotFound(f"client {client_id} not found")
-    require_client_access(principal, client.workspace_id, client.id, "client")
+    client = visible_client(session, principal, client_id)
     text = state.clean_text(title)
     if text is None:
         raise InvalidInput("title must not be empty", location="title")

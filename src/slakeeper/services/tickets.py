@@ -29,14 +29,18 @@ from slakeeper.core import ClockEvent, ClockState, ClockStatus, WorkCalendar
 from slakeeper.core.clock import evaluate_clock
 from slakeeper.db.models import (
     AgreementVersion,
-    Client,
     Role,
     Ticket,
     TicketEvent,
     User,
 )
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from slakeeper.services.access import Principal, active_user, require_client_access
+from slakeeper.services.access import (
+    Principal,
+    active_user,
+    require_client_access,
+    visible_client,
+)
 from slakeeper.services.agreements import agreement_in_force
 from slakeeper.services.terms import version_terms
 
@@ -600,10 +604,7 @@ def open_ticket(
     (Conflict when there is none). A client contact opens tickets for their own
     client only."""
     user = active_user(session, principal)
-    client = session.get(Client, client_id)
-    if client is None:
-        raise NotFound(f"client {client_id} not found")
-    require_client_access(principal, client.workspace_id, client.id, "client")
+    client = visible_client(session, principal, client_id)
     clean_title = _text(title, "title")
     assert clean_title is not None
     if len(clean_title) > MAX_TITLE:

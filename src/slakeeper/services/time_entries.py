@@ -58,6 +58,7 @@ from slakeeper.services.access import (
     require_client_access,
     require_owner,
     require_provider,
+    visible_client,
 )
 from slakeeper.services.agreements import agreement_in_force
 from slakeeper.services.terms import version_terms
@@ -291,14 +292,6 @@ def _external_id(text: str | None) -> str | None:
     return clean
 
 
-def _client(session: Session, principal: Principal, client_id: int) -> Client:
-    client = session.get(Client, client_id)
-    if client is None:
-        raise NotFound(f"client {client_id} not found")
-    require_client_access(principal, client.workspace_id, client.id, "client")
-    return client
-
-
 def _ticket(session: Session, client: Client, ticket_id: int | None) -> int | None:
     if ticket_id is None:
         return None
@@ -441,7 +434,7 @@ def start_timer(
     refused (Conflict), by the database too (`running_timer.user_id` is unique)."""
     _write_lock(session, principal)
     user = _worker(session, principal, None)
-    client = _client(session, principal, client_id)
+    client = visible_client(session, principal, client_id)
     ticket = _ticket(session, client, ticket_id)
     milestone = _milestone(session, principal, client, milestone_key, now)
     clean_note = _note(note)
@@ -566,7 +559,7 @@ def add_entry(
     source is a Conflict (imports run twice create nothing twice).
     """
     user = _worker(session, principal, user_id)
-    client = _client(session, principal, client_id)
+    client = visible_client(session, principal, client_id)
     src = _source(source)
     if src == "timer":
         raise InvalidInput(
@@ -654,7 +647,9 @@ def list_entries(
     if principal.role is Role.CLIENT:
         where.append(TimeEntry.client_id == principal.client_id)
     if client_id is not None:
-        where.append(TimeEntry.client_id == _client(session, principal, client_id).id)
+        where.append(
+            TimeEntry.client_id == visible_client(session, principal, client_id).id
+        )
     if user_id is not None:
         user = session.get(User, user_id)
         if user is None or user.workspace_id != principal.workspace_id:
@@ -910,7 +905,7 @@ def approve_period(
        meanwhile by someone else makes the whole approval a Conflict.
     """
     user = active_user(session, principal)
-    client = _client(session, principal, client_id)
+    client = visible_client(session, principal, client_id)
     start = _aware(from_at, "from").astimezone(UTC)
     end = _aware(to_at, "to").astimezone(UTC)
     if end <= start:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
-
-from slakeeper.api.deps import NowDep, PrincipalDep, SessionDep
+from slakeeper.api.deps import AtQuery, NowDep, PrincipalDep, SessionDep
 from slakeeper.api.pagination import PageDep, paginate
 from slakeeper.api.responses import errors
 from slakeeper.api.schemas import (
@@ -49,10 +46,7 @@ def agreement_in_force(
     session: SessionDep,
     principal: PrincipalDep,
     now: NowDep,
-    at: Annotated[
-        AwareDatetime | None,
-        Query(description="An ISO 8601 instant with its UTC offset (default: now)."),
-    ] = None,
+    at: AtQuery = None,
 ) -> AgreementInForceRead:
     """The version that governed the client's work at `at`; null before the first."""
     at = now if at is None else at

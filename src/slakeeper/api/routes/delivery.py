@@ -15,7 +15,6 @@ from datetime import UTC, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import AwareDatetime
 from sqlalchemy.orm import Session
 
 from slakeeper.api.delivery_schemas import (
@@ -44,7 +43,7 @@ from slakeeper.api.delivery_schemas import (
     SubmissionCreate,
     WaiverCreate,
 )
-from slakeeper.api.deps import NowDep, PrincipalDep, SessionDep, SessionsDep
+from slakeeper.api.deps import AtQuery, NowDep, PrincipalDep, SessionDep, SessionsDep
 from slakeeper.api.idempotency import IdempotencyKeyHeader, create_once
 from slakeeper.api.pagination import PageDep, paginate
 from slakeeper.api.responses import errors
@@ -565,10 +564,7 @@ def list_commitments(
     session: SessionDep,
     principal: PrincipalDep,
     now: NowDep,
-    at: Annotated[
-        AwareDatetime | None,
-        Query(description="An ISO 8601 instant with its UTC offset (default: now)."),
-    ] = None,
+    at: AtQuery = None,
 ) -> CommitmentsRead:
     """Every cadenced commitment of the agreement in force at `at` (none before
     the first agreement), with its periods from the agreement's start up to the

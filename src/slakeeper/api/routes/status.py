@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from slakeeper.api.deps import NowDep, PrincipalDep, SessionDep
+from slakeeper.api.deps import AtQuery, NowDep, PrincipalDep, SessionDep
 from slakeeper.api.responses import errors
 from slakeeper.services import status as svc
 
@@ -155,10 +155,7 @@ def get_status(
     client_id: Annotated[
         int | None, Query(description="Only this client (default: all).")
     ] = None,
-    at: Annotated[
-        AwareDatetime | None,
-        Query(description="An ISO 8601 instant with its UTC offset (default: now)."),
-    ] = None,
+    at: AtQuery = None,
 ) -> StatusRead:
     """Open tickets with the working time left on their most urgent clock,
     milestones not yet accepted with their adjustments, open obligations, and

@@ -7,10 +7,9 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import AwareDatetime
 from sqlalchemy.orm import Session
 
-from slakeeper.api.deps import NowDep, PrincipalDep, SessionDep, SessionsDep
+from slakeeper.api.deps import AtQuery, NowDep, PrincipalDep, SessionDep, SessionsDep
 from slakeeper.api.idempotency import IdempotencyKeyHeader, create_once
 from slakeeper.api.pagination import PageDep, paginate
 from slakeeper.api.responses import errors
@@ -197,10 +196,7 @@ def get_clocks(
     session: SessionDep,
     principal: PrincipalDep,
     now: NowDep,
-    at: Annotated[
-        AwareDatetime | None,
-        Query(description="An ISO 8601 instant with its UTC offset (default: now)."),
-    ] = None,
+    at: AtQuery = None,
 ) -> TicketClocksRead:
     """The ticket's clocks as they stood at `at` (events after it are ignored),
     which must not be before the ticket was opened; answered in UTC."""
