@@ -84,15 +84,21 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def db_settings(
-    backend: str, request: pytest.FixtureRequest, tmp_path: Path
-) -> Settings:
+def sqlite_settings(sqlite_template: Path, tmp_path: Path) -> Settings:
+    """Settings pointing at a migrated SQLite file of the test's own: for tests
+    that need a database but test no storage behaviour (which `db_settings`
+    runs on both backends)."""
+    path = tmp_path / "slakeeper.db"
+    shutil.copy(sqlite_template, path)
+    return Settings(database_url=f"sqlite:///{path}")
+
+
+@pytest.fixture
+def db_settings(backend: str, request: pytest.FixtureRequest) -> Settings:
     """Settings pointing at a migrated database of the test's backend."""
     if backend == "sqlite":
-        template: Path = request.getfixturevalue("sqlite_template")
-        path = tmp_path / "slakeeper.db"
-        shutil.copy(template, path)
-        return Settings(database_url=f"sqlite:///{path}")
+        settings: Settings = request.getfixturevalue("sqlite_settings")
+        return settings
     return Settings(database_url=request.getfixturevalue("postgres_url"))
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Literal
 
 import platformdirs
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import AwareDatetime, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from slakeeper.errors import InvalidInput
@@ -79,6 +79,16 @@ class Settings(BaseSettings):
     upwork_api_url: str = Field(
         default="https://api.upwork.com/graphql",
         description="URL of Upwork's GraphQL API.",
+    )
+    now: AwareDatetime | None = Field(
+        default=None,
+        description="A fixed current instant for the CLI (ISO 8601 with an offset, "
+        "such as 2027-03-01T09:00:00+01:00), for tests and demos; refused unless "
+        "SLAKEEPER_ALLOW_FIXED_NOW is true (unset: the clock).",
+    )
+    allow_fixed_now: bool = Field(
+        default=False,
+        description="Allow SLAKEEPER_NOW (tests and demos only; false by default).",
     )
 
 

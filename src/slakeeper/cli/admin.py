@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -25,7 +25,11 @@ from sqlalchemy import Engine, make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
-from slakeeper.cli.context import acting_principal, resolve_workspace
+from slakeeper.cli.context import (
+    acting_principal,
+    current_instant,
+    resolve_workspace,
+)
 from slakeeper.db.migrate import current_revision, ensure_current, upgrade
 from slakeeper.db.models import ApiToken, Client, Role, User
 from slakeeper.db.session import make_engine, make_sessionmaker
@@ -56,7 +60,7 @@ JsonOption = Annotated[
 
 
 def _now() -> datetime:
-    return datetime.now(UTC)
+    return current_instant(load_settings())
 
 
 def _safe_url(url: str) -> str:
@@ -155,6 +159,8 @@ def config_show(as_json: JsonOption = False) -> None:
             value = _safe_url(value)
         elif isinstance(value, SecretStr):
             value = str(value)  # masked: **********
+        elif isinstance(value, datetime):
+            value = value.isoformat()
         rows.append(
             {
                 "setting": name,

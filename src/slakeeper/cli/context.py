@@ -28,6 +28,7 @@ __all__ = [
     "acting",
     "acting_principal",
     "client_named",
+    "current_instant",
     "open_database",
     "resolve_workspace",
 ]
@@ -114,17 +115,33 @@ def acting_principal(
     return principal_for(owner)
 
 
+def current_instant(settings: Settings) -> datetime:
+    """The instant a command acts at: the clock, or the fixed `SLAKEEPER_NOW` of
+    a test or demo, which only `SLAKEEPER_ALLOW_FIXED_NOW=1` allows
+    (InvalidInput otherwise, so a stray setting never moves real work in time)."""
+    if settings.now is None:
+        return datetime.now(UTC)
+    if not settings.allow_fixed_now:
+        raise InvalidInput(
+            f"a fixed time ({settings.now.isoformat()}) is for tests and demos;"
+            " unset SLAKEEPER_NOW, or set SLAKEEPER_ALLOW_FIXED_NOW=1 to use it",
+            location="SLAKEEPER_NOW",
+        )
+    return settings.now.astimezone(UTC)
+
+
 @contextmanager
 def acting(write: bool = True) -> Iterator[tuple[Session, Principal, datetime]]:
     """For one command: a session (one transaction when `write`), the acting
-    principal and the current time."""
+    principal and the current instant (`current_instant`)."""
     settings = load_settings()
+    now = current_instant(settings)
     with open_database(settings) as sessions:
         context = sessions.begin() if write else sessions()
         with context as session:
             workspace = resolve_workspace(session, settings)
             principal = acting_principal(session, settings, workspace)
-            yield session, principal, datetime.now(UTC)
+            yield session, principal, now
 
 
 def client_named(session: Session, principal: Principal, name: str) -> Client:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
 
+from slakeeper.cli.context import current_instant
 from slakeeper.db.migrate import current_revision, ensure_current, upgrade
 from slakeeper.db.session import make_engine, make_sessionmaker
 from slakeeper.services.demo import DEMO_PASSWORD, seed_demo
@@ -30,7 +30,7 @@ def demo(
             upgrade(engine)
         ensure_current(engine)
         with make_sessionmaker(engine).begin() as session:
-            seeded = seed_demo(session, datetime.now(UTC), workspace=workspace)
+            seeded = seed_demo(session, current_instant(settings), workspace=workspace)
     finally:
         engine.dispose()
     typer.echo(f"Seeded the demo workspace {seeded.workspace!r}.")

@@ -10,7 +10,6 @@ provider's people.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -22,6 +21,7 @@ from sqlalchemy.orm import Session
 from slakeeper.cli.context import (
     acting,
     acting_principal,
+    current_instant,
     open_database,
     resolve_workspace,
 )
@@ -108,7 +108,11 @@ def fetch_command() -> None:
         bar = _Bar()
         try:
             summary = fetch_mail(
-                sessions, principal, config, now=datetime.now(UTC), progress=bar
+                sessions,
+                principal,
+                config,
+                now=current_instant(settings),
+                progress=bar,
             )
         finally:
             bar.close()
