@@ -14,6 +14,7 @@ from slakeeper.cli import SlakeeperGroup, admin
 from slakeeper.db.models import ApiToken, AuditEntry, Workspace
 from slakeeper.db.session import make_engine, make_sessionmaker
 from slakeeper.settings import Settings
+from tests.cli.helpers import use_workspace
 
 runner = CliRunner()
 PASSWORD = "correct horse battery"
@@ -111,9 +112,7 @@ def test_init_refuses_a_second_workspace_of_the_same_name(sqlite_url):
 def test_people_clients_and_tokens_end_to_end(db_settings, monkeypatch):
     """The whole flow, on SQLite and PostgreSQL (a workspace of its own)."""
     workspace = f"Jane Doe Web {uuid.uuid4().hex[:8]}"
-    monkeypatch.setenv("SLAKEEPER_DATABASE_URL", db_settings.database_url)
-    monkeypatch.setenv("SLAKEEPER_WORKSPACE", workspace)
-    monkeypatch.delenv("SLAKEEPER_USER", raising=False)
+    use_workspace(monkeypatch, db_settings, workspace)
     ok(init_args(workspace))
 
     assert "Added client Acme GmbH (ACME, id" in ok(["client", "add", "Acme GmbH"])

@@ -9,9 +9,7 @@ SLAKEEPER_DATABASE_URL and the workspace from SLAKEEPER_WORKSPACE, as for a user
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,6 +25,7 @@ from slakeeper.cli.context import open_database, resolve_workspace
 from slakeeper.db.models import AuditEntry, Workspace
 from slakeeper.errors import Conflict, InvalidInput, NotFound
 from slakeeper.settings import Settings
+from tests.cli.helpers import use_workspace
 from tests.services.test_audit import T0, TABLE, new_workspace, write_chain
 
 root = typer.Typer(cls=SlakeeperGroup, add_completion=False)
@@ -53,8 +52,7 @@ def workspace(
         found = s.get(Workspace, ws)
         assert found is not None
         name = found.name
-    monkeypatch.setenv("SLAKEEPER_DATABASE_URL", db_settings.database_url)
-    monkeypatch.setenv("SLAKEEPER_WORKSPACE", name)
+    use_workspace(monkeypatch, db_settings, name)
     monkeypatch.setenv("COLUMNS", "200")
     return ws, name
 
@@ -183,8 +181,7 @@ def test_anchor_of_an_empty_log_is_an_error(sessions, db_settings, monkeypatch):
     with sessions() as s:
         found = s.get(Workspace, ws)
         assert found is not None
-    monkeypatch.setenv("SLAKEEPER_DATABASE_URL", db_settings.database_url)
-    monkeypatch.setenv("SLAKEEPER_WORKSPACE", found.name)
+    use_workspace(monkeypatch, db_settings, found.name)
     result = run("anchor")
     assert result.exit_code == 2
     assert "the audit log is empty" in result.output
@@ -283,33 +280,26 @@ def test_a_database_that_is_behind_is_refused(tmp_path, monkeypatch):
     assert "run `slakeeper db upgrade` first" in result.output
 
 
-@pytest.fixture
-def fresh_sqlite(sqlite_template: Path, tmp_path: Path) -> Settings:
-    path = tmp_path / "fresh.db"
-    shutil.copy(sqlite_template, path)
-    return Settings(database_url=f"sqlite:///{path}")
-
-
-def test_resolve_workspace(fresh_sqlite):
-    with open_database(fresh_sqlite) as sessions:
+def test_resolve_workspace(sqlite_settings):
+    with open_database(sqlite_settings) as sessions:
         with sessions() as s, pytest.raises(NotFound, match="slakeeper init"):
-            resolve_workspace(s, fresh_sqlite)
+            resolve_workspace(s, sqlite_settings)
         for name in ("Zeta Web", "Acme Care"):
             with sessions.begin() as s:
                 s.add(Workspace(name=name, created_at=T0))
                 if name == "Zeta Web":
                     s.flush()
-                    assert resolve_workspace(s, fresh_sqlite).name == "Zeta Web"
+                    assert resolve_workspace(s, sqlite_settings).name == "Zeta Web"
         with sessions() as s:
             with pytest.raises(
                 InvalidInput,
                 match=r"^SLAKEEPER_WORKSPACE: the database holds several workspaces"
                 r" \(it has 'Acme Care', 'Zeta Web'\); choose one",
             ):
-                resolve_workspace(s, fresh_sqlite)
-            named = fresh_sqlite.model_copy(update={"workspace": "Acme Care"})
+                resolve_workspace(s, sqlite_settings)
+            named = sqlite_settings.model_copy(update={"workspace": "Acme Care"})
             assert resolve_workspace(s, named).name == "Acme Care"
-            unknown = fresh_sqlite.model_copy(update={"workspace": "Acme"})
+            unknown = sqlite_settings.model_copy(update={"workspace": "Acme"})
             with pytest.raises(NotFound, match="no workspace named 'Acme'"):
                 resolve_workspace(s, unknown)
 

@@ -1,28 +1,21 @@
 """`slakeeper milestone|obligation|adjustment|change|commitment|status|worker|demo`
 through the real command line, on both backends, over the demo data (seeded
-relative to the real clock, which these commands read)."""
+relative to the CLI's fixed now, which these commands read)."""
 
 from __future__ import annotations
 
 import json
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner
 
-from slakeeper.cli import app
 from slakeeper.services.demo import seed_demo
 from slakeeper.settings import Settings
+from tests.cli.helpers import ERIKA, MAX, NOW, Cli, use_fixed_now, use_workspace
 
-runner = CliRunner()
-
-JANE = "jane@janedoe.example"
-MAX = "max@acme.example"
-ERIKA = "erika@acme.example"
+run = Cli()
 
 
 @pytest.fixture
@@ -33,17 +26,9 @@ def demo(
 ) -> str:
     name = f"Demo {uuid.uuid4().hex[:8]}"
     with sessions.begin() as s:
-        seed_demo(s, datetime.now(UTC), workspace=name)
-    monkeypatch.setenv("SLAKEEPER_DATABASE_URL", db_settings.database_url)
-    monkeypatch.setenv("SLAKEEPER_WORKSPACE", name)
-    monkeypatch.delenv("SLAKEEPER_USER", raising=False)
+        seed_demo(s, NOW, workspace=name)
+    use_workspace(monkeypatch, db_settings, name)
     return name
-
-
-def run(*args: str, user: str = JANE, code: int = 0) -> str:
-    result = runner.invoke(app, list(args), env={"SLAKEEPER_USER": user})
-    assert result.exit_code == code, result.output
-    return result.output
 
 
 def test_status_shows_the_morning_screen_and_exits_1_on_problems(demo):
@@ -271,6 +256,7 @@ def test_demo_seeds_a_fresh_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SLAKEEPER_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    use_fixed_now(monkeypatch)
     out = run("demo")
     assert "Seeded the demo workspace 'Jane Doe Web Consulting'" in out
     assert "API token of jane@janedoe.example: slk_" in out
@@ -278,8 +264,7 @@ def test_demo_seeds_a_fresh_database(
     assert "ACME-1" not in run("ticket", "list", "--state", "active")
     assert "entries:" in run("time", "list", "--client", "Acme GmbH")
     invoices = json.loads(run("invoice", "list", "--json"))
-    berlin_now = datetime.now(UTC).astimezone(ZoneInfo("Europe/Berlin"))
-    if (berlin_now.day, berlin_now.hour) >= (1, 9):  # issued on the 1st at 09:00
-        assert invoices[0]["kind"] == "invoice"
-        assert invoices[0]["status"] in ("issued", "paid", "overdue")
+    # issued on the 1st at 09:00 (Berlin), before the CLI's now
+    assert invoices[0]["kind"] == "invoice"
+    assert invoices[0]["status"] in ("issued", "paid", "overdue")
     assert "a workspace named" in run("demo", code=2)

@@ -14,20 +14,14 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner
 
-from slakeeper.cli import app
-from slakeeper.db.models import Client, FeedToken, Workspace
+from slakeeper.db.models import Client, FeedToken
 from slakeeper.errors import NotFound
 from slakeeper.services import feeds
 from slakeeper.settings import Settings
+from tests.cli.helpers import ERIKA, JANE, SAM, Cli, use_workspace, workspace_name
 from tests.factories import activate, make_cast
 
-runner = CliRunner()
-
-JANE = "jane@janedoe.example"
-SAM = "sam@janedoe.example"
-ERIKA = "erika@acme.example"
 READ_AT = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
 
 
@@ -57,19 +51,12 @@ def env(
                 created_at=READ_AT,
             )
         )
-        workspace = s.get(Workspace, cast.workspace_id)
-        assert workspace is not None
-        name = workspace.name
-    monkeypatch.setenv("SLAKEEPER_DATABASE_URL", db_settings.database_url)
-    monkeypatch.setenv("SLAKEEPER_WORKSPACE", name)
-    monkeypatch.delenv("SLAKEEPER_USER", raising=False)
+        name = workspace_name(s, cast)
+    use_workspace(monkeypatch, db_settings, name)
     return Env(sessions, cast.workspace_id, cast.acme_id)
 
 
-def run(*args: str, user: str = JANE, code: int = 0) -> str:
-    result = runner.invoke(app, ["feed", *args], env={"SLAKEEPER_USER": user})
-    assert result.exit_code == code, result.output
-    return result.output
+run = Cli("feed")
 
 
 def printed(output: str) -> dict[str, str]:
@@ -137,7 +124,7 @@ def test_create_with_a_base_url_prints_the_full_url(env):
     ],
 )
 def test_bad_input_is_one_line_and_stores_nothing(env, args, message):
-    result = runner.invoke(app, ["feed", "create", *args], env={"SLAKEEPER_USER": JANE})
+    result = run.invoke("create", *args)
     assert result.exit_code == 2, result.output
     assert message in result.output
     assert [line for line in result.output.splitlines() if line][-1].startswith(

@@ -9,7 +9,7 @@ import csv
 import io
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,21 +17,20 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner
 
-from slakeeper.cli import app
 from slakeeper.db.models import Invoice, Workspace
 from slakeeper.services import time_entries
 from slakeeper.services.invoice_build import money
 from slakeeper.settings import Settings
+from tests.cli.helpers import NOW, SAM, Cli, use_workspace, workspace_name
 from tests.factories import activate, example_text, make_cast
 
-runner = CliRunner()
-NOW = datetime.now(UTC)
 WORKED = (NOW - timedelta(days=20)).replace(hour=9, minute=0, second=0, microsecond=0)
 FROM = (NOW - timedelta(days=40)).date().isoformat()
 TO = (NOW - timedelta(days=2)).date().isoformat()
 TODAY = NOW.astimezone(ZoneInfo("Europe/Berlin")).date().isoformat()
+
+run = Cli("invoice")
 
 
 @pytest.fixture
@@ -66,19 +65,9 @@ def env(
             note="Checkout fix",
             now=NOW,
         )
-        workspace = s.get(Workspace, cast.workspace_id)
-        assert workspace is not None
-        name = workspace.name
-    monkeypatch.setenv("SLAKEEPER_DATABASE_URL", db_settings.database_url)
-    monkeypatch.setenv("SLAKEEPER_WORKSPACE", name)
-    monkeypatch.delenv("SLAKEEPER_USER", raising=False)
+        name = workspace_name(s, cast)
+    use_workspace(monkeypatch, db_settings, name)
     return name
-
-
-def run(*args: str, code: int = 0, user: str = "jane@janedoe.example") -> str:
-    result = runner.invoke(app, ["invoice", *args], env={"SLAKEEPER_USER": user})
-    assert result.exit_code == code, result.output
-    return result.output
 
 
 def build() -> str:
@@ -213,7 +202,7 @@ def test_bad_input_is_one_line_and_exit_code_2(env):
         FROM,
         "--to",
         TO,
-        user="sam@janedoe.example",
+        user=SAM,
         code=2,
     )
     assert "only a workspace owner" in refused

@@ -6,32 +6,23 @@ import re
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from slakeeper.cli import app
 from slakeeper.settings import Settings
+from tests.cli.helpers import Cli, use_workspace
 from tests.factories import EXAMPLE
 
-runner = CliRunner()
 ACME = ["--client", "Acme GmbH"]
 
 
 @pytest.fixture
 def env(db_settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
-    monkeypatch.setenv("SLAKEEPER_DATABASE_URL", db_settings.database_url)
     # PostgreSQL databases are shared by the tests of a worker: name ours
     workspace = f"Jane Doe Web {tmp_path.name}"
-    monkeypatch.setenv("SLAKEEPER_WORKSPACE", workspace)
-    monkeypatch.delenv("SLAKEEPER_USER", raising=False)
+    use_workspace(monkeypatch, db_settings, workspace)
     return workspace
 
 
-def run(*args: str, user: str | None = None, code: int = 0) -> str:
-    result = runner.invoke(
-        app, list(args), env={"SLAKEEPER_USER": user} if user else None
-    )
-    assert result.exit_code == code, result.output
-    return result.output
+run = Cli(user=None)
 
 
 def test_an_agreement_from_import_to_approval_and_amendment(env, tmp_path):

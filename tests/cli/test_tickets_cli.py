@@ -5,21 +5,14 @@ reply by each side, note, status, priority with reason, resolve, reopen, list
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner
 
-from slakeeper.cli import app
-from slakeeper.db.models import Workspace
 from slakeeper.settings import Settings
-from tests.factories import activate, example_text, make_cast
+from tests.cli.helpers import ERIKA, Cli, in_force_workspace, use_workspace
 
-runner = CliRunner()
-
-JANE = "jane@janedoe.example"
-ERIKA = "erika@acme.example"
+run = Cli("ticket")
 
 
 @pytest.fixture
@@ -28,26 +21,10 @@ def env(
     db_settings: Settings,
     monkeypatch: pytest.MonkeyPatch,
 ) -> str:
-    """A workspace with an agreement with Acme in force now (effective since
-    the start of 2026, so the real clock falls inside it)."""
-    now = datetime.now(UTC)
-    body = example_text().replace("effective: 2027-01-01", "effective: 2026-01-01")
-    with sessions.begin() as s:
-        cast = make_cast(s, now=datetime(2025, 12, 1, tzinfo=UTC))
-        activate(s, cast, body, at=now, approved=now - timedelta(days=1))
-        workspace = s.get(Workspace, cast.workspace_id)
-        assert workspace is not None
-        name = workspace.name
-    monkeypatch.setenv("SLAKEEPER_DATABASE_URL", db_settings.database_url)
-    monkeypatch.setenv("SLAKEEPER_WORKSPACE", name)
-    monkeypatch.delenv("SLAKEEPER_USER", raising=False)
+    """A workspace with an agreement with Acme in force now."""
+    _cast, name = in_force_workspace(sessions)
+    use_workspace(monkeypatch, db_settings, name)
     return name
-
-
-def run(*args: str, user: str = JANE, code: int = 0) -> str:
-    result = runner.invoke(app, ["ticket", *args], env={"SLAKEEPER_USER": user})
-    assert result.exit_code == code, result.output
-    return result.output
 
 
 def test_a_ticket_from_opening_to_reopening(env):

@@ -13,21 +13,24 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner
 
-from slakeeper.cli import app
-from slakeeper.db.models import Client, Workspace
+from slakeeper.db.models import Client
 from slakeeper.settings import Settings
-from tests.factories import activate, example_text, make_cast
+from tests.cli.helpers import (
+    ERIKA,
+    JANE,
+    NOW,
+    SAM,
+    Cli,
+    in_force_workspace,
+    use_workspace,
+)
 
-runner = CliRunner()
-
-JANE = "jane@janedoe.example"
-SAM = "sam@janedoe.example"
-ERIKA = "erika@acme.example"
 BERLIN = ZoneInfo("Europe/Berlin")
-# a day safely in the past of the real clock the CLI reads
-DAY = (datetime.now(UTC) - timedelta(days=10)).date()
+# a day in the past of the CLI's fixed now (a Sunday)
+DAY = (NOW - timedelta(days=10)).date()
+
+run = Cli("time")
 
 
 @pytest.fixture
@@ -38,32 +41,18 @@ def env(
 ) -> str:
     """A workspace with an agreement with Acme in force now (Europe/Berlin), and a
     client without one (Globex)."""
-    now = datetime.now(UTC)
-    body = example_text().replace("effective: 2027-01-01", "effective: 2026-01-01")
+    cast, name = in_force_workspace(sessions, approved=NOW - timedelta(days=30))
     with sessions.begin() as s:
-        cast = make_cast(s, now=datetime(2025, 12, 1, tzinfo=UTC))
-        activate(s, cast, body, at=now, approved=now - timedelta(days=30))
         s.add(
             Client(
                 workspace_id=cast.workspace_id,
                 name="Globex",
                 key="GLOBEX",
-                created_at=now,
+                created_at=NOW,
             )
         )
-        workspace = s.get(Workspace, cast.workspace_id)
-        assert workspace is not None
-        name = workspace.name
-    monkeypatch.setenv("SLAKEEPER_DATABASE_URL", db_settings.database_url)
-    monkeypatch.setenv("SLAKEEPER_WORKSPACE", name)
-    monkeypatch.delenv("SLAKEEPER_USER", raising=False)
+    use_workspace(monkeypatch, db_settings, name)
     return name
-
-
-def run(*args: str, user: str = JANE, code: int = 0) -> str:
-    result = runner.invoke(app, ["time", *args], env={"SLAKEEPER_USER": user})
-    assert result.exit_code == code, result.output
-    return result.output
 
 
 def listed(*args: str, user: str = JANE) -> dict[str, Any]:

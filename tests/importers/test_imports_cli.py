@@ -14,17 +14,15 @@ from typing import Any
 import pytest
 import respx
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner
 
-from slakeeper.cli import app
-from slakeeper.db.models import Workspace
 from slakeeper.settings import Settings
-from tests.factories import activate, example_text, make_cast
+from tests.cli.helpers import NOW, Cli, in_force_workspace, use_workspace
 from tests.importers.upwork_fake import TOKEN, URL, FakeUpwork
 
-runner = CliRunner()
 FIXTURES = Path(__file__).parent / "fixtures"
 ACME = "Acme GmbH"
+
+run = Cli(user=None)
 
 
 @pytest.fixture
@@ -35,26 +33,11 @@ def env(
 ) -> str:
     """A workspace whose agreement with Acme (Europe/Berlin, Upwork contract
     38123456) is in force now."""
-    now = datetime.now(UTC)
-    body = example_text().replace("effective: 2027-01-01", "effective: 2026-01-01")
-    with sessions.begin() as s:
-        cast = make_cast(s, now=datetime(2025, 12, 1, tzinfo=UTC))
-        activate(s, cast, body, at=now, approved=now - timedelta(days=30))
-        workspace = s.get(Workspace, cast.workspace_id)
-        assert workspace is not None
-        name = workspace.name
-    monkeypatch.setenv("SLAKEEPER_DATABASE_URL", db_settings.database_url)
-    monkeypatch.setenv("SLAKEEPER_WORKSPACE", name)
-    monkeypatch.delenv("SLAKEEPER_USER", raising=False)
+    _cast, name = in_force_workspace(sessions, approved=NOW - timedelta(days=30))
+    use_workspace(monkeypatch, db_settings, name)
     monkeypatch.delenv("SLAKEEPER_UPWORK_TOKEN", raising=False)
     monkeypatch.setenv("SLAKEEPER_UPWORK_API_URL", URL)
     return name
-
-
-def run(*args: str, code: int = 0, env: dict[str, str] | None = None) -> str:
-    result = runner.invoke(app, list(args), env=env)
-    assert result.exit_code == code, result.output
-    return result.output
 
 
 def fixture(name: str) -> str:
@@ -164,7 +147,7 @@ def test_upwork_sync_needs_a_token(env):
 
 def test_upwork_sync_brings_the_contracts_hours_up_to_date(env):
     upwork = FakeUpwork()
-    token = {"SLAKEEPER_UPWORK_TOKEN": TOKEN}
+    token = {"UPWORK_TOKEN": TOKEN}
     with respx.mock(assert_all_mocked=True) as mock:
         mock.post(URL).mock(side_effect=upwork)
         dry = run(
@@ -175,27 +158,27 @@ def test_upwork_sync_brings_the_contracts_hours_up_to_date(env):
             "--since",
             "2026-11-02",
             "--dry-run",
-            env=token,
+            **token,
         )
         assert "5 new, 0 updated, 0 removed, 0 unchanged." in dry
         assert "Dry run: nothing was written." in dry
         assert "new: 2026-11-02 09:30 UTC, 10m, upwork_manual: Checkout bug" in dry
         assert entries() == []
-        out = run("upwork", "sync", "-c", ACME, "--since", "2026-11-02", env=token)
+        out = run("upwork", "sync", "-c", ACME, "--since", "2026-11-02", **token)
         assert out.startswith(
             "Upwork contract 38123456 (Acme web care), 2026-11-02 00:00 UTC"
         )
         assert "5 new, 0 updated, 0 removed, 0 unchanged." in out
-        again = run("upwork", "sync", "-c", ACME, "--since", "2026-11-02", env=token)
+        again = run("upwork", "sync", "-c", ACME, "--since", "2026-11-02", **token)
         assert "0 new, 0 updated, 0 removed, 5 unchanged." in again
     assert [e["source"] for e in entries()].count("upwork_manual") == 1
 
 
 def test_upwork_sync_reports_a_refused_token(env):
-    token = {"SLAKEEPER_UPWORK_TOKEN": "expired"}
+    token = {"UPWORK_TOKEN": "expired"}
     with respx.mock() as mock:
         mock.post(URL).respond(401)
-        out = run("upwork", "sync", "-c", ACME, env=token, code=2)
+        out = run("upwork", "sync", "-c", ACME, **token, code=2)
     assert "error: Upwork refused the token (HTTP 401)" in out
 
 

@@ -6,22 +6,15 @@ messages with exit code 2."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
-from typer.testing import CliRunner, Result
 
-from slakeeper.cli import app
-from slakeeper.db.models import Workspace
 from slakeeper.settings import Settings
-from tests.factories import activate, example_text, make_cast
+from tests.cli.helpers import ERIKA, Cli, in_force_workspace, use_workspace
 from tests.mail.helpers import PASSWORD, USER, ImapServer, free_port, mail
 
-runner = CliRunner()
-
-JANE = "jane@janedoe.example"
-ERIKA = "erika@acme.example"
+run = Cli("mail")
 
 
 @pytest.fixture
@@ -33,17 +26,9 @@ def env(
 ) -> ImapServer:
     """A workspace with an agreement with Acme in force now, and the settings
     of the IMAP server."""
-    now = datetime.now(UTC)
-    body = example_text().replace("effective: 2027-01-01", "effective: 2026-01-01")
-    with sessions.begin() as s:
-        cast = make_cast(s, now=datetime(2025, 12, 1, tzinfo=UTC))
-        activate(s, cast, body, at=now, approved=now - timedelta(days=1))
-        workspace = s.get(Workspace, cast.workspace_id)
-        assert workspace is not None
-        name = workspace.name
+    _cast, name = in_force_workspace(sessions)
+    use_workspace(monkeypatch, db_settings, name)
     for variable, value in {
-        "DATABASE_URL": db_settings.database_url,
-        "WORKSPACE": name,
         "IMAP_HOST": imap.host,
         "IMAP_PORT": str(imap.port),
         "IMAP_USER": USER,
@@ -51,30 +36,9 @@ def env(
         "IMAP_SECURITY": "none",
     }.items():
         monkeypatch.setenv(f"SLAKEEPER_{variable}", value)
-    for variable in ("USER", "IMAP_FOLDER", "IMAP_PROCESSED_FOLDER"):
+    for variable in ("IMAP_FOLDER", "IMAP_PROCESSED_FOLDER"):
         monkeypatch.delenv(f"SLAKEEPER_{variable}", raising=False)
     return imap
-
-
-def invoke(*args: str, user: str = JANE, **env: str) -> Result:
-    settings = {"SLAKEEPER_USER": user, **{f"SLAKEEPER_{k}": v for k, v in env.items()}}
-    return runner.invoke(app, ["mail", *args], env=settings)
-
-
-def run(*args: str, user: str = JANE, code: int = 0, **env: str) -> str:
-    result = invoke(*args, user=user, **env)
-    assert result.exit_code == code, result.output
-    return result.output
-
-
-def one_error(*args: str, user: str = JANE, **env: str) -> str:
-    """The single `error: ...` line of a command that fails with exit code 2."""
-    result = invoke(*args, user=user, **env)
-    assert result.exit_code == 2, result.output
-    assert result.stdout == ""
-    [line] = result.stderr.splitlines()
-    assert line.startswith("error: ")
-    return line
 
 
 def test_fetch_summarises_and_the_quarantine_is_worked_through(env):
@@ -137,10 +101,7 @@ def test_fetch_summarises_and_the_quarantine_is_worked_through(env):
     ]
     assert done[0]["discard_reason"] == "spam"
     assert "discarded" in run("quarantine", "--all")
-    ticket = runner.invoke(
-        app, ["ticket", "show", "ACME-3"], env={"SLAKEEPER_USER": JANE}
-    )
-    assert "ACME-3: Logo upload broken" in ticket.output
+    assert "ACME-3: Logo upload broken" in Cli("ticket")("show", "ACME-3")
 
 
 def test_a_processed_folder_takes_the_mail_out_of_the_inbox(env):
@@ -165,15 +126,15 @@ def test_many_messages_are_taken_with_a_progress_bar(env):
 
 def test_an_unreachable_server_a_refused_login_or_no_folder_exit_2(env):
     port = free_port()
-    line = one_error("fetch", IMAP_PORT=str(port))
+    line = run.error("fetch", IMAP_PORT=str(port))
     assert line.startswith(f"error: IMAP server 127.0.0.1:{port}: connecting failed:")
-    assert one_error("fetch", IMAP_PASSWORD="wrong") == (
+    assert run.error("fetch", IMAP_PASSWORD="wrong") == (
         f"error: IMAP server 127.0.0.1:{env.port} refused the login of {USER}"
     )
-    assert one_error("fetch", IMAP_FOLDER="Support") == (
+    assert run.error("fetch", IMAP_FOLDER="Support") == (
         f"error: IMAP server 127.0.0.1:{env.port} has no folder 'Support'"
     )
-    assert "connecting failed: TLS not supported" in one_error(
+    assert "connecting failed: TLS not supported" in run.error(
         "fetch", IMAP_SECURITY="starttls"
     )
 
@@ -181,25 +142,25 @@ def test_an_unreachable_server_a_refused_login_or_no_folder_exit_2(env):
 def test_fetch_without_settings_names_what_to_set(env, monkeypatch):
     monkeypatch.delenv("SLAKEEPER_IMAP_HOST")
     monkeypatch.delenv("SLAKEEPER_IMAP_PASSWORD")
-    assert one_error("fetch") == (
+    assert run.error("fetch") == (
         "error: SLAKEEPER_IMAP_HOST: inbound e-mail is not set up: set"
         " SLAKEEPER_IMAP_HOST, SLAKEEPER_IMAP_PASSWORD (see docs/mail.md)"
     )
-    assert one_error("fetch", IMAP_PORT="abc", IMAP_HOST="x") == (
+    assert run.error("fetch", IMAP_PORT="abc", IMAP_HOST="x") == (
         "error: SLAKEEPER_IMAP_PORT: Input should be a valid integer, unable to"
         " parse string as an integer"
     )
     monkeypatch.setenv("SLAKEEPER_IMAP_HOST", "127.0.0.1")
     monkeypatch.setenv("SLAKEEPER_IMAP_PASSWORD", PASSWORD)
-    assert one_error("fetch", IMAP_PROCESSED_FOLDER="INBOX") == (
+    assert run.error("fetch", IMAP_PROCESSED_FOLDER="INBOX") == (
         "error: SLAKEEPER_IMAP_PROCESSED_FOLDER: must differ from SLAKEEPER_IMAP_FOLDER"
     )
 
 
 def test_client_contacts_cannot_handle_the_mailbox(env):
     env.append(mail())
-    assert "only the provider's people" in one_error("fetch", user=ERIKA)
-    assert "only the provider's people" in one_error("quarantine", user=ERIKA)
+    assert "only the provider's people" in run.error("fetch", user=ERIKA)
+    assert "only the provider's people" in run.error("quarantine", user=ERIKA)
     assert "\\Seen" not in env.folder()[0][1]  # nothing was taken
 
 
@@ -207,11 +168,11 @@ def test_bad_quarantine_ids_and_contacts_are_one_line_errors(env):
     env.append(mail(sender="eve@evil.example"))
     run("fetch")
     [held] = json.loads(run("quarantine", "--json"))
-    assert one_error("release", "999999", "--as", ERIKA) == (
+    assert run.error("release", "999999", "--as", ERIKA) == (
         "error: quarantined mail 999999 not found"
     )
-    assert one_error("release", str(held["id"]), "--as", "eve@evil.example") == (
+    assert run.error("release", str(held["id"]), "--as", "eve@evil.example") == (
         "error: as: 'eve@evil.example' is not an active client contact of the workspace"
     )
-    assert "must not be empty" in one_error("discard", str(held["id"]), "--reason", " ")
-    assert "Missing option '--as'" in invoke("release", str(held["id"])).output
+    assert "must not be empty" in run.error("discard", str(held["id"]), "--reason", " ")
+    assert "Missing option '--as'" in run.invoke("release", str(held["id"])).output
