@@ -99,6 +99,19 @@ class ImapServer:
         with self.client() as box:
             return [f.name for f in box.folder.list()]
 
+    def reset(self) -> None:
+        """Back to an empty INBOX and no other folder (one server serves a
+        module's tests)."""
+        with self.client() as box:
+            for name in [f.name for f in box.folder.list()]:
+                if name != "INBOX":
+                    box.folder.delete(name)
+            box.folder.set("INBOX")
+            uids = box.uids("ALL")
+            if uids:
+                box.delete(uids)
+            assert box.uids("ALL") == []
+
 
 @contextmanager
 def running_pymap() -> Iterator[ImapServer]:
