@@ -58,6 +58,7 @@ __all__ = [
     "TicketTerms",
     "add_event",
     "derive",
+    "event_fact",
     "events_of",
     "find_ticket",
     "get_ticket",
@@ -524,7 +525,8 @@ def _events(session: Session, ticket_id: int) -> list[TicketEvent]:
     )
 
 
-def _fact(row: TicketEvent) -> EventFact:
+def event_fact(row: TicketEvent) -> EventFact:
+    """What the derivation reads of a stored event."""
     data = row.data or {}
     return EventFact(
         kind=row.kind,
@@ -548,7 +550,7 @@ def _terms(session: Session, ticket: Ticket) -> TicketTerms:
 
 
 def _derive(session: Session, ticket: Ticket, now: datetime) -> TicketState:
-    facts = [_fact(r) for r in _events(session, ticket.id)]
+    facts = [event_fact(r) for r in _events(session, ticket.id)]
     return derive(facts, _terms(session, ticket), now)
 
 
@@ -692,7 +694,7 @@ def _append(
         data=data,
     )
     session.add(row)
-    facts = [_fact(r) for r in (*history, row)]
+    facts = [event_fact(r) for r in (*history, row)]
     _store(ticket, derive(facts, terms, now))
     session.flush()
     return row
