@@ -4,10 +4,12 @@ API tokens, and `now` frozen (overridable per test through `api.now`)."""
 from __future__ import annotations
 
 import hashlib
+import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
@@ -82,6 +84,19 @@ def _raw_token(session: Session, who: Principal, plaintext: str) -> str:
         )
     )
     return plaintext
+
+
+@pytest.fixture(scope="module")
+def anonymous(
+    sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestClient]:
+    """A client without a token, over the API on an empty migrated SQLite
+    database, one per module: for what involves no stored data (the OpenAPI
+    document, 401s), which the backend plays no part in."""
+    path = tmp_path_factory.mktemp("anonymous") / "slakeeper.db"
+    shutil.copy(sqlite_template, path)
+    with TestClient(create_app(Settings(database_url=f"sqlite:///{path}"))) as client:
+        yield client
 
 
 @pytest.fixture

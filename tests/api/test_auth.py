@@ -4,14 +4,17 @@ or its user disabled."""
 import re
 
 import pytest
+from fastapi.testclient import TestClient
 
 from slakeeper.db.models import ApiToken
 from tests.api.conftest import Api
 from tests.factories import NOW
 
 
-def test_it_answers_401_with_a_bearer_challenge_without_a_token(api: Api) -> None:
-    response = api.get("/clients", as_=None)
+def test_it_answers_401_with_a_bearer_challenge_without_a_token(
+    anonymous: TestClient,
+) -> None:
+    response = anonymous.get("/clients")
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "Bearer"
     assert response.json()["error"]["code"] == "unauthenticated"
@@ -21,8 +24,10 @@ def test_it_answers_401_with_a_bearer_challenge_without_a_token(api: Api) -> Non
     "authorization",
     ["Bearer slk_nobody-issued-this", "Basic amFuZTpzZWNyZXQ=", "Bearer "],
 )
-def test_it_answers_401_to_a_token_nobody_issued(api: Api, authorization: str) -> None:
-    response = api.client.get("/clients", headers={"Authorization": authorization})
+def test_it_answers_401_to_a_token_nobody_issued(
+    anonymous: TestClient, authorization: str
+) -> None:
+    response = anonymous.get("/clients", headers={"Authorization": authorization})
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"] == "Bearer"
     assert response.json()["error"]["code"] == "unauthenticated"
@@ -42,13 +47,13 @@ def test_a_disabled_users_token_is_refused_with_403(api: Api) -> None:
     assert "disabled" in response.json()["error"]["message"]
 
 
-def test_every_route_needs_a_token(api: Api) -> None:
-    for path, methods in api.client.get("/openapi.json").json()["paths"].items():
+def test_every_route_needs_a_token(anonymous: TestClient) -> None:
+    for path, methods in anonymous.get("/openapi.json").json()["paths"].items():
         if path == "/clients/{client_id}/deadlines.ics":
             continue  # the feed's token is in its URL (tests/api/test_feeds.py)
         url = re.sub(r"\{[^}]+\}", "1", path)  # every path parameter
         for method in methods:
-            response = api.client.request(method, url, json={})
+            response = anonymous.request(method, url, json={})
             assert response.status_code == 401, (method, path)
 
 

@@ -120,13 +120,13 @@ def test_the_feed_follows_the_deadlines_as_they_move(api, acme):
     )
 
 
-def test_feed_routes_need_a_bearer_token(api, acme):
+def test_feed_routes_need_a_bearer_token(anonymous):
     for method, path in (
         ("POST", "/feeds"),
         ("GET", "/feeds"),
         ("POST", "/feeds/1/revoke"),
     ):
-        response = api.client.request(method, path, json={"client_id": acme})
+        response = anonymous.request(method, path, json={"client_id": 1})
         assert response.status_code == 401, (method, path)
         assert response.headers["WWW-Authenticate"] == "Bearer"
 
@@ -183,8 +183,8 @@ def test_feeds_are_listed_and_revoked_by_their_creator_or_an_owner(api, acme):
     assert api.post(f"/feeds/{olga['id']}/revoke", as_="olga").status_code == 200
 
 
-def test_the_feed_route_is_documented_as_opened_by_its_token(api):
-    schema = api.client.get("/openapi.json").json()
+def test_the_feed_route_is_documented_as_opened_by_its_token(anonymous):
+    schema = anonymous.get("/openapi.json").json()
     op = schema["paths"][FEED]["get"]
     assert op["security"] == [{"FeedToken": []}]
     assert schema["components"]["securitySchemes"]["FeedToken"] == {

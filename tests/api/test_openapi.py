@@ -4,7 +4,7 @@ summary, a response schema, its error answers and examples."""
 from collections.abc import Iterator
 from typing import Any
 
-from tests.api.conftest import Api
+from fastapi.testclient import TestClient
 
 ROUTES = {
     ("GET", "/clients"),
@@ -103,19 +103,21 @@ CREATING = {
 NO_BEARER = {("GET", "/clients/{client_id}/deadlines.ics")}
 
 
-def operations(api: Api) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    schema = api.client.get("/openapi.json").json()
+def operations(client: TestClient) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    schema = client.get("/openapi.json").json()
     for path, methods in schema["paths"].items():
         for method, operation in methods.items():
             yield method.upper(), path, operation
 
 
-def test_openapi_lists_every_route(api: Api) -> None:
-    assert {(m, p) for m, p, _ in operations(api)} == ROUTES
+def test_openapi_lists_every_route(anonymous: TestClient) -> None:
+    assert {(m, p) for m, p, _ in operations(anonymous)} == ROUTES
 
 
-def test_every_route_has_a_summary_a_response_and_its_errors(api: Api) -> None:
-    for method, path, op in operations(api):
+def test_every_route_has_a_summary_a_response_and_its_errors(
+    anonymous: TestClient,
+) -> None:
+    for method, path, op in operations(anonymous):
         assert op["summary"], (method, path)
         assert op["description"], (method, path)
         ok = next(code for code in op["responses"] if code.startswith("2"))
@@ -128,14 +130,14 @@ def test_every_route_has_a_summary_a_response_and_its_errors(api: Api) -> None:
         assert op["security"] == [{"HTTPBearer": []}]
 
 
-def test_creating_routes_take_an_idempotency_key(api: Api) -> None:
-    for method, path, op in operations(api):
+def test_creating_routes_take_an_idempotency_key(anonymous: TestClient) -> None:
+    for method, path, op in operations(anonymous):
         headers = {p["name"] for p in op.get("parameters", []) if p["in"] == "header"}
         assert ("Idempotency-Key" in headers) == ((method, path) in CREATING)
 
 
-def test_request_bodies_and_answers_have_examples(api: Api) -> None:
-    schemas = api.client.get("/openapi.json").json()["components"]["schemas"]
+def test_request_bodies_and_answers_have_examples(anonymous: TestClient) -> None:
+    schemas = anonymous.get("/openapi.json").json()["components"]["schemas"]
     for name in (
         "AgreementCreate",
         "VersionCreate",

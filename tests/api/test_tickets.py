@@ -9,6 +9,7 @@ from typing import Any, get_args
 
 import httpx2 as httpx
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
@@ -613,8 +614,8 @@ def test_a_retried_event_is_appended_once(desk: Api) -> None:
 # -- the OpenAPI document ----------------------------------------------------------
 
 
-def ticket_operations(api: Api) -> list[tuple[str, str, dict[str, Any]]]:
-    schema = api.client.get("/openapi.json").json()
+def ticket_operations(client: TestClient) -> list[tuple[str, str, dict[str, Any]]]:
+    schema = client.get("/openapi.json").json()
     return [
         (method.upper(), path, operation)
         for path, methods in schema["paths"].items()
@@ -623,8 +624,8 @@ def ticket_operations(api: Api) -> list[tuple[str, str, dict[str, Any]]]:
     ]
 
 
-def test_every_ticket_route_is_documented(api: Api) -> None:
-    ops = ticket_operations(api)
+def test_every_ticket_route_is_documented(anonymous: TestClient) -> None:
+    ops = ticket_operations(anonymous)
     assert {(m, p) for m, p, _ in ops} == {
         ("GET", "/tickets"),
         ("POST", "/tickets"),
@@ -651,8 +652,10 @@ def test_every_ticket_route_is_documented(api: Api) -> None:
         assert ("Idempotency-Key" in headers) == (method == "POST"), (method, path)
 
 
-def test_ticket_bodies_and_answers_have_examples_and_field_docs(api: Api) -> None:
-    schemas = api.client.get("/openapi.json").json()["components"]["schemas"]
+def test_ticket_bodies_and_answers_have_examples_and_field_docs(
+    anonymous: TestClient,
+) -> None:
+    schemas = anonymous.get("/openapi.json").json()["components"]["schemas"]
     for name in (
         "TicketCreate",
         "EventCreate",

@@ -23,6 +23,7 @@ from slakeeper.cli.audit import app as audit_app
 from slakeeper.cli.audit import parse_instant
 from slakeeper.cli.context import open_database, resolve_workspace
 from slakeeper.db.models import AuditEntry, Workspace
+from slakeeper.db.session import make_engine, make_sessionmaker
 from slakeeper.errors import Conflict, InvalidInput, NotFound
 from slakeeper.settings import Settings
 from tests.cli.helpers import use_workspace
@@ -55,6 +56,24 @@ def workspace(
     use_workspace(monkeypatch, db_settings, name)
     monkeypatch.setenv("COLUMNS", "200")
     return ws, name
+
+
+@pytest.fixture
+def empty_workspace(sqlite_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A workspace without entries in an SQLite file: for refusals of bad input,
+    which no backend plays a part in."""
+    engine = make_engine(sqlite_settings)
+    try:
+        sessions = make_sessionmaker(engine)
+        ws, _ = new_workspace(sessions)
+        with sessions() as s:
+            found = s.get(Workspace, ws)
+            assert found is not None
+            name = found.name
+    finally:
+        engine.dispose()
+    use_workspace(monkeypatch, sqlite_settings, name)
+    return name
 
 
 def run(*args: str) -> Result:
@@ -241,13 +260,13 @@ def test_show_with_nothing_matching(workspace):
         (["--since", "2027-01-05", "--until", "2027-01-03"], "until: must be after"),
     ],
 )
-def test_show_refuses_bad_filters(workspace, args, message):
+def test_show_refuses_bad_filters(empty_workspace, args, message):
     result = run("show", *args)
     assert result.exit_code == 2
     assert f"error: {message}" in result.output
 
 
-def test_show_refuses_a_limit_below_one(workspace):
+def test_show_refuses_a_limit_below_one(empty_workspace):
     assert run("show", "--limit", "0").exit_code == 2
 
 
