@@ -1,7 +1,12 @@
 """Shared test configuration: Hypothesis profiles and databases.
 
 `ci` (the default, used by `make test`) keeps the suite fast; `extended` runs
-many more examples: `pytest --hypothesis-profile=extended tests/core`.
+many more examples, and the ticket replay at its full 10,000 events:
+`pytest --hypothesis-profile=extended tests/core tests/services/test_tickets_replay.py`.
+
+Storage tests run on SQLite and PostgreSQL (`backend`, `db_settings`,
+`sessions`); tests that need a database but test no storage use
+`sqlite_settings`; refusals that share an expensive setup use `module_sessions`.
 """
 
 import os
@@ -114,3 +119,35 @@ def sessions(engine: Engine) -> sessionmaker[Session]:
     """Each test works in its own new workspace, so tests sharing a PostgreSQL
     database never see each other's rows."""
     return make_sessionmaker(engine)
+
+
+# -- a database per module: setup shared by tests that leave it as they found it --
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def module_db_settings(
+    module_backend: str,
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Settings:
+    """`db_settings` for one module's tests on each backend: for tests that
+    share an expensive setup because each writes nothing that the others read
+    (refusals that check they changed nothing)."""
+    if module_backend == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path_factory.mktemp("module") / "slakeeper.db"
+        shutil.copy(template, path)
+        return Settings(database_url=f"sqlite:///{path}")
+    return Settings(database_url=request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture(scope="module")
+def module_sessions(module_db_settings: Settings) -> Iterator[sessionmaker[Session]]:
+    eng = make_engine(module_db_settings)
+    yield make_sessionmaker(eng)
+    eng.dispose()

@@ -7,6 +7,7 @@ import hashlib
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -99,8 +100,9 @@ def anonymous(
         yield client
 
 
-@pytest.fixture
-def api(db_settings: Settings, sessions: sessionmaker[Session]) -> Iterator[Api]:
+@contextmanager
+def serving(settings: Settings, sessions: sessionmaker[Session]) -> Iterator[Api]:
+    """The world with its tokens, and the API over the database."""
     with sessions.begin() as s:
         world = make_world(s)
         cast = world.cast
@@ -120,9 +122,25 @@ def api(db_settings: Settings, sessions: sessionmaker[Session]) -> Iterator[Api]
             s, cast.sam, name="old", now=NOW
         )
         workspaces.revoke_token(s, cast.sam, revoked.id, NOW)
-    app = create_app(db_settings)
+    app = create_app(settings)
     holder = Api(None, world, tokens, sessions)  # type: ignore[arg-type]
     app.dependency_overrides[get_now] = lambda: holder.now[0]
     with TestClient(app) as client:
         holder.client = client
+        yield holder
+
+
+@pytest.fixture
+def api(db_settings: Settings, sessions: sessionmaker[Session]) -> Iterator[Api]:
+    with serving(db_settings, sessions) as holder:
+        yield holder
+
+
+@pytest.fixture(scope="module")
+def module_api(
+    module_db_settings: Settings, module_sessions: sessionmaker[Session]
+) -> Iterator[Api]:
+    """`api` once per module and backend: for refusals that share a setup
+    because each writes nothing (and checks so)."""
+    with serving(module_db_settings, module_sessions) as holder:
         yield holder

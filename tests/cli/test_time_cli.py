@@ -41,6 +41,19 @@ def env(
 ) -> str:
     """A workspace with an agreement with Acme in force now (Europe/Berlin), and a
     client without one (Globex)."""
+    name = acme_and_globex(sessions)
+    use_workspace(monkeypatch, db_settings, name)
+    return name
+
+
+@pytest.fixture(scope="module")
+def refusing(module_sessions: sessionmaker[Session]) -> str:
+    """`env`'s workspace once per backend, for the refusals: each checks that
+    the workspace still has no entry."""
+    return acme_and_globex(module_sessions)
+
+
+def acme_and_globex(sessions: sessionmaker[Session]) -> str:
     cast, name = in_force_workspace(sessions, approved=NOW - timedelta(days=30))
     with sessions.begin() as s:
         s.add(
@@ -51,7 +64,6 @@ def env(
                 created_at=NOW,
             )
         )
-    use_workspace(monkeypatch, db_settings, name)
     return name
 
 
@@ -211,7 +223,10 @@ def test_approving_a_period_locks_its_entries(env):
         (("list", "--source", "toggl"), "unknown source"),
     ],
 )
-def test_bad_input_is_a_one_line_error_and_changes_nothing(env, args, message):
+def test_bad_input_is_a_one_line_error_and_changes_nothing(
+    refusing, module_db_settings, monkeypatch, args, message
+):
+    use_workspace(monkeypatch, module_db_settings, refusing)
     out = run(*args, code=2)
     assert message in out
     assert out.startswith("error: ")

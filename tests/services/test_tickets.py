@@ -41,6 +41,16 @@ def cast(sessions: sessionmaker[Session]) -> Cast:
         return cast
 
 
+@pytest.fixture(scope="module")
+def refusing(module_sessions: sessionmaker[Session]) -> Cast:
+    """`cast` once per backend for the refusals, which each open a ticket of
+    their own and check that the refused event changed nothing of it."""
+    with module_sessions.begin() as s:
+        cast = make_cast(s)
+        activate(s, cast)
+        return cast
+
+
 @pytest.fixture
 def world(sessions: sessionmaker[Session]) -> World:
     with sessions.begin() as s:
@@ -392,7 +402,8 @@ def test_client_contacts_see_their_own_client_only(sessions, world):
         ("resolved", {}),
     ],
 )
-def test_only_the_provider_posts_provider_events(sessions, cast, kind, kw):
+def test_only_the_provider_posts_provider_events(module_sessions, refusing, kind, kw):
+    sessions, cast = module_sessions, refusing
     ticket = open_one(sessions, cast.erika, cast, priority="normal")
     before = row(sessions, ticket)
     with sessions.begin() as s, pytest.raises(PermissionDenied):
@@ -435,7 +446,8 @@ def test_only_the_provider_posts_provider_events(sessions, cast, kind, kw):
         ("reopened", {}, Conflict, "only a resolved ticket"),
     ],
 )
-def test_bad_input_changes_nothing(sessions, cast, kind, kw, error, match):
+def test_bad_input_changes_nothing(module_sessions, refusing, kind, kw, error, match):
+    sessions, cast = module_sessions, refusing
     ticket = open_one(sessions, cast.erika, cast)
     before = row(sessions, ticket)
     with sessions.begin() as s, pytest.raises(error, match=match):

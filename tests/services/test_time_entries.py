@@ -66,6 +66,16 @@ def cast(world: World) -> Cast:
     return world.cast
 
 
+@pytest.fixture(scope="module")
+def refusing(module_sessions: sessionmaker[Session]) -> Cast:
+    """`cast` once per backend for the refused entries, which each check that
+    the workspace still has no entry and no time audit entry."""
+    with module_sessions.begin() as s:
+        world = make_world(s)
+        activate(s, world.cast)
+        return world.cast
+
+
 def world_with(sessions: sessionmaker[Session], body: str) -> World:
     with sessions.begin() as s:
         world = make_world(s)
@@ -456,7 +466,10 @@ def test_client_contacts_see_their_clients_entries_and_record_none(sessions, wor
         ({"duration": H, "client_id": -1}, NotFound, "client"),
     ],
 )
-def test_a_bad_entry_is_refused_and_changes_nothing(sessions, cast, kw, error, match):
+def test_a_bad_entry_is_refused_and_changes_nothing(
+    module_sessions, refusing, kw, error, match
+):
+    sessions, cast = module_sessions, refusing
     args = {"client_id": cast.acme_id, **kw}
     with sessions.begin() as s, pytest.raises(error, match=match):
         svc.add_entry(s, cast.jane, now=LATER, **args)
