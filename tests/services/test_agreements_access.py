@@ -33,9 +33,10 @@ class Scene:
     comment_id: int
 
 
-@pytest.fixture
-def scene(sessions: sessionmaker[Session]) -> Scene:
-    with sessions.begin() as s:
+@pytest.fixture(scope="module")
+def scene(module_sessions: sessionmaker[Session]) -> Scene:
+    """Once per backend: every call of the matrix is rolled back."""
+    with module_sessions.begin() as s:
         world = make_world(s)
         jane = world.cast.jane
 
@@ -181,7 +182,8 @@ def test_every_service_function_with_a_principal_has_a_row():
 
 
 @pytest.mark.parametrize("function", sorted(MATRIX))
-def test_access_matrix(sessions, scene, function):
+def test_access_matrix(module_sessions, scene, function):
+    sessions = module_sessions
     call, cells = MATRIX[function]
     for name in ACTORS:
         expected = cells[name]

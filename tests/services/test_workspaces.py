@@ -46,6 +46,17 @@ def cast(sessions: sessionmaker[Session]) -> Cast:
 
 @pytest.fixture
 def world(sessions: sessionmaker[Session]) -> TokenWorld:
+    return token_world(sessions)
+
+
+@pytest.fixture(scope="module")
+def matrix_world(module_sessions: sessionmaker[Session]) -> TokenWorld:
+    """`world` once per backend for the access matrix, whose calls are all
+    rolled back."""
+    return token_world(module_sessions)
+
+
+def token_world(sessions: sessionmaker[Session]) -> TokenWorld:
     with sessions.begin() as s:
         base = make_world(s)
         jane_token, _ = svc.create_token(s, base.cast.jane, name="ci", now=NOW)
@@ -675,7 +686,8 @@ def test_every_service_function_with_a_principal_has_a_matrix_row():
 
 
 @pytest.mark.parametrize("function", sorted(MATRIX))
-def test_access_matrix(sessions, world, function):
+def test_access_matrix(module_sessions, matrix_world, function):
+    sessions, world = module_sessions, matrix_world
     call, cells = MATRIX[function]
     for actor in ACTORS:
         expected = _expected(world, cells[actor])
