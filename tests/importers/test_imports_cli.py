@@ -147,7 +147,6 @@ def test_upwork_sync_needs_a_token(env):
 
 def test_upwork_sync_brings_the_contracts_hours_up_to_date(env):
     upwork = FakeUpwork()
-    token = {"UPWORK_TOKEN": TOKEN}
     with respx.mock(assert_all_mocked=True) as mock:
         mock.post(URL).mock(side_effect=upwork)
         dry = run(
@@ -158,27 +157,30 @@ def test_upwork_sync_brings_the_contracts_hours_up_to_date(env):
             "--since",
             "2026-11-02",
             "--dry-run",
-            **token,
+            UPWORK_TOKEN=TOKEN,
         )
         assert "5 new, 0 updated, 0 removed, 0 unchanged." in dry
         assert "Dry run: nothing was written." in dry
         assert "new: 2026-11-02 09:30 UTC, 10m, upwork_manual: Checkout bug" in dry
         assert entries() == []
-        out = run("upwork", "sync", "-c", ACME, "--since", "2026-11-02", **token)
+        out = run(
+            "upwork", "sync", "-c", ACME, "--since", "2026-11-02", UPWORK_TOKEN=TOKEN
+        )
         assert out.startswith(
             "Upwork contract 38123456 (Acme web care), 2026-11-02 00:00 UTC"
         )
         assert "5 new, 0 updated, 0 removed, 0 unchanged." in out
-        again = run("upwork", "sync", "-c", ACME, "--since", "2026-11-02", **token)
+        again = run(
+            "upwork", "sync", "-c", ACME, "--since", "2026-11-02", UPWORK_TOKEN=TOKEN
+        )
         assert "0 new, 0 updated, 0 removed, 5 unchanged." in again
     assert [e["source"] for e in entries()].count("upwork_manual") == 1
 
 
 def test_upwork_sync_reports_a_refused_token(env):
-    token = {"UPWORK_TOKEN": "expired"}
     with respx.mock() as mock:
         mock.post(URL).respond(401)
-        out = run("upwork", "sync", "-c", ACME, **token, code=2)
+        out = run("upwork", "sync", "-c", ACME, UPWORK_TOKEN="expired", code=2)
     assert "error: Upwork refused the token (HTTP 401)" in out
 
 
