@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -144,3 +144,11 @@ def module_api(
     because each writes nothing (and checks so)."""
     with serving(module_db_settings, module_sessions) as holder:
         yield holder
+
+
+@pytest.fixture(scope="module")
+def shared_desk(module_api: Api, request: pytest.FixtureRequest) -> Api:
+    """The test module's `desk`, made by its `open_desk(api)`, once per backend:
+    for its refusals, which share it because each checks that it wrote nothing."""
+    open_desk: Callable[[Api], Api] = request.module.open_desk
+    return open_desk(module_api)

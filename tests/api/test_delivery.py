@@ -46,13 +46,6 @@ def desk(api: Api) -> Api:
     return open_desk(api)
 
 
-@pytest.fixture(scope="module")
-def shared_desk(module_api: Api) -> Api:
-    """`desk` once per backend, for the refusals: each checks that it wrote
-    nothing, so they can share it."""
-    return open_desk(module_api)
-
-
 def open_desk(api: Api) -> Api:
     with api.sessions.begin() as s:
         activate(s, api.world.cast)
