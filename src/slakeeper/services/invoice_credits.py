@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from slakeeper.db.models import (
     Client,
     ManualCredit,
-    Role,
 )
 from slakeeper.errors import Conflict, InvalidInput
 from slakeeper.services import audit
@@ -24,6 +23,7 @@ from slakeeper.services.access import (
     Principal,
     active_user,
     require_owner,
+    scoped,
 )
 from slakeeper.services.agreements import agreement_in_force
 from slakeeper.services.invoice_build import (
@@ -137,11 +137,7 @@ def list_credits(
 ) -> list[ManualCredit]:
     """Credits the principal may see (`open_only`: not consumed yet)."""
     active_user(session, principal)
-    query = select(ManualCredit).where(
-        ManualCredit.workspace_id == principal.workspace_id
-    )
-    if principal.role is Role.CLIENT:
-        query = query.where(ManualCredit.client_id == principal.client_id)
+    query = scoped(select(ManualCredit), ManualCredit, principal)
     if client_id is not None:
         query = query.where(
             ManualCredit.client_id == client_of(session, principal, client_id).id

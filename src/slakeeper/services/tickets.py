@@ -38,7 +38,8 @@ from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
+    scoped,
+    visible,
     visible_client,
 )
 from slakeeper.services.agreements import agreement_in_force
@@ -440,25 +441,19 @@ def materialised(state: TicketState) -> dict[str, Any]:
 
 def get_ticket(session: Session, principal: Principal, ticket_id: int) -> Ticket:
     active_user(session, principal)
-    ticket = session.get(Ticket, ticket_id)
-    if ticket is None:
-        raise NotFound(f"ticket {ticket_id} not found")
-    require_client_access(principal, ticket.workspace_id, ticket.client_id, "ticket")
-    return ticket
+    return visible(session, principal, Ticket, ticket_id, "ticket")
 
 
 def find_ticket(session: Session, principal: Principal, key: str) -> Ticket:
     """A ticket by its key (`ACME-42`, any case)."""
     active_user(session, principal)
     ticket = session.scalars(
-        select(Ticket).where(
-            Ticket.workspace_id == principal.workspace_id,
-            Ticket.key == key.strip().upper(),
+        scoped(select(Ticket), Ticket, principal).where(
+            Ticket.key == key.strip().upper()
         )
     ).first()
     if ticket is None:
         raise NotFound(f"ticket {key} not found")
-    require_client_access(principal, ticket.workspace_id, ticket.client_id, "ticket")
     return ticket
 
 
@@ -484,9 +479,7 @@ def list_tickets(
     `active` (not resolved or closed), `at_risk`, `breached`, or a status; the
     materialised state is as of each ticket's `computed_at`."""
     active_user(session, principal)
-    query = select(Ticket).where(Ticket.workspace_id == principal.workspace_id)
-    if principal.role is Role.CLIENT:
-        query = query.where(Ticket.client_id == principal.client_id)
+    query = scoped(select(Ticket), Ticket, principal)
     if client_id is not None:
         query = query.where(Ticket.client_id == client_id)
     if state == "active":

@@ -29,6 +29,7 @@ from slakeeper.services.access import (
     active_user,
     require_owner,
     require_provider,
+    scoped,
 )
 
 __all__ = [
@@ -249,9 +250,7 @@ def add_user(
 def list_users(session: Session, principal: Principal) -> Sequence[User]:
     """The workspace's people; a client contact sees only their client's."""
     active_user(session, principal)
-    query = select(User).where(User.workspace_id == principal.workspace_id)
-    if not principal.is_provider:
-        query = query.where(User.client_id == principal.client_id)
+    query = scoped(select(User), User, principal)
     return session.scalars(query.order_by(User.id)).all()
 
 
@@ -366,9 +365,7 @@ def add_client(
 def list_clients(session: Session, principal: Principal) -> Sequence[Client]:
     """The workspace's clients; a client contact sees only their own."""
     active_user(session, principal)
-    query = select(Client).where(Client.workspace_id == principal.workspace_id)
-    if not principal.is_provider:
-        query = query.where(Client.id == principal.client_id)
+    query = scoped(select(Client), Client, principal)
     return session.scalars(query.order_by(Client.id)).all()
 
 
