@@ -103,7 +103,6 @@ def scene(sessions: sessionmaker[Session]) -> Scene:
             name="Olga",
             role=Role.CLIENT,
             client_id=globex.id,
-            agreement_role="approver",
             now=NOW,
         )
         _, zed = workspaces.init_workspace(
