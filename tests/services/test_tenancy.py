@@ -53,6 +53,7 @@ from slakeeper.services import (
     milestones,
     obligations,
     status,
+    terms,
     tickets,
     time_entries,
     workspaces,
@@ -193,9 +194,9 @@ READS: dict[str, tuple[str, Read]] = {
         LOOKUP,
         lambda s, p, c: adjustments.adjustments_of(s, p, c.milestone_id),
     ),
-    "agreements.agreement_in_force": (
+    "terms.agreement_in_force": (
         LOOKUP,
-        lambda s, p, c: agreements.agreement_in_force(s, p, c.acme_id, NOW),
+        lambda s, p, c: terms.agreement_in_force(s, p, c.acme_id, NOW),
     ),
     "agreements.comments": (
         LOOKUP,
@@ -511,4 +512,4 @@ def test_the_owner_sees_the_clients_rows_the_table_checks(
     later = NOW + timedelta(days=1)
     with sessions() as s:
         assert tickets.get_ticket(s, scene.owner, scene.ticket_id).id == scene.ticket_id
-        assert agreements.agreement_in_force(s, scene.owner, scene.acme_id, later)
+        assert terms.agreement_in_force(s, scene.owner, scene.acme_id, later)

@@ -51,8 +51,7 @@ from slakeeper.services.access import (
     user_by_email,
     visible_client,
 )
-from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.terms import version_terms
+from slakeeper.services.terms import agreement_in_force, version_terms
 
 __all__ = [
     "ImportResult",

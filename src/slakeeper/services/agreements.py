@@ -37,16 +37,15 @@ from slakeeper.services.access import (
     require_provider,
     scoped,
     visible,
-    visible_client,
 )
-from slakeeper.services.terms import Party, version_at, version_terms
+from slakeeper.services.milestones import sync_milestones
+from slakeeper.services.terms import Party, version_terms
 from slakeeper.yamlsource import SourceError
 
 __all__ = [
     "VersionView",
     "activate_due",
     "activate_scheduled",
-    "agreement_in_force",
     "amend",
     "approve",
     "comment",
@@ -152,15 +151,6 @@ def list_agreements(
     if client_id is not None:
         query = query.where(Agreement.client_id == client_id)
     return list(session.scalars(query.order_by(Agreement.id)).all())
-
-
-def agreement_in_force(
-    session: Session, principal: Principal, client_id: int, at: datetime
-) -> AgreementVersion | None:
-    """The version that governed `at` for a client (None before the first one)."""
-    active_user(session, principal)
-    visible_client(session, principal, client_id)
-    return version_at(session, client_id, at)
 
 
 # -- writing ----------------------------------------------------------------------
@@ -594,9 +584,7 @@ def activate_scheduled(
 
 def _take_milestones(session: Session, version: AgreementVersion, at: datetime) -> None:
     """The milestones of a version that has become active are tracked from then
-    on (services/milestones.py, which builds on this module)."""
-    from slakeeper.services.milestones import sync_milestones
-
+    on."""
     agreement = session.get(Agreement, version.agreement_id)
     assert agreement is not None
     sync_milestones(session, version, agreement.client_id, at)

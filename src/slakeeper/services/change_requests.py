@@ -40,8 +40,7 @@ from slakeeper.services.access import (
     visible,
     visible_client,
 )
-from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.terms import VersionTerms, version_terms
+from slakeeper.services.terms import VersionTerms, agreement_in_force, version_terms
 
 __all__ = [
     "Effect",

@@ -25,7 +25,6 @@ from slakeeper.services.access import (
     require_owner,
     scoped,
 )
-from slakeeper.services.agreements import agreement_in_force
 from slakeeper.services.invoice_build import (
     LinePlan,
     credit_line,
@@ -37,7 +36,7 @@ from slakeeper.services.invoice_records import (
     billing_of,
     client_of,
 )
-from slakeeper.services.terms import version_terms
+from slakeeper.services.terms import agreement_in_force, version_terms
 
 __all__ = ["add_credit", "list_credits", "open_credit_lines"]
 

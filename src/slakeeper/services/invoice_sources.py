@@ -31,7 +31,6 @@ from slakeeper.errors import Conflict, InvalidInput
 from slakeeper.services.access import (
     Principal,
 )
-from slakeeper.services.agreements import agreement_in_force
 from slakeeper.services.invoice_build import (
     LinePlan,
     Work,
@@ -45,6 +44,7 @@ from slakeeper.services.invoice_records import (
 )
 from slakeeper.services.terms import (
     VersionTerms,
+    agreement_in_force,
     latest_version,
     version_terms,
     versions_during,

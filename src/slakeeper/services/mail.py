@@ -49,7 +49,7 @@ from slakeeper.services.access import (
     require_provider,
     user_by_email,
 )
-from slakeeper.services.agreements import agreement_in_force
+from slakeeper.services.terms import agreement_in_force
 from slakeeper.services.tickets import MAX_TITLE, EventKind, add_event, open_ticket
 from slakeeper.services.workspaces import principal_for
 

@@ -33,6 +33,7 @@ from slakeeper.agreement.schema import Agreement, Contact
 from slakeeper.core import WorkCalendar
 from slakeeper.db.models import Agreement as AgreementRow
 from slakeeper.db.models import AgreementVersion, VersionState
+from slakeeper.services.access import Principal, active_user, visible_client
 
 __all__ = [
     "CLIENT_APPROVER_ROLES",
@@ -41,6 +42,7 @@ __all__ = [
     "Party",
     "TimeTerms",
     "VersionTerms",
+    "agreement_in_force",
     "latest_version",
     "version_at",
     "version_terms",
@@ -209,6 +211,16 @@ def version_at(
     return versions_during(session, client_id, at, at + timedelta(microseconds=1)).at(
         at
     )
+
+
+def agreement_in_force(
+    session: Session, principal: Principal, client_id: int, at: datetime
+) -> AgreementVersion | None:
+    """The version that governed `at` for a client the principal may see (None
+    before the first one)."""
+    active_user(session, principal)
+    visible_client(session, principal, client_id)
+    return version_at(session, client_id, at)
 
 
 def latest_version(session: Session, client_id: int) -> AgreementVersion | None:

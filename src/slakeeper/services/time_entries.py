@@ -59,8 +59,7 @@ from slakeeper.services.access import (
     visible,
     visible_client,
 )
-from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.terms import version_terms, versions_during
+from slakeeper.services.terms import agreement_in_force, version_terms, versions_during
 
 __all__ = [
     "SOURCES",
