@@ -43,11 +43,11 @@ __all__ = [
     "Client",
     "Comment",
     "CommitmentUpdate",
+    "Counter",
     "FeedToken",
     "IdempotencyKey",
     "InboundMail",
     "Invoice",
-    "InvoiceCounter",
     "InvoiceLine",
     "InvoiceLineEntry",
     "MailOutcome",
@@ -844,13 +844,13 @@ class Payment(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class InvoiceCounter(Base):
-    """The next number of one series of a workspace's invoice numbers (`series`
-    is the pattern with its date parts filled in: `2027-{seq}`). Issuing locks
-    the row and takes the value in the issuing transaction, so numbers are
-    gap-free and never repeat."""
+class Counter(Base):
+    """The next value of one numbered series of a workspace (services/counters.py
+    hands them out under a lock, in the caller's transaction). `series` names
+    what is numbered: `invoice/<pattern with its date parts filled in>`
+    (`invoice/2027-{seq}`), `ticket/<client id>`, `change_request/<client id>`."""
 
-    __tablename__ = "invoice_counter"
+    __tablename__ = "counter"
     workspace_id: Mapped[int] = mapped_column(
         ForeignKey("workspace.id"), primary_key=True
     )

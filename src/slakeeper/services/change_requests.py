@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slakeeper.agreement.types import WorkingTime
@@ -31,7 +31,7 @@ from slakeeper.db.models import (
     Role,
 )
 from slakeeper.errors import Conflict, InvalidInput, PermissionDenied
-from slakeeper.services import adjustments, milestone_state, obligations
+from slakeeper.services import adjustments, counters, milestone_state, obligations
 from slakeeper.services.access import (
     Principal,
     active_user,
@@ -40,6 +40,7 @@ from slakeeper.services.access import (
     visible,
     visible_client,
 )
+from slakeeper.services.locks import write_lock
 from slakeeper.services.terms import VersionTerms, agreement_in_force, version_terms
 
 __all__ = [
@@ -106,6 +107,7 @@ def request_change(
     """Record a change the client asks for (by a client contact, or by the
     provider on the client's behalf). The provider's estimate is due within the
     agreement's `change_requests.estimate_within`."""
+    write_lock(session, principal.workspace_id)  # first: see locks.write_lock
     active_user(session, principal)
     client = visible_client(session, principal, client_id)
     text = (title or "").strip()
@@ -116,14 +118,8 @@ def request_change(
             f"a title has at most {MAX_TITLE} characters", location="title"
         )
     version, terms = _terms(session, principal, client, now)
-    number = 1 + int(
-        session.scalar(
-            select(func.coalesce(func.max(ChangeRequest.number), 0)).where(
-                ChangeRequest.workspace_id == client.workspace_id,
-                ChangeRequest.client_id == client.id,
-            )
-        )
-        or 0
+    number = counters.next_value(
+        session, client.workspace_id, counters.change_request_series(client.id)
     )
     row = ChangeRequest(
         workspace_id=client.workspace_id,

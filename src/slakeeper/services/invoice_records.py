@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from slakeeper.agreement.schema import Billing
@@ -29,7 +29,6 @@ from slakeeper.db.models import (
     InvoiceLine,
     InvoiceLineEntry,
     Payment,
-    Workspace,
 )
 from slakeeper.errors import Conflict, InvalidInput, NotFound
 from slakeeper.services import audit
@@ -43,6 +42,7 @@ from slakeeper.services.access import (
 from slakeeper.services.invoice_build import (
     money,
 )
+from slakeeper.services.locks import rowcount, write_lock
 from slakeeper.services.terms import VersionTerms
 
 __all__ = [
@@ -88,21 +88,6 @@ class InvoiceKind(StrEnum):
 
 
 UNPAID = (InvoiceStatus.ISSUED.value, InvoiceStatus.OVERDUE.value)
-
-
-def rowcount(result: object) -> int:
-    """The number of rows an UPDATE or DELETE statement touched."""
-    return cast(CursorResult[Any], result).rowcount
-
-
-def write_lock(session: Session, workspace_id: int) -> None:
-    """The workspace's write lock (a no-op write, as `audit.record` takes it),
-    taken before anything is read: on PostgreSQL it serialises the workspace's
-    issuers, payers and cancellers; on SQLite a transaction that read first
-    could not take it once another writer committed (a stale snapshot)."""
-    session.execute(
-        update(Workspace).where(Workspace.id == workspace_id).values(id=Workspace.id)
-    )
 
 
 def client_of(session: Session, principal: Principal, client_id: int) -> Client:

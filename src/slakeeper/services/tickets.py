@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slakeeper.core import ClockEvent, ClockState, ClockStatus, WorkCalendar
@@ -35,6 +35,7 @@ from slakeeper.db.models import (
     User,
 )
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from slakeeper.services import counters
 from slakeeper.services.access import (
     Principal,
     active_user,
@@ -42,6 +43,7 @@ from slakeeper.services.access import (
     visible,
     visible_client,
 )
+from slakeeper.services.locks import write_lock
 from slakeeper.services.terms import agreement_in_force, version_terms
 
 __all__ = [
@@ -595,6 +597,7 @@ def open_ticket(
     """Open a ticket for a client under the agreement version in force at `now`
     (Conflict when there is none). A client contact opens tickets for their own
     client only."""
+    write_lock(session, principal.workspace_id)  # first: see locks.write_lock
     user = active_user(session, principal)
     client = visible_client(session, principal, client_id)
     clean_title = _text(title, "title")
@@ -614,14 +617,8 @@ def open_ticket(
     if not terms.priorities:
         raise Conflict(f"the agreement in force with {client.name} names no priorities")
     level = _priority(terms, priority or terms.default_priority)
-    number = 1 + int(
-        session.scalar(
-            select(func.coalesce(func.max(Ticket.number), 0)).where(
-                Ticket.workspace_id == client.workspace_id,
-                Ticket.client_id == client.id,
-            )
-        )
-        or 0
+    number = counters.next_value(
+        session, client.workspace_id, counters.ticket_series(client.id)
     )
     ticket = Ticket(
         workspace_id=client.workspace_id,
