@@ -14,7 +14,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from slakeeper.agreement import LoadedAgreement, canonical_json, loads_document
@@ -38,6 +38,7 @@ from slakeeper.services.access import (
     scoped,
     visible,
 )
+from slakeeper.services.locks import rowcount, write_lock
 from slakeeper.services.milestones import sync_milestones
 from slakeeper.services.terms import Party, version_terms
 from slakeeper.yamlsource import SourceError
@@ -195,6 +196,19 @@ def _set_state(
         state.status = status
         state.changed_at = now
     session.flush()
+    _audit_state(session, principal, version, before, status, now, **details)
+
+
+def _audit_state(
+    session: Session,
+    principal: Principal | None,
+    version: AgreementVersion,
+    before: VersionStatus | None,
+    status: VersionStatus,
+    now: datetime,
+    **details: object,
+) -> None:
+    """The audit entry of a version's move from `before` to `status`."""
     audit.record(
         session,
         workspace_id=version.workspace_id,
@@ -578,7 +592,12 @@ def activate_due(
 def activate_scheduled(
     session: Session, workspace_id: int, now: datetime
 ) -> list[AgreementVersion]:
-    """`activate_due` for the worker: no acting user (audited without an actor)."""
+    """`activate_due` for the worker: no acting user (audited without an actor).
+    The workspace's write lock comes first (see `locks.write_lock`), so two
+    workers' activations run one after the other on both backends (on SQLite
+    one would otherwise fail on its stale read); against a user's activation
+    at the same instant, the compare-and-set of `_activate` decides."""
+    write_lock(session, workspace_id)
     return _activate(session, None, now, workspace_id=workspace_id)
 
 
@@ -599,7 +618,13 @@ def _activate(
     agreement_id: int | None = None,
 ) -> list[AgreementVersion]:
     """`activate_due` without the permission check: the last approval of a
-    version, by either party, activates it."""
+    version, by either party, activates it.
+
+    Each version is activated by a compare-and-set on its state (`_claim`):
+    of two activators at once (two workers, a worker and a user), the one whose
+    update moved the state from approved activates the version (supersedes the
+    earlier one, writes the audit entry, takes its milestones); the other
+    leaves it."""
     query = (
         select(AgreementVersion)
         .join(VersionState, VersionState.version_id == AgreementVersion.id)
@@ -617,7 +642,7 @@ def _activate(
         state = _state(session, version)
         # on its effective date, or at approval when that date had passed
         starts = max(effective_at(version), state.changed_at)
-        if starts > now:
+        if starts > now or not _claim(session, state, starts, now):
             continue
         for earlier in session.scalars(
             select(VersionState)
@@ -625,14 +650,41 @@ def _activate(
             .where(
                 AgreementVersion.agreement_id == version.agreement_id,
                 VersionState.status == VersionStatus.ACTIVE,
+                VersionState.version_id != version.id,
             )
         ).all():
             earlier.active_until = starts
             old = session.get(AgreementVersion, earlier.version_id)
             assert old is not None
             _set_state(session, principal, old, VersionStatus.SUPERSEDED, now)
-        state.active_from = starts
-        _set_state(session, principal, version, VersionStatus.ACTIVE, now)
+        _audit_state(
+            session,
+            principal,
+            version,
+            VersionStatus.APPROVED,
+            VersionStatus.ACTIVE,
+            now,
+        )
         _take_milestones(session, version, starts)
         done.append(version)
     return done
+
+
+def _claim(
+    session: Session, state: VersionState, starts: datetime, now: datetime
+) -> bool:
+    """Move a version from approved to active from `starts`, if it is still
+    approved (an UPDATE ... WHERE status = 'approved'): True when this
+    transaction moved it. On PostgreSQL a second activator waits for the first
+    one's row lock, then finds the version active and changes nothing."""
+    result = session.execute(
+        update(VersionState)
+        .where(
+            VersionState.version_id == state.version_id,
+            VersionState.status == VersionStatus.APPROVED,
+        )
+        .values(status=VersionStatus.ACTIVE, changed_at=now, active_from=starts)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(state)  # read again: whoever moved it, it has moved
+    return rowcount(result) == 1
