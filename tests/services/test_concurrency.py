@@ -108,7 +108,9 @@ def approved(sessions: sessionmaker[Session]) -> tuple[Cast, int]:
         return cast, version.id
 
 
-def activated_once(sessions: sessionmaker[Session], cast: Cast, version_id: int):
+def activated_once(
+    sessions: sessionmaker[Session], cast: Cast, version_id: int
+) -> None:
     with sessions() as s:
         state = s.get(VersionState, version_id)
         assert state is not None

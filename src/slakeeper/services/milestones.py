@@ -67,6 +67,8 @@ from slakeeper.services.terms import version_terms
 
 __all__ = [
     "Review",
+    "check_milestone",
+    "due_milestones",
     "events_of",
     "list_milestones",
     "milestone_due_checks",
@@ -295,11 +297,21 @@ def review(
 def milestone_due_checks(
     session: Session, workspace_id: int, now: datetime
 ) -> list[Milestone]:
-    """Bring milestones whose `next_check_at` has come up to date: a submission
-    whose review window closed in silence is accepted where the agreement says
-    silence means acceptance (`deemed_accepted`, at the instant the window
-    closed)."""
-    due = list(
+    """Bring milestones whose `next_check_at` has come up to date
+    (`check_milestone` each, in one transaction; the worker checks each on its
+    own)."""
+    due = due_milestones(session, workspace_id, now)
+    for row in due:
+        check_milestone(session, row, now)
+    return due
+
+
+def due_milestones(
+    session: Session, workspace_id: int, now: datetime
+) -> list[Milestone]:
+    """The milestones whose `next_check_at` has come, locked for the caller's
+    transaction (those another worker holds are skipped)."""
+    return list(
         session.scalars(
             select(Milestone)
             .where(
@@ -311,27 +323,29 @@ def milestone_due_checks(
             .with_for_update(skip_locked=True)
         )
     )
-    for row in due:
-        if row.status == "submitted" and row.review_due_at is not None:
-            own = state.terms_of(session, row)
-            silent = "deemed_accepted"
-            if own is not None and own.acceptance is not None:
-                silent = own.acceptance.if_silent
-            if silent == "deemed_accepted":
-                # when the window closed (or at the last event, if one came since)
-                closed = max(row.review_due_at, state.events(session, row.id)[-1].at)
-                state.append_event(
-                    session,
-                    row,
-                    state.Kind.DEEMED_ACCEPTED,
-                    closed,
-                    None,
-                    text="no feedback within the review window: accepted as agreed",
-                )
-                for obligation in obligations.open_obligations(
-                    session, row.id, "feedback"
-                ):
-                    obligation.status = "lapsed"
-                    obligation.note = "the submission was deemed accepted"
-        state.recompute(session, row.id, now)
-    return due
+
+
+def check_milestone(session: Session, row: Milestone, now: datetime) -> None:
+    """Bring a due milestone up to date: a submission whose review window closed
+    in silence is accepted where the agreement says silence means acceptance
+    (`deemed_accepted`, at the instant the window closed)."""
+    if row.status == "submitted" and row.review_due_at is not None:
+        own = state.terms_of(session, row)
+        silent = "deemed_accepted"
+        if own is not None and own.acceptance is not None:
+            silent = own.acceptance.if_silent
+        if silent == "deemed_accepted":
+            # when the window closed (or at the last event, if one came since)
+            closed = max(row.review_due_at, state.events(session, row.id)[-1].at)
+            state.append_event(
+                session,
+                row,
+                state.Kind.DEEMED_ACCEPTED,
+                closed,
+                None,
+                text="no feedback within the review window: accepted as agreed",
+            )
+            for obligation in obligations.open_obligations(session, row.id, "feedback"):
+                obligation.status = "lapsed"
+                obligation.note = "the submission was deemed accepted"
+    state.recompute(session, row.id, now)
