@@ -116,15 +116,11 @@ def make_world(session: Session, now: datetime = NOW) -> World:
 ACTIVE_AT = datetime(2027, 1, 2, 0, 0, tzinfo=UTC)
 
 
-def activate(
-    session: Session,
-    cast: Cast,
-    body: str | None = None,
-    at: datetime = ACTIVE_AT,
-    approved: datetime = NOW,
+def approve(
+    session: Session, cast: Cast, body: str | None = None, approved: datetime = NOW
 ) -> int:
-    """Import, submit and approve by both sides at `approved`, and activate at
-    `at`, an agreement with Acme; returns the version's id."""
+    """Import, submit and approve by both sides at `approved` an agreement with
+    Acme (the example takes effect on 1 January 2027); returns the version's id."""
     version = agreements.import_agreement(
         session,
         cast.jane,
@@ -136,5 +132,17 @@ def activate(
     agreements.submit(session, cast.jane, version.id, approved)
     agreements.approve(session, cast.jane, version.id, version.sha256, approved)
     agreements.approve(session, cast.max, version.id, version.sha256, approved)
-    agreements.activate_due(session, cast.jane, at)
     return version.id
+
+
+def activate(
+    session: Session,
+    cast: Cast,
+    body: str | None = None,
+    at: datetime = ACTIVE_AT,
+    approved: datetime = NOW,
+) -> int:
+    """`approve`, and activate at `at`; returns the version's id."""
+    version_id = approve(session, cast, body, approved)
+    agreements.activate_due(session, cast.jane, at)
+    return version_id

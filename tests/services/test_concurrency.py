@@ -11,13 +11,14 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.db.models import AuditEntry, Milestone, VersionState, VersionStatus
 from slakeeper.services import agreements, change_requests, tickets
-from tests.factories import ACTIVE_AT, NOW, Cast, activate, example_text, make_cast
+from tests.factories import ACTIVE_AT, Cast, activate, approve, make_cast
 
 N = 8
 T0 = datetime(2027, 2, 1, 10, 0, tzinfo=UTC)
@@ -59,32 +60,27 @@ def active_cast(sessions: sessionmaker[Session]) -> Cast:
 # -- numbers ---------------------------------------------------------------------
 
 
-def test_tickets_opened_at_once_get_distinct_keys(sessions):
-    cast = active_cast(sessions)
-    keys = at_once(
-        sessions,
-        N,
-        lambda s, i: (
-            tickets.open_ticket(
-                s, cast.erika, client_id=cast.acme_id, title=f"T{i}", now=T0
-            ).key
-        ),
-    )
-    assert sorted(keys) == sorted(f"ACME-{i}" for i in range(1, N + 1))
+def open_ticket(s: Session, cast: Cast, i: int) -> str:
+    return tickets.open_ticket(
+        s, cast.erika, client_id=cast.acme_id, title=f"T{i}", now=T0
+    ).key
 
 
-def test_change_requests_requested_at_once_get_distinct_keys(sessions):
+def request_change(s: Session, cast: Cast, i: int) -> str:
+    return change_requests.request_change(
+        s, cast.erika, client_id=cast.acme_id, title=f"C{i}", now=T0
+    ).key
+
+
+@pytest.mark.parametrize(
+    ("write", "prefix"), [(open_ticket, "ACME-"), (request_change, "ACME-CR-")]
+)
+def test_tickets_and_change_requests_opened_at_once_get_distinct_keys(
+    sessions, write, prefix
+):
     cast = active_cast(sessions)
-    keys = at_once(
-        sessions,
-        N,
-        lambda s, i: (
-            change_requests.request_change(
-                s, cast.erika, client_id=cast.acme_id, title=f"C{i}", now=T0
-            ).key
-        ),
-    )
-    assert sorted(keys) == sorted(f"ACME-CR-{i}" for i in range(1, N + 1))
+    keys = at_once(sessions, N, lambda s, i: write(s, cast, i))
+    assert sorted(keys) == sorted(f"{prefix}{i}" for i in range(1, N + 1))
 
 
 # -- activation ------------------------------------------------------------------
@@ -94,18 +90,7 @@ def approved(sessions: sessionmaker[Session]) -> tuple[Cast, int]:
     """A version approved by both sides, taking effect on 1 January 2027."""
     with sessions.begin() as s:
         cast = make_cast(s)
-        version = agreements.import_agreement(
-            s,
-            cast.jane,
-            client_id=cast.acme_id,
-            text=example_text(),
-            source_name="acme.yaml",
-            now=NOW,
-        )
-        agreements.submit(s, cast.jane, version.id, NOW)
-        agreements.approve(s, cast.jane, version.id, version.sha256, NOW)
-        agreements.approve(s, cast.max, version.id, version.sha256, NOW)
-        return cast, version.id
+        return cast, approve(s, cast)
 
 
 def activated_once(

@@ -22,7 +22,7 @@ import slakeeper
 from slakeeper.db.migrate import upgrade
 from slakeeper.db.models import Milestone, Ticket, VersionState, VersionStatus
 from slakeeper.db.session import make_engine, make_sessionmaker
-from slakeeper.services import agreements, milestones, tickets
+from slakeeper.services import milestones, tickets
 from slakeeper.services.worker import (
     RETRY_AFTER,
     Failure,
@@ -31,7 +31,15 @@ from slakeeper.services.worker import (
     run_forever,
 )
 from slakeeper.settings import Settings
-from tests.factories import ACTIVE_AT, NOW, Cast, activate, example_text, make_cast
+from tests.factories import (
+    ACTIVE_AT,
+    NOW,
+    Cast,
+    activate,
+    approve,
+    example_text,
+    make_cast,
+)
 
 # Monday 4 January 2027, 10:00 in Berlin (the agreement is in force from the 1st)
 T0 = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
@@ -77,23 +85,13 @@ def rows(sessions: sessionmaker[Session], ids: list[int]) -> dict[int, Ticket]:
 def test_a_pass_activates_due_versions_and_rechecks_due_tickets(sessions):
     with sessions.begin() as s:
         cast = make_cast(s)
-        version = agreements.import_agreement(
-            s,
-            cast.jane,
-            client_id=cast.acme_id,
-            text=example_text(),
-            source_name="acme.yaml",
-            now=NOW,
-        )
-        agreements.submit(s, cast.jane, version.id, NOW)
-        agreements.approve(s, cast.jane, version.id, version.sha256, NOW)
-        agreements.approve(s, cast.max, version.id, version.sha256, NOW)
+        version_id = approve(s, cast)
     only = [cast.workspace_id]
     assert run_due_checks(sessions, NOW, workspace_ids=only) == Pass()
     done = run_due_checks(sessions, ACTIVE_AT, workspace_ids=only)
     assert (done.activated, done.failed) == (1, ())
     with sessions() as s:
-        state = s.get(VersionState, version.id)
+        state = s.get(VersionState, version_id)
         assert state is not None
         assert state.status is VersionStatus.ACTIVE
     ids = open_tickets(sessions, cast, 2)

@@ -20,15 +20,20 @@ branch_labels = None
 depends_on = None
 
 
-def upgrade() -> None:
+def _counter_table(name: str) -> None:
+    """`counter`, or `invoice_counter` as 20261129_invoices made it."""
     op.create_table(
-        "counter",
+        name,
         sa.Column("workspace_id", sa.Integer(), nullable=False),
         sa.Column("series", sa.String(length=100), nullable=False),
         sa.Column("next_value", sa.Integer(), nullable=False),
-        foreign_key("counter", "workspace_id", "workspace"),
-        sa.PrimaryKeyConstraint("workspace_id", "series", name=op.f("pk_counter")),
+        foreign_key(name, "workspace_id", "workspace"),
+        sa.PrimaryKeyConstraint("workspace_id", "series", name=op.f(f"pk_{name}")),
     )
+
+
+def upgrade() -> None:
+    _counter_table("counter")
     op.execute(
         "INSERT INTO counter (workspace_id, series, next_value)"
         " SELECT workspace_id, 'invoice/' || series, next_value FROM invoice_counter"
@@ -43,16 +48,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.create_table(
-        "invoice_counter",
-        sa.Column("workspace_id", sa.Integer(), nullable=False),
-        sa.Column("series", sa.String(length=100), nullable=False),
-        sa.Column("next_value", sa.Integer(), nullable=False),
-        foreign_key("invoice_counter", "workspace_id", "workspace"),
-        sa.PrimaryKeyConstraint(
-            "workspace_id", "series", name=op.f("pk_invoice_counter")
-        ),
-    )
+    _counter_table("invoice_counter")
     op.execute(
         "INSERT INTO invoice_counter (workspace_id, series, next_value)"
         " SELECT workspace_id, SUBSTR(series, 9), next_value FROM counter"
