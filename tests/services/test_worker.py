@@ -159,6 +159,11 @@ def test_a_milestone_that_fails_is_pushed_back_and_skipped(sessions, cast, monke
             row = s.get(Milestone, m.id)
             assert row is not None
             assert row.next_check_at == at + RETRY_AFTER
+    monkeypatch.undo()
+    later = run_due_checks(
+        sessions, at + RETRY_AFTER, workspace_ids=[cast.workspace_id]
+    )
+    assert (later.milestones, later.failed) == (len(due), ())
 
 
 def test_a_stop_during_a_pass_ends_it_after_the_item_in_hand(

@@ -12,10 +12,11 @@ One pass (`run_due_checks`) per workspace:
   the agreement's payment-delay rule pauses (and later resumes) the ticket
   clocks it names.
 
-Each item (an activation, a ticket, a milestone, an invoice, a client's payment
-pause) is checked in a savepoint of its own. One that raises is rolled back,
-logged with its id and traceback, counted in the pass's `failed`, and skipped:
-the pass goes on. A failed ticket or milestone has its `next_check_at` pushed
+Items (an activation, a ticket, a milestone, an invoice, a client's payment
+pause) are checked in savepoints, a hundred at a time while none fails. One that
+raises is rolled back, logged with its id and traceback, counted in the pass's
+`failed`, and skipped (the others of its batch are done again one by one): the
+pass goes on. A failed ticket or milestone has its `next_check_at` pushed
 `RETRY_AFTER` ahead, so neither the next pass nor a restarted worker retries it
 at once; a failed invoice is retried at the next pass.
 
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -48,6 +49,7 @@ __all__ = ["RETRY_AFTER", "Failure", "Pass", "run_due_checks", "run_forever"]
 log = logging.getLogger(__name__)
 
 RETRY_AFTER = timedelta(minutes=15)
+BATCH = 100  # items per savepoint while none fails
 
 T = TypeVar("T")
 
@@ -89,7 +91,7 @@ class Pass:
 
 
 class _Items:
-    """One workspace's items in one transaction, each in a savepoint."""
+    """One workspace's items in one transaction, in savepoints."""
 
     def __init__(
         self, session: Session, now: datetime, stop: threading.Event | None
@@ -103,19 +105,52 @@ class _Items:
         self.stopped = self.stopped or (self.stop is not None and self.stop.is_set())
         return not self.stopped
 
+    def each(
+        self,
+        kind: str,
+        items: Sequence[tuple[int, Callable[[], T]]],
+        retry: type[Ticket] | type[Milestone] | None = None,
+    ) -> list[T]:
+        """What the works of `(id, work)` items return, for those that did not
+        raise. They run BATCH at a time in a savepoint (two statements per
+        batch, not per item); a batch in which one raises is rolled back and
+        done again one item at a time (`check`), so only that item is lost."""
+        done: list[T] = []
+        for start in range(0, len(items), BATCH):
+            if not self.more():
+                break
+            batch = items[start : start + BATCH]
+            results: list[T] = []
+            try:
+                with self.session.begin_nested():
+                    for _, work in batch:
+                        if not self.more():
+                            break
+                        results.append(work())
+            except Exception:
+                results = []
+                for item_id, work in batch:
+                    if not self.more():
+                        break
+                    got = self.check(kind, item_id, work, retry)
+                    if got is not None:
+                        results.append(got[0])
+            done.extend(results)
+        return done
+
     def check(
         self,
         kind: str,
         item_id: int,
         work: Callable[[], T],
         retry: type[Ticket] | type[Milestone] | None = None,
-    ) -> T | None:
-        """What `work` returns, run in a savepoint; None when it raised (rolled
-        back, logged, counted, and the row of `retry` pushed back by
-        RETRY_AFTER)."""
+    ) -> tuple[T] | None:
+        """(what `work` returns,), run in a savepoint of its own; None when it
+        raised: rolled back, logged, counted, and the row of `retry` pushed
+        back by RETRY_AFTER."""
         try:
             with self.session.begin_nested():
-                return work()
+                return (work(),)
         except Exception:
             later = self.now + RETRY_AFTER
             log.exception(
@@ -135,48 +170,48 @@ class _Items:
 
 def _activations(session: Session, workspace_id: int, now: datetime) -> Pass:
     items = _Items(session, now, None)
-    done = items.check(
+    got = items.check(
         "activation",
         workspace_id,
         partial(agreements.activate_scheduled, session, workspace_id, now),
     )
-    return Pass(activated=len(done or ()), failed=tuple(items.failed))
+    return Pass(activated=len(got[0]) if got else 0, failed=tuple(items.failed))
 
 
 def _checks(
     session: Session, workspace_id: int, now: datetime, stop: threading.Event | None
 ) -> Pass:
     items = _Items(session, now, stop)
-    rechecked = 0
-    for ticket_id in tickets.overdue_checks(session, workspace_id, now):
-        if not items.more():
-            break
-        work = partial(tickets.recompute, session, ticket_id, now)
-        rechecked += items.check("ticket", ticket_id, work, retry=Ticket) is not None
-    reviewed = 0
-    for row in milestones.due_milestones(session, workspace_id, now):
-        if not items.more():
-            break
-        step = partial(milestones.check_milestone, session, row, now)
-        reviewed += items.check("milestone", row.id, step, retry=Milestone) is not None
-    moved = 0
+    due_tickets = tickets.overdue_checks(session, workspace_id, now)
+    rechecked = items.each(
+        "ticket",
+        [(i, partial(tickets.recompute, session, i, now)) for i in due_tickets],
+        retry=Ticket,
+    )
+    due_milestones = milestones.due_milestones(session, workspace_id, now)
+    reviewed = items.each(
+        "milestone",
+        [
+            (m.id, partial(milestones.check_milestone, session, m, now))
+            for m in due_milestones
+        ],
+        retry=Milestone,
+    )
     invoices = invoice_payments.due_invoices(session, workspace_id, now)
-    for invoice in invoices:
-        if not items.more():
-            break
-        check = partial(invoice_payments.check_invoice, session, invoice, now)
-        moved += items.check("invoice", invoice.id, check) is True
-    for client_id in invoice_payments.paused_clients(invoices):
-        if not items.more():
-            break
-        pause = partial(
-            invoice_payments.reconcile_pause, session, workspace_id, client_id, now
-        )
-        items.check("payment pause", client_id, pause)
+    moved = items.each(
+        "invoice",
+        [
+            (i.id, partial(invoice_payments.check_invoice, session, i, now))
+            for i in invoices
+        ],
+    )
+    pause = partial(invoice_payments.reconcile_pause, session, workspace_id)
+    clients = invoice_payments.paused_clients(invoices)
+    items.each("payment pause", [(c, partial(pause, c, now)) for c in clients])
     return Pass(
-        tickets=rechecked,
-        milestones=reviewed,
-        invoices=moved,
+        tickets=len(rechecked),
+        milestones=len(reviewed),
+        invoices=sum(moved),
         failed=tuple(items.failed),
         stopped=items.stopped,
     )
