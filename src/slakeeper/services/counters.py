@@ -5,10 +5,9 @@ same value, and a rollback gives the value back (no gaps).
 
 A series is named `<what>/<which>`: `invoice/2027-{seq}` (the invoice number
 pattern with its date parts filled in, services/invoice_numbers.py),
-`ticket/<client id>`, `change_request/<client id>`. Counters that did not
-exist when tickets and change requests were numbered as the highest existing
-number plus one were seeded by the migration `20261207_counters` from those
-numbers.
+`ticket/<client id>`, `change_request/<client id>`. Tickets and change
+requests were numbered as the highest number plus one before; the migration
+`20261207_counters` started their series after those numbers.
 
 On SQLite the write lock must be taken before the transaction reads anything
 (`locks.write_lock`, first): the row lock is the database's write lock there.
