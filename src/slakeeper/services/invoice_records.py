@@ -43,6 +43,7 @@ from slakeeper.services.access import (
 from slakeeper.services.invoice_build import (
     money,
 )
+from slakeeper.services.pages import Page, in_page
 from slakeeper.services.terms import VersionTerms
 
 __all__ = [
@@ -143,8 +144,10 @@ def list_invoices(
     *,
     client_id: int | None = None,
     status: str | None = None,
+    page: Page | None = None,
 ) -> list[Invoice]:
-    """Invoices and credit notes the principal may see, by id."""
+    """Invoices and credit notes the principal may see, by id; with a `page`,
+    only its rows (`services.pages`)."""
     active_user(session, principal)
     query = scoped(select(Invoice), Invoice, principal)
     if not principal.is_provider:
@@ -161,7 +164,7 @@ def list_invoices(
             raise InvalidInput(
                 f"unknown status {status!r}; expected one of {known}", location="status"
             ) from None
-    return list(session.scalars(query.order_by(Invoice.id)).all())
+    return list(session.scalars(in_page(query, page, Invoice.id, Invoice.id)).all())
 
 
 def lines_of(

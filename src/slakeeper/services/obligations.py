@@ -35,6 +35,7 @@ from slakeeper.services.access import (
     visible_client,
 )
 from slakeeper.services.agreements import agreement_in_force
+from slakeeper.services.pages import Page, in_page
 from slakeeper.services.terms import version_terms
 
 __all__ = [
@@ -64,8 +65,10 @@ def list_obligations(
     status: str | None = None,
     party: str | None = None,
     kind: str | None = None,
+    page: Page | None = None,
 ) -> list[Obligation]:
-    """Obligations the principal may see, by due time."""
+    """Obligations the principal may see, by due time; with a `page`, only its
+    rows, by id (`services.pages`)."""
     active_user(session, principal)
     query = scoped(select(Obligation), Obligation, principal)
     if client_id is not None:
@@ -76,7 +79,8 @@ def list_obligations(
         query = query.where(Obligation.party == party)
     if kind is not None:
         query = query.where(Obligation.kind == kind)
-    return list(session.scalars(query.order_by(Obligation.due_at, Obligation.id)))
+    query = in_page(query, page, Obligation.id, Obligation.due_at, Obligation.id)
+    return list(session.scalars(query))
 
 
 def new_obligation(

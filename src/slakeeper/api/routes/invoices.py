@@ -61,7 +61,7 @@ def list_invoices(
     """Invoices and credit notes the principal may see, oldest first; a client
     contact sees their own client's issued ones (never drafts)."""
     found = invoice_records.list_invoices(
-        session, principal, client_id=client_id, status=status
+        session, principal, client_id=client_id, status=status, page=page
     )
     items, next_cursor = paginate(found, page, key=lambda i: i.id)
     return InvoiceList(
@@ -320,7 +320,7 @@ def list_credits(
     """Credits owed to clients, oldest first; `invoice_id` is the invoice that
     consumed one."""
     found = invoice_credits.list_credits(
-        session, principal, client_id=client_id, open_only=open_only
+        session, principal, client_id=client_id, open_only=open_only, page=page
     )
     items, next_cursor = paginate(found, page, key=lambda c: c.id)
     return CreditList(items=[CreditRead.of(c) for c in items], next_cursor=next_cursor)
