@@ -252,6 +252,10 @@ READS: dict[str, tuple[str, Read]] = {
         LOOKUP,
         lambda s, p, c: invoice_records.client_of(s, p, c.acme_id),
     ),
+    "invoice_records.detail": (
+        LOOKUP,
+        lambda s, p, c: invoice_records.detail(s, p, c.invoice_id),
+    ),
     "invoice_records.entries_of": (
         LOOKUP,
         lambda s, p, c: invoice_records.entries_of(s, p, c.invoice_id),

@@ -27,7 +27,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from slakeeper.db.base import Base, UTCDateTime
 
@@ -279,6 +279,14 @@ class Milestone(Base):
     last_seq: Mapped[int] = mapped_column(Integer)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # -- read-only paths for loading a page's children at once (selectinload) -----
+    version: Mapped[AgreementVersion] = relationship(viewonly=True, lazy="raise")
+    events: Mapped[list[MilestoneEvent]] = relationship(
+        viewonly=True, order_by="MilestoneEvent.seq", lazy="raise"
+    )
+    adjustments: Mapped[list[Adjustment]] = relationship(
+        viewonly=True, order_by="Adjustment.id", lazy="raise"
+    )
 
 
 class MilestoneEvent(Base):

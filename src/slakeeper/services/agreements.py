@@ -40,6 +40,7 @@ from slakeeper.services.access import (
 )
 from slakeeper.services.locks import rowcount, write_lock
 from slakeeper.services.milestones import sync_milestones
+from slakeeper.services.pages import Page, in_page
 from slakeeper.services.terms import Party, version_terms
 from slakeeper.yamlsource import SourceError
 
@@ -144,14 +145,19 @@ def comments(session: Session, principal: Principal, version_id: int) -> list[Co
 
 
 def list_agreements(
-    session: Session, principal: Principal, client_id: int | None = None
+    session: Session,
+    principal: Principal,
+    client_id: int | None = None,
+    page: Page | None = None,
 ) -> list[Agreement]:
-    """The agreements the principal may see (a client contact: their own)."""
+    """The agreements the principal may see (a client contact: their own), by
+    id; with a `page`, only its rows (`services.pages`)."""
     active_user(session, principal)
     query = scoped(select(Agreement), Agreement, principal)
     if client_id is not None:
         query = query.where(Agreement.client_id == client_id)
-    return list(session.scalars(query.order_by(Agreement.id)).all())
+    query = in_page(query, page, Agreement.id, Agreement.id)
+    return list(session.scalars(query).all())
 
 
 # -- writing ----------------------------------------------------------------------

@@ -41,6 +41,7 @@ from slakeeper.services.access import (
     visible_client,
 )
 from slakeeper.services.locks import write_lock
+from slakeeper.services.pages import Page, in_page
 from slakeeper.services.terms import VersionTerms, agreement_in_force, version_terms
 
 __all__ = [
@@ -76,14 +77,19 @@ def list_changes(
     *,
     client_id: int | None = None,
     status: str | None = None,
+    page: Page | None = None,
 ) -> list[ChangeRequest]:
+    """The change requests the principal may see, by id; with a `page`, only its
+    rows (`services.pages`)."""
     active_user(session, principal)
     query = scoped(select(ChangeRequest), ChangeRequest, principal)
     if client_id is not None:
         query = query.where(ChangeRequest.client_id == client_id)
     if status is not None:
         query = query.where(ChangeRequest.status == status)
-    return list(session.scalars(query.order_by(ChangeRequest.id)))
+    return list(
+        session.scalars(in_page(query, page, ChangeRequest.id, ChangeRequest.id))
+    )
 
 
 def _terms(

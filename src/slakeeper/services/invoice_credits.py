@@ -36,6 +36,7 @@ from slakeeper.services.invoice_records import (
     billing_of,
     client_of,
 )
+from slakeeper.services.pages import Page, in_page
 from slakeeper.services.terms import agreement_in_force, version_terms
 
 __all__ = ["add_credit", "list_credits", "open_credit_lines"]
@@ -133,8 +134,10 @@ def list_credits(
     *,
     client_id: int | None = None,
     open_only: bool = False,
+    page: Page | None = None,
 ) -> list[ManualCredit]:
-    """Credits the principal may see (`open_only`: not consumed yet)."""
+    """Credits the principal may see (`open_only`: not consumed yet), by id; with
+    a `page`, only its rows (`services.pages`)."""
     active_user(session, principal)
     query = scoped(select(ManualCredit), ManualCredit, principal)
     if client_id is not None:
@@ -143,7 +146,8 @@ def list_credits(
         )
     if open_only:
         query = query.where(ManualCredit.invoice_id.is_(None))
-    return list(session.scalars(query.order_by(ManualCredit.id)).all())
+    query = in_page(query, page, ManualCredit.id, ManualCredit.id)
+    return list(session.scalars(query).all())
 
 
 def open_credit_lines(

@@ -63,6 +63,7 @@ from slakeeper.services.access import (
     require_provider,
     scoped,
 )
+from slakeeper.services.pages import Page, in_page
 from slakeeper.services.terms import version_terms
 
 __all__ = [
@@ -87,18 +88,22 @@ class Review(StrEnum):
 
 
 def list_milestones(
-    session: Session, principal: Principal, *, client_id: int | None = None
+    session: Session,
+    principal: Principal,
+    *,
+    client_id: int | None = None,
+    page: Page | None = None,
 ) -> list[Milestone]:
-    """Milestones the principal may see, by client and due time."""
+    """Milestones the principal may see, by client and due time; with a `page`,
+    only its rows, by id (`services.pages`)."""
     active_user(session, principal)
     query = scoped(select(Milestone), Milestone, principal)
     if client_id is not None:
         query = query.where(Milestone.client_id == client_id)
-    return list(
-        session.scalars(
-            query.order_by(Milestone.client_id, Milestone.due_at, Milestone.id)
-        ).all()
+    query = in_page(
+        query, page, Milestone.id, Milestone.client_id, Milestone.due_at, Milestone.id
     )
+    return list(session.scalars(query).all())
 
 
 def events_of(

@@ -34,6 +34,7 @@ from slakeeper.services.access import (
     visible,
     visible_client,
 )
+from slakeeper.services.pages import Page, in_page
 from slakeeper.services.terms import agreement_in_force, version_terms
 
 __all__ = [
@@ -63,8 +64,10 @@ def list_obligations(
     status: str | None = None,
     party: str | None = None,
     kind: str | None = None,
+    page: Page | None = None,
 ) -> list[Obligation]:
-    """Obligations the principal may see, by due time."""
+    """Obligations the principal may see, by due time; with a `page`, only its
+    rows, by id (`services.pages`)."""
     active_user(session, principal)
     query = scoped(select(Obligation), Obligation, principal)
     if client_id is not None:
@@ -75,7 +78,8 @@ def list_obligations(
         query = query.where(Obligation.party == party)
     if kind is not None:
         query = query.where(Obligation.kind == kind)
-    return list(session.scalars(query.order_by(Obligation.due_at, Obligation.id)))
+    query = in_page(query, page, Obligation.id, Obligation.due_at, Obligation.id)
+    return list(session.scalars(query))
 
 
 def new_obligation(

@@ -44,6 +44,7 @@ from slakeeper.services.access import (
     visible_client,
 )
 from slakeeper.services.locks import write_lock
+from slakeeper.services.pages import Page, in_page
 from slakeeper.services.terms import agreement_in_force, version_terms
 
 __all__ = [
@@ -475,10 +476,12 @@ def list_tickets(
     *,
     client_id: int | None = None,
     state: str | None = None,
+    page: Page | None = None,
 ) -> list[Ticket]:
-    """Tickets the principal may see, by key order within each client. `state`:
-    `active` (not resolved or closed), `at_risk`, `breached`, or a status; the
-    materialised state is as of each ticket's `computed_at`."""
+    """Tickets the principal may see, by key order within each client (with a
+    `page`, only its rows, by id: `services.pages`). `state`: `active` (not
+    resolved or closed), `at_risk`, `breached`, or a status; the materialised
+    state is as of each ticket's `computed_at`."""
     active_user(session, principal)
     query = scoped(select(Ticket), Ticket, principal)
     if client_id is not None:
@@ -491,7 +494,8 @@ def list_tickets(
         query = query.where(Ticket.breached.is_(True))
     elif state is not None:
         query = query.where(Ticket.status == state)
-    return list(session.scalars(query.order_by(Ticket.client_id, Ticket.number)).all())
+    query = in_page(query, page, Ticket.id, Ticket.client_id, Ticket.number)
+    return list(session.scalars(query).all())
 
 
 def ticket_clocks(

@@ -59,6 +59,7 @@ from slakeeper.services.access import (
     visible,
     visible_client,
 )
+from slakeeper.services.pages import Page, in_page
 from slakeeper.services.terms import agreement_in_force, version_terms, versions_during
 
 __all__ = [
@@ -587,10 +588,13 @@ def list_entries(
     billable: bool | None = None,
     approved: bool | None = None,
     source: str | None = None,
+    page: Page | None = None,
 ) -> EntryList:
     """The entries the principal may see that match every filter given, by
     `worked_at`, with their totals (raw seconds, and the billable ones). The
-    period is `[from_at, to_at)` on `worked_at`."""
+    period is `[from_at, to_at)` on `worked_at`. With a `page`, the entries are
+    only its rows, by id (`services.pages`); the totals still cover every
+    matching entry."""
     active_user(session, principal)
     where: list[Any] = [scoped(select(TimeEntry), TimeEntry, principal).whereclause]
     if client_id is not None:
@@ -620,11 +624,14 @@ def list_entries(
         )
     if source is not None:
         where.append(TimeEntry.source == _source(source))
-    entries = list(
-        session.scalars(
-            select(TimeEntry).where(*where).order_by(TimeEntry.worked_at, TimeEntry.id)
-        ).all()
+    query = in_page(
+        select(TimeEntry).where(*where),
+        page,
+        TimeEntry.id,
+        TimeEntry.worked_at,
+        TimeEntry.id,
     )
+    entries = list(session.scalars(query).all())
     return EntryList(entries, _totals(session, where))
 
 

@@ -32,6 +32,7 @@ from slakeeper.services.access import (
     require_provider,
     scoped,
 )
+from slakeeper.services.pages import Page, in_page
 
 __all__ = [
     "TOKEN_PREFIX",
@@ -347,11 +348,14 @@ def add_client(
     return client
 
 
-def list_clients(session: Session, principal: Principal) -> Sequence[Client]:
-    """The workspace's clients; a client contact sees only their own."""
+def list_clients(
+    session: Session, principal: Principal, page: Page | None = None
+) -> Sequence[Client]:
+    """The workspace's clients by id; a client contact sees only their own. With
+    a `page`, only its rows (`services.pages`)."""
     active_user(session, principal)
     query = scoped(select(Client), Client, principal)
-    return session.scalars(query.order_by(Client.id)).all()
+    return session.scalars(in_page(query, page, Client.id, Client.id)).all()
 
 
 # -- API tokens and signing in ----------------------------------------------------

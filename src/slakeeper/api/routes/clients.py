@@ -30,7 +30,7 @@ def list_clients(
     session: SessionDep, principal: PrincipalDep, page: PageDep
 ) -> ClientList:
     """The workspace's clients, oldest first; a client contact sees only their own."""
-    rows = workspaces.list_clients(session, principal)
+    rows = workspaces.list_clients(session, principal, page)
     items, next_cursor = paginate(rows, page, key=lambda c: c.id)
     return ClientList(items=[ClientRead.of(c) for c in items], next_cursor=next_cursor)
 
