@@ -31,10 +31,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, case, delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -46,7 +46,6 @@ from slakeeper.db.models import (
     Ticket,
     TimeEntry,
     User,
-    Workspace,
 )
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from slakeeper.services import audit
@@ -59,6 +58,7 @@ from slakeeper.services.access import (
     visible,
     visible_client,
 )
+from slakeeper.services.locks import rowcount, write_lock
 from slakeeper.services.pages import Page, in_page
 from slakeeper.services.terms import agreement_in_force, version_terms, versions_during
 
@@ -343,22 +343,6 @@ def _audit(
     )
 
 
-def _rowcount(result: object) -> int:
-    return cast(CursorResult[Any], result).rowcount
-
-
-def _write_lock(session: Session, principal: Principal) -> None:
-    """Take the write lock before reading (a no-op write, as `audit.record` does):
-    the workspace row on PostgreSQL, the database on SQLite. Two starts or stops
-    at once then run one after the other, and the second sees what the first
-    did (a clear Conflict, not a failed snapshot)."""
-    session.execute(
-        update(Workspace)
-        .where(Workspace.id == principal.workspace_id)
-        .values(id=Workspace.id)
-    )
-
-
 # -- timers ------------------------------------------------------------------------
 
 
@@ -386,7 +370,7 @@ def start_timer(
 ) -> RunningTimer:
     """Start the principal's timer for a client; a second running timer is
     refused (Conflict), by the database too (`running_timer.user_id` is unique)."""
-    _write_lock(session, principal)
+    write_lock(session, principal.workspace_id)
     user = _worker(session, principal, None)
     client = visible_client(session, principal, client_id)
     ticket = _ticket(session, client, ticket_id)
@@ -435,7 +419,7 @@ def stop_timer(
     """Stop the principal's timer: its time becomes an entry (source `timer`,
     raw seconds, which may be 0). Stopping when no timer runs (stopping twice)
     is a Conflict. A `note` given here replaces the one given at the start."""
-    _write_lock(session, principal)
+    write_lock(session, principal.workspace_id)
     user = active_user(session, principal)
     timer = running_timer(session, principal)
     if timer is None:
@@ -456,7 +440,7 @@ def stop_timer(
         .where(RunningTimer.id == timer.id)
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(gone) != 1:  # a concurrent stop won
+    if rowcount(gone) != 1:  # a concurrent stop won
         raise Conflict(f"the timer of {user.email} has been stopped already")
     session.expunge(timer)
     entry = TimeEntry(
@@ -738,7 +722,7 @@ def edit_entry(
         .values(**changed, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(result) != 1:
+    if rowcount(result) != 1:
         raise Conflict(f"time entry {entry.id} was approved or invoiced meanwhile")
     session.refresh(entry)
     after = _snapshot(entry)
@@ -768,7 +752,7 @@ def delete_entry(
         .where(TimeEntry.id == entry.id, *_UNLOCKED)
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(result) != 1:
+    if rowcount(result) != 1:
         raise Conflict(f"time entry {entry.id} was approved or invoiced meanwhile")
     session.expunge(entry)
     _audit(session, principal, entry, "deleted", now, {"before": before})
@@ -864,7 +848,7 @@ def approve_period(
             .values(approved_at=now, approved_by_id=user.id, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        if _rowcount(result) != len(ids):
+        if rowcount(result) != len(ids):
             raise Conflict("some of these entries were approved meanwhile; try again")
         for entry in entries:
             session.refresh(entry)
