@@ -39,6 +39,12 @@ from slakeeper.core.credits import (
     compliance,
     credit_owed,
 )
+from slakeeper.core.delivery import (
+    PeriodUnit,
+    add_months,
+    add_period,
+    period_after,
+)
 from slakeeper.core.duration import (
     format_duration,
     parse_duration,
@@ -72,6 +78,7 @@ __all__ = [
     "MeasureKey",
     "NaiveDatetimeError",
     "PauseSpan",
+    "PeriodUnit",
     "RateTable",
     "Rounding",
     "RoundingMode",
@@ -79,6 +86,8 @@ __all__ = [
     "SpecProblem",
     "Totals",
     "WorkCalendar",
+    "add_months",
+    "add_period",
     "compliance",
     "credit_owed",
     "evaluate_clock",
@@ -91,6 +100,7 @@ __all__ = [
     "minor_unit",
     "parse_duration",
     "parse_duration_parts",
+    "period_after",
     "round_duration",
     "round_entries",
     "split_by_calendar",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -20,7 +20,7 @@ from slakeeper.agreement.schema import Milestone as MilestoneTerms
 from slakeeper.agreement.schema import Obligation as ObligationTerms
 from slakeeper.agreement.types import CalendarPeriod, WorkingTime
 from slakeeper.core import WorkCalendar
-from slakeeper.core.delivery import ShiftMode, shift
+from slakeeper.core.delivery import ShiftMode, period_after, shift
 from slakeeper.db.models import (
     Adjustment,
     AgreementVersion,
@@ -186,20 +186,7 @@ def due_after(
     calendar = terms.default_calendar
     if isinstance(within, WorkingTime):
         return calendar.add(start, within.resolve(calendar.business_day))
-    local = start.astimezone(terms.zone)
-    if within.unit in ("day", "week"):
-        days = within.amount * (7 if within.unit == "week" else 1)
-        return (local + timedelta(days=days)).astimezone(UTC)
-    months = within.amount * (12 if within.unit == "year" else 1)
-    month0 = local.month - 1 + months
-    year, month = local.year + month0 // 12, month0 % 12 + 1
-    day = min(local.day, _days_in(year, month))
-    return local.replace(year=year, month=month, day=day).astimezone(UTC)
-
-
-def _days_in(year: int, month: int) -> int:
-    nxt = date(year + month // 12, month % 12 + 1, 1)
-    return (nxt - timedelta(days=1)).day
+    return period_after(start, within.amount, within.unit, terms.zone)
 
 
 def dependents(milestones: Iterable[Milestone], key: str) -> list[Milestone]:
