@@ -59,6 +59,13 @@ from slakeeper.core.errors import (
     NaiveDatetimeError,
     SpecProblem,
 )
+from slakeeper.core.milestones import (
+    MilestoneKind,
+    MilestoneShift,
+    MilestoneState,
+    derive_milestone,
+    is_milestone_late,
+)
 
 __all__ = [
     "AppliedRate",
@@ -76,6 +83,9 @@ __all__ = [
     "CreditTier",
     "DurationError",
     "MeasureKey",
+    "MilestoneKind",
+    "MilestoneShift",
+    "MilestoneState",
     "NaiveDatetimeError",
     "PauseSpan",
     "PeriodUnit",
@@ -90,11 +100,13 @@ __all__ = [
     "add_period",
     "compliance",
     "credit_owed",
+    "derive_milestone",
     "evaluate_clock",
     "evaluate_clocks",
     "fold_events",
     "format_duration",
     "invoice_totals",
+    "is_milestone_late",
     "line_amount",
     "local_day",
     "minor_unit",

@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from slakeeper.core import ClockState, ClockStatus
+from slakeeper.core import ClockState, ClockStatus, is_milestone_late
 from slakeeper.db.models import AgreementVersion, Milestone
 from slakeeper.errors import NotFound
 from slakeeper.services import (
@@ -215,7 +215,7 @@ def _milestone_line(
         if now <= m.due_at
         else -calendar.between(m.due_at, now)
     )
-    late = m.late or (m.delivered_at is None and now >= m.due_at)
+    late = is_milestone_late(m.due_at, m.delivered_at, now)
     return MilestoneLine(
         names[m.client_id],
         m.key,
