@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from slakeeper.api.schemas import _examples
+from slakeeper.core import money
 from slakeeper.db.models import (
     Invoice,
     InvoiceLine,
@@ -23,7 +24,6 @@ from slakeeper.db.models import (
 )
 from slakeeper.services import invoice_records
 from slakeeper.services.access import Principal
-from slakeeper.services.invoice_build import money
 
 __all__ = [
     "CreditCreate",

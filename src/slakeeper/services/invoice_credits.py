@@ -13,6 +13,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slakeeper.core.invoice import (
+    LinePlan,
+    credit_line,
+    money,
+    percent_of,
+)
 from slakeeper.db.models import (
     Client,
     ManualCredit,
@@ -26,12 +32,6 @@ from slakeeper.services.access import (
     require_owner,
 )
 from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.invoice_build import (
-    LinePlan,
-    credit_line,
-    money,
-    percent_of,
-)
 from slakeeper.services.invoice_records import (
     MAX_REASON,
     billing_of,

@@ -18,6 +18,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slakeeper.core.invoice import (
+    money,
+)
 from slakeeper.db.models import (
     Invoice,
     Payment,
@@ -29,9 +32,6 @@ from slakeeper.services.access import (
     Principal,
     active_user,
     require_owner,
-)
-from slakeeper.services.invoice_build import (
-    money,
 )
 from slakeeper.services.invoice_records import (
     UNPAID,

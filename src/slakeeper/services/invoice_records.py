@@ -22,6 +22,9 @@ from sqlalchemy.orm import Session
 from slakeeper.agreement.schema import Billing
 from slakeeper.agreement.types import CalendarPeriod
 from slakeeper.core import delivery
+from slakeeper.core.invoice import (
+    money,
+)
 from slakeeper.db.models import (
     AgreementVersion,
     BillingParty,
@@ -40,9 +43,6 @@ from slakeeper.services.access import (
     active_user,
     require_client_access,
     visible_client,
-)
-from slakeeper.services.invoice_build import (
-    money,
 )
 from slakeeper.services.terms import VersionTerms
 
