@@ -337,3 +337,70 @@ def test_evaluate_clocks_equals_evaluate_clock_item_by_item(
             assert arrays.due_at[i] == seconds64(got.due_at)
         assert arrays.elapsed[i] == np.timedelta64(got.elapsed)
         assert arrays.remaining[i] == np.timedelta64(got.remaining)
+
+
+def micros64(t: datetime | None) -> np.datetime64:
+    if t is None:
+        return np.datetime64("NaT", "us")
+    return np.datetime64(t.astimezone(UTC).replace(tzinfo=None), "us")
+
+
+@st.composite
+def jittered(draw: st.DrawFn, history: list[ClockEvent]) -> list[ClockEvent]:
+    """`history` with its instants moved later by up to a few seconds, to the
+    microsecond, in the same order."""
+    moved, shift = [], timedelta(0)
+    for event in history:
+        shift += timedelta(microseconds=draw(st.integers(0, 2_999_999)))
+        moved.append(
+            ClockEvent(event.kind, event.at + shift, event.target, event.cause)
+        )
+    return moved
+
+
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    data=st.data(),
+    setup=setups(),
+    count=st.integers(1, 12),
+    target=targets,
+    later=st.integers(0, 30000),
+    micro=st.integers(0, 999_999),
+)
+def test_evaluate_clocks_in_microseconds_equals_evaluate_clock_item_by_item(
+    data: st.DataObject,
+    setup: tuple[str, int, tuple[str, ...], datetime],
+    count: int,
+    target: int,
+    later: int,
+    micro: int,
+) -> None:
+    zone, hours_index, closed, start = setup
+    cal, _ = calendars(zone, hours_index, closed)
+    clocks = [data.draw(jittered(data.draw(histories(start)))) for _ in range(count)]
+    now = start + later * MINUTE + timedelta(microseconds=micro)
+    clocks = [c for c in clocks if c[0].at <= now] or [[ClockEvent("start", now)]]
+    spans = [fold_events([e for e in c if e.at <= now]) for c in clocks]
+    owner = [i for i, s in enumerate(spans) for _ in s.pauses]
+    pauses = [p for s in spans for p in s.pauses]
+    arrays = evaluate_clocks(
+        cal,
+        np.array([micros64(s.start) for s in spans], dtype="datetime64[us]"),
+        np.array([effective(s.target, target) for s in spans], dtype="timedelta64[us]"),
+        np.array([micros64(s.stop) for s in spans], dtype="datetime64[us]"),
+        now,
+        pauses=(
+            np.array(owner, dtype=np.int64),
+            np.array([micros64(p.start) for p in pauses], dtype="datetime64[us]"),
+            np.array([micros64(p.end) for p in pauses], dtype="datetime64[us]"),
+        ),
+    )
+    assert arrays.due_at.dtype == np.dtype("datetime64[us]")
+    for i, events in enumerate(clocks):
+        got = evaluate_clock(cal, target * MINUTE, events, now)
+        assert ClockState.from_code(int(arrays.state[i])) == got.state, i
+        assert arrays.due_at[i] == micros64(got.due_at) or (
+            got.due_at is None and np.isnat(arrays.due_at[i])
+        )
+        assert arrays.elapsed[i] == np.timedelta64(got.elapsed)
+        assert arrays.remaining[i] == np.timedelta64(got.remaining)
