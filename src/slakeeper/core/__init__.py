@@ -1,5 +1,6 @@
 """slakeeper's pure engine: business calendars, business-time arithmetic, SLA
-clocks, and billing and service-credit arithmetic (Decimal only).
+clocks, the clocks of tickets and the state of milestones, delivery dates, and
+billing, invoice-line and service-credit arithmetic (Decimal only).
 
 Imports only the standard library, zoneinfo, numpy and holidays; never reads
 the clock, a file or a database. The rules are stated in docs/sla-clock.md.
@@ -77,6 +78,20 @@ from slakeeper.core.milestones import (
     derive_milestone,
     is_milestone_late,
 )
+from slakeeper.core.ticket_clocks import (
+    ClockReading,
+    TicketState,
+    derive_ticket,
+    read_ticket_clocks,
+    ticket_columns,
+)
+from slakeeper.core.tickets import (
+    EventFact,
+    PriorityTerms,
+    TicketHistory,
+    TicketTerms,
+    replay_ticket,
+)
 
 __all__ = [
     "AppliedRate",
@@ -87,6 +102,7 @@ __all__ = [
     "ClockArrays",
     "ClockError",
     "ClockEvent",
+    "ClockReading",
     "ClockSpan",
     "ClockState",
     "ClockStatus",
@@ -94,6 +110,7 @@ __all__ = [
     "CreditResult",
     "CreditTier",
     "DurationError",
+    "EventFact",
     "LinePlan",
     "MeasureKey",
     "MilestoneKind",
@@ -102,12 +119,16 @@ __all__ = [
     "NaiveDatetimeError",
     "PauseSpan",
     "PeriodUnit",
+    "PriorityTerms",
     "RateTable",
     "Rounding",
     "RoundingMode",
     "RoundingScope",
     "RowPlan",
     "SpecProblem",
+    "TicketHistory",
+    "TicketState",
+    "TicketTerms",
     "Totals",
     "WorkCalendar",
     "add_months",
@@ -116,6 +137,7 @@ __all__ = [
     "credit_line",
     "credit_owed",
     "derive_milestone",
+    "derive_ticket",
     "evaluate_clock",
     "evaluate_clocks",
     "fixed_line",
@@ -132,8 +154,11 @@ __all__ = [
     "parse_duration_parts",
     "percent_of",
     "period_after",
+    "read_ticket_clocks",
+    "replay_ticket",
     "round_duration",
     "round_entries",
     "split_by_calendar",
+    "ticket_columns",
     "time_lines",
 ]

@@ -24,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from slakeeper.core.tickets import EventKind
 from slakeeper.db.models import (
     Client,
     InboundMail,
@@ -45,7 +46,7 @@ from slakeeper.mail.message import (
 from slakeeper.services import audit
 from slakeeper.services.access import Principal, active_user, require_provider
 from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.tickets import MAX_TITLE, EventKind, add_event, open_ticket
+from slakeeper.services.tickets import MAX_TITLE, add_event, open_ticket
 from slakeeper.services.workspaces import principal_for
 
 __all__ = [
