@@ -601,6 +601,23 @@ class TestEvaluateClocks:
             assert [a.tolist() for a in result] == [a.tolist() for a in plain]
         assert plain.due_at[0] == utc(berlin(2027, 1, 4, 10))
 
+    def test_a_pause_outside_the_clock_is_dropped_and_the_others_kept(self):
+        s = arrays(berlin(2027, 1, 4, 9))
+        result = evaluate_clocks(
+            self.cal,
+            s,
+            np.array([3600], dtype="timedelta64[s]"),
+            arrays(None),
+            berlin(2027, 1, 4, 12),
+            pauses=(
+                np.array([0, 0]),
+                arrays(berlin(2027, 1, 4, 8), berlin(2027, 1, 4, 9, 30)),
+                arrays(berlin(2027, 1, 4, 8, 30), berlin(2027, 1, 4, 10)),
+            ),
+        )
+        assert result.elapsed.tolist() == [timedelta(hours=2, minutes=30)]
+        assert result.due_at[0] == utc(berlin(2027, 1, 4, 10, 30))
+
     def test_overlapping_and_unsorted_pauses_count_once(self):
         s = arrays(berlin(2027, 1, 4, 9), berlin(2027, 1, 4, 9))
         t = np.array([4 * 3600, 4 * 3600], dtype="timedelta64[s]")
