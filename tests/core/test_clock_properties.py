@@ -287,58 +287,6 @@ def histories(draw: st.DrawFn, start: datetime) -> list[ClockEvent]:
     return events
 
 
-@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    data=st.data(),
-    setup=setups(),
-    count=st.integers(1, 12),
-    target=targets,
-    later=st.integers(0, 30000),
-)
-def test_evaluate_clocks_equals_evaluate_clock_item_by_item(
-    data: st.DataObject,
-    setup: tuple[str, int, tuple[str, ...], datetime],
-    count: int,
-    target: int,
-    later: int,
-) -> None:
-    zone, hours_index, closed, start = setup
-    cal, _ = calendars(zone, hours_index, closed)
-    clocks = [data.draw(histories(start)) for _ in range(count)]
-    now = start + later * MINUTE
-    clocks = [c for c in clocks if c[0].at <= now] or [[ClockEvent("start", now)]]
-    spans = [fold_events([e for e in c if e.at <= now]) for c in clocks]
-    owner = [i for i, s in enumerate(spans) for _ in s.pauses]
-    pauses = [p for s in spans for p in s.pauses]
-    order = data.draw(st.permutations(range(len(pauses))))  # any order will do
-    arrays = evaluate_clocks(
-        cal,
-        np.array([seconds64(s.start) for s in spans]),
-        np.array(
-            [int(effective(s.target, target).total_seconds()) for s in spans],
-            dtype="timedelta64[s]",
-        ),
-        np.array([seconds64(s.stop) for s in spans]),
-        np.datetime64(int(now.timestamp()), "s"),
-        pauses=(
-            np.array([owner[k] for k in order], dtype=np.int64),
-            np.array(
-                [seconds64(pauses[k].start) for k in order], dtype="datetime64[s]"
-            ),
-            np.array([seconds64(pauses[k].end) for k in order], dtype="datetime64[s]"),
-        ),
-    )
-    for i, events in enumerate(clocks):
-        got = evaluate_clock(cal, target * MINUTE, events, now)
-        assert ClockState.from_code(int(arrays.state[i])) == got.state, i
-        if got.due_at is None:
-            assert np.isnat(arrays.due_at[i])
-        else:
-            assert arrays.due_at[i] == seconds64(got.due_at)
-        assert arrays.elapsed[i] == np.timedelta64(got.elapsed)
-        assert arrays.remaining[i] == np.timedelta64(got.remaining)
-
-
 def micros64(t: datetime | None) -> np.datetime64:
     if t is None:
         return np.datetime64("NaT", "us")
@@ -358,6 +306,7 @@ def jittered(draw: st.DrawFn, history: list[ClockEvent]) -> list[ClockEvent]:
     return moved
 
 
+@pytest.mark.parametrize("unit", ["s", "us"])
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=st.data(),
@@ -367,7 +316,8 @@ def jittered(draw: st.DrawFn, history: list[ClockEvent]) -> list[ClockEvent]:
     later=st.integers(0, 30000),
     micro=st.integers(0, 999_999),
 )
-def test_evaluate_clocks_in_microseconds_equals_evaluate_clock_item_by_item(
+def test_evaluate_clocks_equals_evaluate_clock_item_by_item(
+    unit: str,
     data: st.DataObject,
     setup: tuple[str, int, tuple[str, ...], datetime],
     count: int,
@@ -375,32 +325,42 @@ def test_evaluate_clocks_in_microseconds_equals_evaluate_clock_item_by_item(
     later: int,
     micro: int,
 ) -> None:
+    """In whole seconds, and in microseconds (instants to the microsecond)."""
     zone, hours_index, closed, start = setup
     cal, _ = calendars(zone, hours_index, closed)
-    clocks = [data.draw(jittered(data.draw(histories(start)))) for _ in range(count)]
-    now = start + later * MINUTE + timedelta(microseconds=micro)
+    clocks = [data.draw(histories(start)) for _ in range(count)]
+    now = start + later * MINUTE
+    instant = seconds64
+    if unit == "us":
+        clocks = [data.draw(jittered(c)) for c in clocks]
+        now += timedelta(microseconds=micro)
+        instant = micros64
     clocks = [c for c in clocks if c[0].at <= now] or [[ClockEvent("start", now)]]
     spans = [fold_events([e for e in c if e.at <= now]) for c in clocks]
     owner = [i for i, s in enumerate(spans) for _ in s.pauses]
     pauses = [p for s in spans for p in s.pauses]
+    order = data.draw(st.permutations(range(len(pauses))))  # any order will do
     arrays = evaluate_clocks(
         cal,
-        np.array([micros64(s.start) for s in spans], dtype="datetime64[us]"),
-        np.array([effective(s.target, target) for s in spans], dtype="timedelta64[us]"),
-        np.array([micros64(s.stop) for s in spans], dtype="datetime64[us]"),
+        np.array([instant(s.start) for s in spans], dtype=f"datetime64[{unit}]"),
+        np.array(
+            [effective(s.target, target) for s in spans], dtype=f"timedelta64[{unit}]"
+        ),
+        np.array([instant(s.stop) for s in spans], dtype=f"datetime64[{unit}]"),
         now,
         pauses=(
-            np.array(owner, dtype=np.int64),
-            np.array([micros64(p.start) for p in pauses], dtype="datetime64[us]"),
-            np.array([micros64(p.end) for p in pauses], dtype="datetime64[us]"),
+            np.array([owner[k] for k in order], dtype=np.int64),
+            np.array([instant(pauses[k].start) for k in order], f"datetime64[{unit}]"),
+            np.array([instant(pauses[k].end) for k in order], f"datetime64[{unit}]"),
         ),
     )
-    assert arrays.due_at.dtype == np.dtype("datetime64[us]")
+    assert arrays.due_at.dtype == np.dtype(f"datetime64[{unit}]")
     for i, events in enumerate(clocks):
         got = evaluate_clock(cal, target * MINUTE, events, now)
         assert ClockState.from_code(int(arrays.state[i])) == got.state, i
-        assert arrays.due_at[i] == micros64(got.due_at) or (
-            got.due_at is None and np.isnat(arrays.due_at[i])
-        )
+        if got.due_at is None:
+            assert np.isnat(arrays.due_at[i])
+        else:
+            assert arrays.due_at[i] == instant(got.due_at)
         assert arrays.elapsed[i] == np.timedelta64(got.elapsed)
         assert arrays.remaining[i] == np.timedelta64(got.remaining)
