@@ -46,7 +46,6 @@ def make_cast(session: Session, now: datetime = NOW) -> Cast:
         name: str,
         role: Role,
         client: int | None = None,
-        agreement_role: str | None = None,
     ) -> Principal:
         row = User(
             workspace_id=ws.id,
@@ -54,7 +53,6 @@ def make_cast(session: Session, now: datetime = NOW) -> Cast:
             name=name,
             role=role,
             client_id=client,
-            agreement_role=agreement_role,
             created_at=now,
         )
         session.add(row)
@@ -66,12 +64,8 @@ def make_cast(session: Session, now: datetime = NOW) -> Cast:
         acme_id=acme.id,
         jane=user("jane@janedoe.example", "Jane Doe", Role.OWNER),
         sam=user("sam@janedoe.example", "Sam", Role.STAFF),
-        max=user(
-            "max@acme.example", "Max Mustermann", Role.CLIENT, acme.id, "approver"
-        ),
-        erika=user(
-            "erika@acme.example", "Erika Muster", Role.CLIENT, acme.id, "requester"
-        ),
+        max=user("max@acme.example", "Max Mustermann", Role.CLIENT, acme.id),
+        erika=user("erika@acme.example", "Erika Muster", Role.CLIENT, acme.id),
     )
 
 
@@ -104,7 +98,6 @@ def make_world(session: Session, now: datetime = NOW) -> World:
         name="Olga",
         role=Role.CLIENT,
         client_id=globex.id,
-        agreement_role="approver",
         created_at=now,
     )
     dora = User(

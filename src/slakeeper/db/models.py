@@ -121,7 +121,6 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
     client_id: Mapped[int | None] = mapped_column(ForeignKey("client.id"))
-    agreement_role: Mapped[str | None] = mapped_column(String(50))  # approver, ...
     password_hash: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -26,7 +25,6 @@ from slakeeper.db.models import (
     Approval,
     Client,
     Comment,
-    Role,
     User,
     VersionState,
     VersionStatus,
@@ -36,17 +34,18 @@ from slakeeper.services import audit
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
     require_provider,
-    visible_client,
+    scoped,
+    visible,
 )
+from slakeeper.services.milestones import sync_milestones
+from slakeeper.services.terms import Party, version_terms
 from slakeeper.yamlsource import SourceError
 
 __all__ = [
     "VersionView",
     "activate_due",
     "activate_scheduled",
-    "agreement_in_force",
     "amend",
     "approve",
     "comment",
@@ -56,15 +55,12 @@ __all__ = [
     "import_agreement",
     "list_agreements",
     "reject",
-    "required_approvers",
     "resolve_comment",
     "submit",
     "withdraw",
 ]
 
 OPEN = (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)
-PROVIDER_APPROVER_ROLES = ("lead", "owner", "approver")
-CLIENT_APPROVER_ROLES = ("approver",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +75,7 @@ class VersionView:
 
 def _agreement(session: Session, principal: Principal, agreement_id: int) -> Agreement:
     active_user(session, principal)
-    row = session.get(Agreement, agreement_id)
-    if row is None:
-        raise NotFound(f"agreement {agreement_id} not found")
-    require_client_access(principal, row.workspace_id, row.client_id, "agreement")
-    return row
+    return visible(session, principal, Agreement, agreement_id, "agreement")
 
 
 def _version(
@@ -155,33 +147,10 @@ def list_agreements(
 ) -> list[Agreement]:
     """The agreements the principal may see (a client contact: their own)."""
     active_user(session, principal)
-    query = select(Agreement).where(Agreement.workspace_id == principal.workspace_id)
-    if principal.role is Role.CLIENT:
-        query = query.where(Agreement.client_id == principal.client_id)
+    query = scoped(select(Agreement), Agreement, principal)
     if client_id is not None:
         query = query.where(Agreement.client_id == client_id)
     return list(session.scalars(query.order_by(Agreement.id)).all())
-
-
-def agreement_in_force(
-    session: Session, principal: Principal, client_id: int, at: datetime
-) -> AgreementVersion | None:
-    """The version that governed `at` for a client (None before the first one)."""
-    active_user(session, principal)
-    visible_client(session, principal, client_id)
-    return session.scalars(
-        select(AgreementVersion)
-        .join(VersionState, VersionState.version_id == AgreementVersion.id)
-        .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
-        .where(
-            Agreement.client_id == client_id,
-            VersionState.active_from.is_not(None),
-            VersionState.active_from <= at,
-            (VersionState.active_until.is_(None)) | (VersionState.active_until > at),
-        )
-        .order_by(VersionState.active_from.desc())
-        .limit(1)
-    ).first()
 
 
 # -- writing ----------------------------------------------------------------------
@@ -496,20 +465,6 @@ def resolve_comment(
     )
 
 
-def required_approvers(loaded: LoadedAgreement) -> dict[str, tuple[str, ...]]:
-    """E-mails whose approval counts, per party: the provider's lead (or owner or
-    approver) and the client's approvers; every contact when no one holds those."""
-    out: dict[str, tuple[str, ...]] = {}
-    about = loaded.agreement.agreement
-    for party, contacts, roles in (
-        ("provider", about.provider.contacts, PROVIDER_APPROVER_ROLES),
-        ("client", about.client.contacts, CLIENT_APPROVER_ROLES),
-    ):
-        chosen = [c.email.lower() for c in contacts if c.role in roles]
-        out[party] = tuple(chosen or [c.email.lower() for c in contacts])
-    return out
-
-
 def approve(
     session: Session,
     principal: Principal,
@@ -539,17 +494,16 @@ def approve(
     user = session.get(User, principal.user_id)
     if user is None or user.disabled_at is not None:
         raise PermissionDenied("a disabled user cannot approve")
-    mine = "provider" if principal.is_provider else "client"
+    mine: Party = "provider" if principal.is_provider else "client"
     if party is not None and party != mine:
         raise PermissionDenied(
             f"you act for the {mine}, so you cannot approve for the {party}"
         )
-    loaded = loads_document(version.source_text, version.source_name)
-    approvers = required_approvers(loaded)
-    if user.email.lower() not in approvers[mine]:
+    approvers = version_terms(version).approvers(mine)
+    if user.email.lower() not in approvers:
         raise PermissionDenied(
             f"{user.email} is not an approver of this agreement for the {mine}"
-            f" (approvers: {', '.join(approvers[mine])})"
+            f" (approvers: {', '.join(approvers)})"
         )
     if session.scalars(
         select(Approval).where(
@@ -597,8 +551,7 @@ def approve(
 def effective_at(version: AgreementVersion) -> datetime:
     """The instant a version takes effect: the start of its effective date in the
     agreement's time zone."""
-    loaded = loads_document(version.source_text, version.source_name)
-    zone = ZoneInfo(loaded.agreement.agreement.timezone)
+    zone = version_terms(version).zone
     return datetime.combine(version.effective_on, time(0), zone).astimezone(UTC)
 
 
@@ -631,9 +584,7 @@ def activate_scheduled(
 
 def _take_milestones(session: Session, version: AgreementVersion, at: datetime) -> None:
     """The milestones of a version that has become active are tracked from then
-    on (services/milestones.py, which builds on this module)."""
-    from slakeeper.services.milestones import sync_milestones
-
+    on."""
     agreement = session.get(Agreement, version.agreement_id)
     assert agreement is not None
     sync_milestones(session, version, agreement.client_id, at)

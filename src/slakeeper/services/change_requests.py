@@ -29,19 +29,18 @@ from slakeeper.db.models import (
     Milestone,
     Obligation,
     Role,
-    User,
 )
-from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from slakeeper.errors import Conflict, InvalidInput, PermissionDenied
 from slakeeper.services import adjustments, milestone_state, obligations
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
     require_provider,
+    scoped,
+    visible,
     visible_client,
 )
-from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.terms import VersionTerms, version_terms
+from slakeeper.services.terms import VersionTerms, agreement_in_force, version_terms
 
 __all__ = [
     "Effect",
@@ -67,11 +66,7 @@ class Effect:
 
 def get_change(session: Session, principal: Principal, change_id: int) -> ChangeRequest:
     active_user(session, principal)
-    row = session.get(ChangeRequest, change_id)
-    if row is None:
-        raise NotFound(f"change request {change_id} not found")
-    require_client_access(principal, row.workspace_id, row.client_id, "change request")
-    return row
+    return visible(session, principal, ChangeRequest, change_id, "change request")
 
 
 def list_changes(
@@ -82,11 +77,7 @@ def list_changes(
     status: str | None = None,
 ) -> list[ChangeRequest]:
     active_user(session, principal)
-    query = select(ChangeRequest).where(
-        ChangeRequest.workspace_id == principal.workspace_id
-    )
-    if principal.role is Role.CLIENT:
-        query = query.where(ChangeRequest.client_id == principal.client_id)
+    query = scoped(select(ChangeRequest), ChangeRequest, principal)
     if client_id is not None:
         query = query.where(ChangeRequest.client_id == client_id)
     if status is not None:
@@ -298,18 +289,20 @@ def _decide_within(terms: VersionTerms) -> WorkingTime | None:
 
 
 def _may_decide(session: Session, principal: Principal, terms: VersionTerms) -> None:
+    """Only the client's people decide; when the agreement names who approves
+    changes (`change_requests.requires_approval_by`), only its holders."""
     if principal.role is not Role.CLIENT:
         raise PermissionDenied("only the client's people decide on a change request")
     rules = terms.agreement.change_requests
     if rules is None:
         return
-    wanted = rules.requires_approval_by.split(".", 1)[1]
-    user = session.get(User, principal.user_id)
-    assert user is not None
-    if user.agreement_role != wanted:
+    user = active_user(session, principal)
+    holders = terms.holders(rules.requires_approval_by)
+    if user.email.lower() not in holders:
+        named = ", ".join(sorted(holders)) or "nobody holds that role"
         raise PermissionDenied(
             f"the agreement says {rules.requires_approval_by} decides on change"
-            f" requests; {user.email} is not"
+            f" requests ({named}); {user.email} is not"
         )
 
 

@@ -115,7 +115,7 @@ def create_feed_token(
     client, a client contact for their own). Returns the row and the plaintext
     token, which is shown once: only its SHA-256 is stored."""
     active_user(session, principal)
-    client = visible_client(session, principal, client_id, f"client {client_id}")
+    client = visible_client(session, principal, client_id)
     name = _name(name)
     plaintext = FEED_TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = FeedToken(

@@ -22,7 +22,6 @@ from slakeeper.core.invoice import (
 from slakeeper.db.models import (
     Client,
     ManualCredit,
-    Role,
 )
 from slakeeper.errors import Conflict, InvalidInput
 from slakeeper.services import audit
@@ -30,14 +29,14 @@ from slakeeper.services.access import (
     Principal,
     active_user,
     require_owner,
+    scoped,
 )
-from slakeeper.services.agreements import agreement_in_force
 from slakeeper.services.invoice_records import (
     MAX_REASON,
     billing_of,
     client_of,
 )
-from slakeeper.services.terms import version_terms
+from slakeeper.services.terms import agreement_in_force, version_terms
 
 __all__ = ["add_credit", "list_credits", "open_credit_lines"]
 
@@ -137,11 +136,7 @@ def list_credits(
 ) -> list[ManualCredit]:
     """Credits the principal may see (`open_only`: not consumed yet)."""
     active_user(session, principal)
-    query = select(ManualCredit).where(
-        ManualCredit.workspace_id == principal.workspace_id
-    )
-    if principal.role is Role.CLIENT:
-        query = query.where(ManualCredit.client_id == principal.client_id)
+    query = scoped(select(ManualCredit), ManualCredit, principal)
     if client_id is not None:
         query = query.where(
             ManualCredit.client_id == client_of(session, principal, client_id).id

@@ -33,7 +33,6 @@ from slakeeper.db.models import (
     InvoiceLine,
     InvoiceLineEntry,
     Payment,
-    Role,
     Workspace,
 )
 from slakeeper.errors import Conflict, InvalidInput, NotFound
@@ -41,7 +40,8 @@ from slakeeper.services import audit
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
+    scoped,
+    visible,
     visible_client,
 )
 from slakeeper.services.terms import VersionTerms
@@ -116,10 +116,7 @@ def get_invoice(session: Session, principal: Principal, invoice_id: int) -> Invo
     """An invoice the principal may see (a client contact: their client's issued
     ones)."""
     active_user(session, principal)
-    invoice = session.get(Invoice, invoice_id)
-    if invoice is None:
-        raise NotFound(f"invoice {invoice_id} not found")
-    require_client_access(principal, invoice.workspace_id, invoice.client_id, "invoice")
+    invoice = visible(session, principal, Invoice, invoice_id, "invoice")
     if not principal.is_provider and invoice.status == InvoiceStatus.DRAFT:
         raise NotFound(f"invoice {invoice_id} not found")
     return invoice
@@ -150,12 +147,9 @@ def list_invoices(
 ) -> list[Invoice]:
     """Invoices and credit notes the principal may see, by id."""
     active_user(session, principal)
-    query = select(Invoice).where(Invoice.workspace_id == principal.workspace_id)
-    if principal.role is Role.CLIENT:
-        query = query.where(
-            Invoice.client_id == principal.client_id,
-            Invoice.status != InvoiceStatus.DRAFT.value,
-        )
+    query = scoped(select(Invoice), Invoice, principal)
+    if not principal.is_provider:
+        query = query.where(Invoice.status != InvoiceStatus.DRAFT.value)
     if client_id is not None:
         query = query.where(
             Invoice.client_id == client_of(session, principal, client_id).id

@@ -34,7 +34,7 @@ from slakeeper.errors import InvalidInput, NotFound
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
+    visible,
 )
 from slakeeper.services.terms import VersionTerms, version_terms
 from slakeeper.services.tickets import terms_for
@@ -87,11 +87,7 @@ def get_milestone(
     session: Session, principal: Principal, milestone_id: int
 ) -> Milestone:
     active_user(session, principal)
-    row = session.get(Milestone, milestone_id)
-    if row is None:
-        raise NotFound(f"milestone {milestone_id} not found")
-    require_client_access(principal, row.workspace_id, row.client_id, "milestone")
-    return row
+    return visible(session, principal, Milestone, milestone_id, "milestone")
 
 
 def events(session: Session, milestone_id: int) -> list[MilestoneEvent]:

@@ -62,6 +62,7 @@ from slakeeper.services.access import (
     Principal,
     active_user,
     require_provider,
+    scoped,
 )
 from slakeeper.services.terms import version_terms
 
@@ -89,9 +90,7 @@ def list_milestones(
 ) -> list[Milestone]:
     """Milestones the principal may see, by client and due time."""
     active_user(session, principal)
-    query = select(Milestone).where(Milestone.workspace_id == principal.workspace_id)
-    if principal.role is Role.CLIENT:
-        query = query.where(Milestone.client_id == principal.client_id)
+    query = scoped(select(Milestone), Milestone, principal)
     if client_id is not None:
         query = query.where(Milestone.client_id == client_id)
     return list(

@@ -52,11 +52,11 @@ from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
+    scoped,
+    visible,
     visible_client,
 )
-from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.terms import version_terms
+from slakeeper.services.terms import agreement_in_force, version_terms
 
 __all__ = [
     "add_event",
@@ -127,25 +127,19 @@ def terms_for(version: AgreementVersion) -> TicketTerms:
 
 def get_ticket(session: Session, principal: Principal, ticket_id: int) -> Ticket:
     active_user(session, principal)
-    ticket = session.get(Ticket, ticket_id)
-    if ticket is None:
-        raise NotFound(f"ticket {ticket_id} not found")
-    require_client_access(principal, ticket.workspace_id, ticket.client_id, "ticket")
-    return ticket
+    return visible(session, principal, Ticket, ticket_id, "ticket")
 
 
 def find_ticket(session: Session, principal: Principal, key: str) -> Ticket:
     """A ticket by its key (`ACME-42`, any case)."""
     active_user(session, principal)
     ticket = session.scalars(
-        select(Ticket).where(
-            Ticket.workspace_id == principal.workspace_id,
-            Ticket.key == key.strip().upper(),
+        scoped(select(Ticket), Ticket, principal).where(
+            Ticket.key == key.strip().upper()
         )
     ).first()
     if ticket is None:
         raise NotFound(f"ticket {key} not found")
-    require_client_access(principal, ticket.workspace_id, ticket.client_id, "ticket")
     return ticket
 
 
@@ -179,9 +173,7 @@ def _listed(
     principal: Principal, *, client_id: int | None, state: str | None
 ) -> Select[Ticket]:
     """The select of `list_tickets` (unordered)."""
-    query = select(Ticket).where(Ticket.workspace_id == principal.workspace_id)
-    if principal.role is Role.CLIENT:
-        query = query.where(Ticket.client_id == principal.client_id)
+    query = scoped(select(Ticket), Ticket, principal)
     if client_id is not None:
         query = query.where(Ticket.client_id == client_id)
     if state == "active":

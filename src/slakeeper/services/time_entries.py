@@ -27,7 +27,7 @@ and after, in the same transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -39,7 +39,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from slakeeper.db.models import (
-    Agreement,
     AgreementVersion,
     Client,
     Role,
@@ -47,7 +46,6 @@ from slakeeper.db.models import (
     Ticket,
     TimeEntry,
     User,
-    VersionState,
     Workspace,
 )
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -55,20 +53,19 @@ from slakeeper.services import audit
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
     require_owner,
     require_provider,
+    scoped,
+    visible,
     visible_client,
 )
-from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.terms import version_terms
+from slakeeper.services.terms import agreement_in_force, version_terms, versions_during
 
 __all__ = [
     "SOURCES",
     "EntryList",
     "EntryStatus",
     "PeriodApproval",
-    "TimeTerms",
     "Totals",
     "add_entry",
     "approve_period",
@@ -81,7 +78,6 @@ __all__ = [
     "running_timer",
     "start_timer",
     "stop_timer",
-    "time_terms",
 ]
 
 SOURCES = ("timer", "manual", "upwork_tracked", "upwork_manual", "import:<tool>")
@@ -132,55 +128,12 @@ class PeriodApproval:
     totals: Totals
 
 
-# -- what an agreement version says about time --------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TimeTerms:
-    """What an agreement version says about time: its time zone, who approves
-    time (None: the provider's owner), the e-mails holding each `party.role`,
-    and its milestone ids."""
-
-    timezone: str
-    approved_by: str | None
-    holders: Mapping[str, frozenset[str]]
-    milestones: frozenset[str]
-
-
-_TERMS: dict[str, TimeTerms] = {}
-
-
-def time_terms(version: AgreementVersion) -> TimeTerms:
-    """The time terms of a stored version (cached by its content hash: a
-    version's content never changes)."""
-    cached = _TERMS.get(version.sha256)
-    if cached is not None:
-        return cached
-    a = version_terms(version).agreement
-    holders: dict[str, set[str]] = {}
-    for party, contacts in (
-        ("provider", a.agreement.provider.contacts),
-        ("client", a.agreement.client.contacts),
-    ):
-        for c in contacts:
-            holders.setdefault(f"{party}.{c.role}", set()).add(c.email.lower())
-    timesheets = None if a.billing is None else a.billing.timesheets
-    terms = TimeTerms(
-        timezone=a.agreement.timezone,
-        approved_by=None if timesheets is None else timesheets.approved_by,
-        holders={k: frozenset(v) for k, v in holders.items()},
-        milestones=frozenset(m.id for m in a.milestones),
-    )
-    _TERMS[version.sha256] = terms
-    return terms
-
-
 def client_timezone(
     session: Session, principal: Principal, client_id: int, at: datetime
 ) -> ZoneInfo | None:
     """The time zone of the client's agreement in force at `at` (None: none)."""
     version = agreement_in_force(session, principal, client_id, at)
-    return None if version is None else ZoneInfo(time_terms(version).timezone)
+    return None if version is None else version_terms(version).zone
 
 
 # -- checking input ------------------------------------------------------------------
@@ -317,7 +270,7 @@ def _milestone(
         return None
     clean = key.strip()
     version = agreement_in_force(session, principal, client.id, at)
-    known = frozenset() if version is None else time_terms(version).milestones
+    known = frozenset() if version is None else version_terms(version).time.milestones
     if clean not in known or len(clean) > MAX_MILESTONE:
         listed = ", ".join(sorted(known)) or "none"
         raise InvalidInput(
@@ -619,11 +572,7 @@ def _refuse_duplicate(
 
 def get_entry(session: Session, principal: Principal, entry_id: int) -> TimeEntry:
     active_user(session, principal)
-    entry = session.get(TimeEntry, entry_id)
-    if entry is None:
-        raise NotFound(f"time entry {entry_id} not found")
-    require_client_access(principal, entry.workspace_id, entry.client_id, "time entry")
-    return entry
+    return visible(session, principal, TimeEntry, entry_id, "time entry")
 
 
 def list_entries(
@@ -643,9 +592,7 @@ def list_entries(
     `worked_at`, with their totals (raw seconds, and the billable ones). The
     period is `[from_at, to_at)` on `worked_at`."""
     active_user(session, principal)
-    where: list[Any] = [TimeEntry.workspace_id == principal.workspace_id]
-    if principal.role is Role.CLIENT:
-        where.append(TimeEntry.client_id == principal.client_id)
+    where: list[Any] = [scoped(select(TimeEntry), TimeEntry, principal).whereclause]
     if client_id is not None:
         where.append(
             TimeEntry.client_id == visible_client(session, principal, client_id).id
@@ -823,44 +770,11 @@ def delete_entry(
 # -- approval ----------------------------------------------------------------------
 
 
-def _versions(
-    session: Session, client_id: int, from_at: datetime, to_at: datetime
-) -> list[tuple[AgreementVersion, VersionState]]:
-    """The client's versions that were in force at some instant of the period,
-    newest first (the rule of `agreements.agreement_in_force`)."""
-    rows = session.execute(
-        select(AgreementVersion, VersionState)
-        .join(VersionState, VersionState.version_id == AgreementVersion.id)
-        .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
-        .where(
-            Agreement.client_id == client_id,
-            VersionState.active_from.is_not(None),
-            VersionState.active_from < to_at,
-            (VersionState.active_until.is_(None))
-            | (VersionState.active_until > from_at),
-        )
-        .order_by(VersionState.active_from.desc())
-    ).all()
-    return [(v, s) for v, s in rows]
-
-
-def _in_force(
-    versions: Sequence[tuple[AgreementVersion, VersionState]], at: datetime
-) -> AgreementVersion | None:
-    for version, state in versions:
-        assert state.active_from is not None
-        if state.active_from <= at and (
-            state.active_until is None or state.active_until > at
-        ):
-            return version
-    return None
-
-
 def _refusal(
     principal: Principal, email: str, version: AgreementVersion | None
 ) -> str | None:
     """Why the principal may not approve time under `version` (None: they may)."""
-    role = None if version is None else time_terms(version).approved_by
+    role = None if version is None else version_terms(version).time.approved_by
     if role is None:
         if principal.role is Role.OWNER:
             return None
@@ -869,7 +783,7 @@ def _refusal(
             " billing.timesheets.approved_by)"
         )
     assert version is not None
-    holders = time_terms(version).holders.get(role, frozenset())
+    holders = version_terms(version).holders(role)
     if role.startswith("provider."):
         if principal.role is Role.OWNER or (principal.is_provider and email in holders):
             return None
@@ -924,9 +838,9 @@ def approve_period(
             .order_by(TimeEntry.worked_at, TimeEntry.id)
         ).all()
     )
-    versions = _versions(session, client.id, start, end)
-    governing = {_in_force(versions, e.worked_at) for e in entries} or {
-        _in_force(versions, end - timedelta(microseconds=1))
+    versions = versions_during(session, client.id, start, end)
+    governing = {versions.at(e.worked_at) for e in entries} or {
+        versions.at(end - timedelta(microseconds=1))
     }
     email = user.email.lower()
     for version in sorted(governing, key=lambda v: -1 if v is None else v.number):
