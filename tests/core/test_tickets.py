@@ -23,6 +23,7 @@ from slakeeper.core import (
     ClockReading,
     ClockState,
     EventFact,
+    NaiveDatetimeError,
     PriorityTerms,
     TicketState,
     TicketTerms,
@@ -358,6 +359,8 @@ def test_reading_many_tickets_gives_what_each_derivation_gives():
     assert got[0]["response"].state is ClockState.BREACHED
     assert got[1]["resolution"].state is ClockState.PAUSED
     assert read_ticket_clocks([], now) == []
+    with pytest.raises(NaiveDatetimeError):
+        read_ticket_clocks([], now.replace(tzinfo=None))
 
 
 STATUSES = ("open", "in_progress", "waiting_on_client", "on_hold")

@@ -18,7 +18,6 @@ from slakeeper.core.delivery import ShiftMode, shift
 __all__ = [
     "FINISHED",
     "OPEN",
-    "STATUSES",
     "STATUS_OF",
     "MilestoneKind",
     "MilestoneShift",
@@ -27,14 +26,8 @@ __all__ = [
     "is_milestone_late",
 ]
 
-STATUSES = (
-    "planned",
-    "in_progress",
-    "submitted",
-    "changes_requested",
-    "accepted",
-    "cancelled",
-)
+# a milestone is planned, in_progress, submitted, changes_requested, accepted or
+# cancelled (STATUS_OF says which event sets which)
 OPEN = ("planned", "in_progress", "changes_requested")  # work can be submitted
 FINISHED = ("accepted", "cancelled")
 

@@ -168,7 +168,7 @@ def read_ticket_clocks(
     3. A running or paused clock is at risk once its elapsed time reaches the
        agreement's warning share of its target (as `evaluate_clock` says).
     """
-    now_us = to_us(now, "now")
+    to_us(now, "now")  # a naive `now` raises NaiveDatetimeError
     groups: dict[int, tuple[WorkCalendar, list[_Clock]]] = {}
     for i, (events, terms) in enumerate(tickets):
         history = replay_ticket(events, terms, now)
@@ -179,7 +179,7 @@ def read_ticket_clocks(
             members.append(_Clock(i, name, target, terms.warn_at, span))
     out: list[dict[str, ClockReading]] = [{} for _ in tickets]
     for calendar, members in groups.values():
-        readings = _measure(calendar, members, now_us)
+        readings = _measure(calendar, members, now)
         for clock, reading in zip(members, readings, strict=True):
             out[clock.ticket][clock.name] = reading
     return out
@@ -190,7 +190,7 @@ def _us(values: list[int], kind: str) -> Any:
 
 
 def _measure(
-    calendar: WorkCalendar, clocks: Sequence[_Clock], now_us: int
+    calendar: WorkCalendar, clocks: Sequence[_Clock], now: datetime
 ) -> list[ClockReading]:
     spans = [c.span for c in clocks]
     targets = [c.target if c.span.target is None else c.span.target for c in clocks]
@@ -200,7 +200,7 @@ def _measure(
         _us([to_us(s.start) for s in spans], "datetime64"),
         _us([duration_us(t) for t in targets], "timedelta64"),
         _us([NAT if s.stop is None else to_us(s.stop) for s in spans], "datetime64"),
-        from_us(now_us),
+        now,
         pauses=(
             np.array([k for k, _ in pauses], dtype=np.int64),
             _us([to_us(p.start) for _, p in pauses], "datetime64"),
