@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from slakeeper.core import EventFact, derive_ticket, ticket_columns
 from slakeeper.db.models import AgreementVersion, Ticket, TicketEvent
 from slakeeper.services import tickets as svc
+from slakeeper.services.terms import version_terms
 from tests.factories import Cast, activate, make_cast
 from tests.services.test_tickets import T0
 
@@ -80,7 +81,7 @@ def _fresh(session: Session, ticket: Ticket) -> dict[str, Any]:
     version = session.get(AgreementVersion, ticket.agreement_version_id)
     assert version is not None
     return ticket_columns(
-        derive_ticket(facts, svc.terms_for(version), ticket.computed_at)
+        derive_ticket(facts, version_terms(version).tickets, ticket.computed_at)
     )
 
 

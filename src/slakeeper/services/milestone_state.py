@@ -37,7 +37,6 @@ from slakeeper.services.access import (
     visible,
 )
 from slakeeper.services.terms import VersionTerms, version_terms
-from slakeeper.services.tickets import terms_for
 
 __all__ = [
     "adjustment_rows",
@@ -179,7 +178,7 @@ def _derive_from(
         shifts=shifts,
         calendar=version_terms(version).default_calendar,
         review_within=review_within(session, milestone),
-        warn_at=terms_for(version).warn_at,
+        warn_at=version_terms(version).tickets.warn_at,
         now=now,
     )
 

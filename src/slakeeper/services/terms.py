@@ -4,8 +4,8 @@
   holidays resolved into the version when it was stored (its canonical bytes),
   not what the `holidays` package says today, plus cached projections that every
   service reads from it: who approves for each party (`approvers`), who holds a
-  `party.role` (`holders`), the time terms (`time`). Cached by content hash: a
-  version's content never changes.
+  `party.role` (`holders`), the ticket terms (`tickets`), the time terms
+  (`time`). Cached by content hash: a version's content never changes.
 - `versions_during` / `version_at`: the one rule for the version in force at an
   instant or during a period (the version whose active span covers it). Callers
   check access first; these only read.
@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 
 from slakeeper.agreement import loads_document
 from slakeeper.agreement.schema import Agreement, Contact
-from slakeeper.core import WorkCalendar
+from slakeeper.core import PriorityTerms, TicketTerms, WorkCalendar
 from slakeeper.db.models import Agreement as AgreementRow
 from slakeeper.db.models import AgreementVersion, VersionState
 from slakeeper.services.access import Principal, active_user, visible_client
@@ -46,11 +46,13 @@ __all__ = [
     "latest_version",
     "version_at",
     "version_terms",
+    "version_terms_by_id",
     "versions_during",
 ]
 
 Party = Literal["provider", "client"]
 
+DEFAULT_WARN_AT = 0.75  # at risk at 75 % of a target, unless escalation says
 PROVIDER_APPROVER_ROLES = ("lead", "owner", "approver")
 CLIENT_APPROVER_ROLES = ("approver",)
 
@@ -120,6 +122,37 @@ class VersionTerms:
         return self._approvers[party]
 
     @cached_property
+    def tickets(self) -> TicketTerms:
+        """Per priority: its calendar and its response, update and resolution
+        targets (`bd` read with that calendar's business day); the default
+        priority, the statuses that pause, and the share of a target at which
+        a clock is at risk (the first escalation step given as a fraction)."""
+        a, calendars = self.agreement, self.calendars
+        priorities: dict[str, PriorityTerms] = {}
+        for level, p in a.priorities.items():
+            cal = calendars[p.calendar or a.default_calendar or next(iter(calendars))]
+            day = cal.business_day
+            priorities[level] = PriorityTerms(
+                name=level,
+                calendar=cal,
+                response=None if p.response is None else p.response.resolve(day),
+                update_every=None
+                if p.update_every is None
+                else p.update_every.resolve(day),
+                resolution=None if p.resolution is None else p.resolution.resolve(day),
+            )
+        warn_at = next(
+            (
+                float(step.at.fraction) / 100
+                for step in a.escalation.steps
+                if step.at.fraction is not None
+            ),
+            DEFAULT_WARN_AT,
+        )
+        default = a.default_priority or next(iter(a.priorities), "")
+        return TicketTerms(priorities, default, tuple(a.pause_on), warn_at)
+
+    @cached_property
     def time(self) -> TimeTerms:
         """Time zone, who approves time, and milestone ids."""
         a = self.agreement
@@ -158,6 +191,18 @@ def version_terms(version: AgreementVersion) -> VersionTerms:
             )
         )
     terms = _CACHE[version.sha256] = VersionTerms(loaded.agreement, calendars)
+    return terms
+
+
+def version_terms_by_id(session: Session, version_id: int) -> VersionTerms:
+    """The terms of the version with this id; its row is read once per session
+    (the session keeps the answer: a row the identity map has let go of would
+    otherwise be read again for every ticket of a list)."""
+    known: dict[int, VersionTerms] = session.info.setdefault("version_terms", {})
+    terms = known.get(version_id)
+    if terms is None:
+        row = session.get_one(AgreementVersion, version_id)
+        terms = known[version_id] = version_terms(row)
     return terms
 
 

@@ -27,7 +27,6 @@ from slakeeper.core import (
     ClockReading,
     ClockStatus,
     EventFact,
-    PriorityTerms,
     TicketState,
     TicketTerms,
     derive_ticket,
@@ -42,7 +41,6 @@ from slakeeper.core.tickets import (
     EventKind,
 )
 from slakeeper.db.models import (
-    AgreementVersion,
     Role,
     Ticket,
     TicketEvent,
@@ -59,7 +57,11 @@ from slakeeper.services.access import (
 )
 from slakeeper.services.locks import write_lock
 from slakeeper.services.pages import Page, in_page
-from slakeeper.services.terms import agreement_in_force, version_terms
+from slakeeper.services.terms import (
+    agreement_in_force,
+    version_terms,
+    version_terms_by_id,
+)
 
 __all__ = [
     "add_event",
@@ -73,56 +75,12 @@ __all__ = [
     "payment_paused_clocks",
     "recompute",
     "set_payment_pause",
-    "terms_for",
     "ticket_clocks",
 ]
 
-DEFAULT_WARN_AT = 0.75
 MAX_TITLE = 300
 LIST_STATES = ("active", "at_risk", "breached")
 CLIENT_KINDS = (EventKind.CLIENT_REPLY, EventKind.REOPENED)
-
-
-# -- the agreement's terms for tickets --------------------------------------------
-
-
-_TERMS: dict[str, TicketTerms] = {}
-
-
-def terms_for(version: AgreementVersion) -> TicketTerms:
-    """The ticket terms of a stored version (cached by its content hash: a
-    version's content never changes).
-
-    Calendars keep the public holidays resolved into the version when it was
-    stored (its canonical bytes), not what the `holidays` package says today.
-    """
-    cached = _TERMS.get(version.sha256)
-    if cached is not None:
-        return cached
-    known = version_terms(version)
-    a, calendars = known.agreement, known.calendars
-    priorities: dict[str, PriorityTerms] = {}
-    for level, p in a.priorities.items():
-        cal = calendars[p.calendar or a.default_calendar or next(iter(a.calendars))]
-        day = cal.business_day
-        priorities[level] = PriorityTerms(
-            name=level,
-            calendar=cal,
-            response=None if p.response is None else p.response.resolve(day),
-            update_every=None
-            if p.update_every is None
-            else p.update_every.resolve(day),
-            resolution=None if p.resolution is None else p.resolution.resolve(day),
-        )
-    warn_at = DEFAULT_WARN_AT
-    for step in a.escalation.steps:
-        if step.at.fraction is not None:
-            warn_at = float(step.at.fraction) / 100
-            break
-    default = a.default_priority or next(iter(a.priorities), "")
-    terms = TicketTerms(priorities, default, tuple(a.pause_on), warn_at)
-    _TERMS[version.sha256] = terms
-    return terms
 
 
 # -- reading ------------------------------------------------------------------------
@@ -279,14 +237,8 @@ def _fact(row: TicketEvent) -> EventFact:
 
 
 def _terms(session: Session, ticket: Ticket) -> TicketTerms:
-    """The terms of the version governing a ticket (kept for the session)."""
-    known: dict[int, TicketTerms] = session.info.setdefault("ticket_terms", {})
-    terms = known.get(ticket.agreement_version_id)
-    if terms is None:
-        version = session.get(AgreementVersion, ticket.agreement_version_id)
-        assert version is not None
-        terms = known[ticket.agreement_version_id] = terms_for(version)
-    return terms
+    """The terms of the version governing a ticket."""
+    return version_terms_by_id(session, ticket.agreement_version_id).tickets
 
 
 def _derive(session: Session, ticket: Ticket, now: datetime) -> TicketState:
@@ -361,7 +313,7 @@ def open_ticket(
             " a ticket is governed by the agreement in force when it is opened;"
             " activate an approved agreement first"
         )
-    terms = terms_for(version)
+    terms = version_terms(version).tickets
     if not terms.priorities:
         raise Conflict(f"the agreement in force with {client.name} names no priorities")
     level = _priority(terms, priority or terms.default_priority)
