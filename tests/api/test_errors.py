@@ -1,4 +1,5 @@
-"""Every error is `{"error": {"code", "message", "details"}}` with its status."""
+"""Every error is `{"error": {"code", "message", "location"?, "details",
+"request_id"}}` with its status, and carries the request's `X-Request-ID`."""
 
 from typing import Any
 
@@ -15,8 +16,10 @@ def error(response: Any, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.text
     body = response.json()
     assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    return dict(body["error"])
+    e = dict(body["error"])
+    assert e.pop("request_id") == response.headers["X-Request-ID"]
+    assert set(e) - {"location"} == {"code", "message", "details"}
+    return e
 
 
 def test_not_found(api: Api) -> None:
