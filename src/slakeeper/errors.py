@@ -27,6 +27,9 @@ CoreError(ValueError)         422     the class in snake case  core.errors
 
 `CoreError` is the engine's: the engine imports nothing of ours, so it stays
 outside the tree, and the adapters map it (and its subclasses) as bad input.
+The classes that were built-in errors before the tree stay so as well (a
+`SourceError` and a `RowError` are `ValueError`s, an `UnknownTemplateError` a
+`LookupError`, a `PdfRenderError` a `RuntimeError`).
 `Unauthenticated` is a `PermissionDenied`: code that refuses access catches both.
 `Unavailable` is raised for the database by `db.session` (a lock past the busy
 timeout, a serialization failure, a lost connection).

@@ -36,7 +36,7 @@ FIXED_TIMESTAMP = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 PdfStandard = Literal["a-3b"]
 
 
-class PdfRenderError(InternalError):
+class PdfRenderError(InternalError, RuntimeError):
     """Typst could not lay out a document; the message carries its diagnostics.
     Our templates lay out any valid document, so this is a bug."""
 

@@ -70,7 +70,7 @@ class SourceProblem:
         return f"{where}: {self.message}"
 
 
-class SourceError(InvalidInput):
+class SourceError(InvalidInput, ValueError):
     """A source file is unreadable or invalid. `problems` lists every problem
     found; `details` says the same for the API (location, line, column)."""
 

@@ -48,10 +48,12 @@ BUSY_TIMEOUT_MS = 30_000
 
 _READ_ONLY = "slakeeper_read_only"
 _NO_WAIT = "slakeeper_no_wait"
-# PostgreSQL's "try again" states: serialization failure, deadlock detected,
+# PostgreSQL's "try again" states: serialization failure and deadlock detected,
 # lock not available (lock_timeout)
-_RETRY_STATES = frozenset({"40001", "40P01", "55P03"})
+_SERIALIZATION = frozenset({"40001", "40P01"})
+_LOCK_TIMEOUT = "55P03"
 _SQLITE_LOCKED = ("database is locked", "database table is locked")
+_BUSY = "the database is busy (locked by another writer); try again"
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -131,11 +133,12 @@ def _unavailable(context: ExceptionContext) -> Unavailable | None:
         if isinstance(error, sqlite3.OperationalError) and str(error).startswith(
             _SQLITE_LOCKED
         ):
-            return Unavailable(
-                "the database is busy (locked by another writer); try again"
-            )
+            return Unavailable(_BUSY)
         return None
-    if getattr(error, "sqlstate", None) in _RETRY_STATES:
+    state = getattr(error, "sqlstate", None)
+    if state == _LOCK_TIMEOUT:
+        return Unavailable(_BUSY)
+    if state in _SERIALIZATION:
         return Unavailable(
             "the database could not serialise this change with another one; try again"
         )

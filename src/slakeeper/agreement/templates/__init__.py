@@ -67,7 +67,7 @@ TEMPLATES: MappingProxyType[str, Template] = MappingProxyType(
 )
 
 
-class UnknownTemplateError(NotFound):
+class UnknownTemplateError(NotFound, LookupError):
     """A template name that is not in `TEMPLATES`; the message lists the names."""
 
     def __init__(self, name: str) -> None:
