@@ -248,3 +248,18 @@ def test_a_lock_that_is_not_released_in_time_is_a_503_with_retry_after(
     assert record.levelno == logging.WARNING
     assert record.exc_info is None
     assert failing.client.post("/test/busy").status_code == 200  # released: it works
+
+
+def test_every_route_with_a_token_documents_the_busy_503(api: Api) -> None:
+    paths = api.client.get("/openapi.json").json()["paths"]
+    for path, operations in paths.items():
+        if path == "/clients/{client_id}/deadlines.ics":
+            continue  # a calendar app reads it; see tests/api/test_feeds.py
+        for method, op in operations.items():
+            answer = op["responses"]["503"]
+            schema = answer["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/ErrorResponse"}, (
+                method,
+                path,
+            )
+            assert "Retry-After" in answer["description"]
