@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from slakeeper.db.models import Invoice, InvoiceCounter
+from slakeeper.db.models import Counter, Invoice
 from slakeeper.errors import Conflict
 from slakeeper.services import invoices as svc
 from slakeeper.services import time_entries
@@ -87,11 +87,9 @@ def test_concurrent_issuers_get_every_number_once(sessions):
     assert numbers(sessions, cast) == [f"2027-{i:04d}" for i in range(1, N + 1)]
     with sessions() as s:
         counter = s.scalars(
-            select(InvoiceCounter).where(
-                InvoiceCounter.workspace_id == cast.workspace_id
-            )
+            select(Counter).where(Counter.workspace_id == cast.workspace_id)
         ).one()
-        assert (counter.series, counter.next_value) == ("2027-{seq}", N + 1)
+        assert (counter.series, counter.next_value) == ("invoice/2027-{seq}", N + 1)
 
 
 def test_sequential_issues_credit_notes_and_refusals_leave_no_gap(sessions):

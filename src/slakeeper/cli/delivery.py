@@ -27,8 +27,7 @@ from slakeeper.services import adjustments, commitments, milestone_state, obliga
 from slakeeper.services import change_requests as changes
 from slakeeper.services import milestones as svc
 from slakeeper.services.access import Principal
-from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.terms import VersionTerms, version_terms
+from slakeeper.services.terms import VersionTerms, agreement_in_force, version_terms
 
 __all__ = [
     "adjustment_app",

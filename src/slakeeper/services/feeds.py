@@ -45,6 +45,7 @@ from slakeeper.services.access import (
     active_user,
     visible_client,
 )
+from slakeeper.services.pages import Page, in_page
 from slakeeper.services.terms import version_terms
 from slakeeper.services.workspaces import TokenUse, record_use, token_hash
 
@@ -116,7 +117,7 @@ def create_feed_token(
     client, a client contact for their own). Returns the row and the plaintext
     token, which is shown once: only its SHA-256 is stored."""
     active_user(session, principal)
-    client = visible_client(session, principal, client_id, f"client {client_id}")
+    client = visible_client(session, principal, client_id)
     name = _name(name)
     plaintext = FEED_TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = FeedToken(
@@ -135,17 +136,22 @@ def create_feed_token(
 
 
 def list_feed_tokens(
-    session: Session, principal: Principal, *, client_id: int | None = None
+    session: Session,
+    principal: Principal,
+    *,
+    client_id: int | None = None,
+    page: Page | None = None,
 ) -> Sequence[FeedToken]:
     """The feed tokens an owner sees (the whole workspace's) or others created,
-    oldest first; optionally one client's."""
+    oldest first; optionally one client's. With a `page`, only its rows
+    (`services.pages`)."""
     active_user(session, principal)
     query = select(FeedToken).where(FeedToken.workspace_id == principal.workspace_id)
     if principal.role is not Role.OWNER:
         query = query.where(FeedToken.created_by_id == principal.user_id)
     if client_id is not None:
         query = query.where(FeedToken.client_id == client_id)
-    return session.scalars(query.order_by(FeedToken.id)).all()
+    return session.scalars(in_page(query, page, FeedToken.id, FeedToken.id)).all()
 
 
 def revoke_feed_token(

@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from slakeeper.agreement.schema import Milestone as MilestoneTerms
 from slakeeper.agreement.schema import Obligation as ObligationTerms
@@ -31,7 +31,7 @@ from slakeeper.errors import InvalidInput, NotFound
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
+    visible,
 )
 from slakeeper.services.terms import VersionTerms, version_terms
 from slakeeper.services.tickets import terms_for
@@ -56,6 +56,7 @@ __all__ = [
     "recompute",
     "review_within",
     "state_at",
+    "states_at",
     "terms_of",
     "version_of",
 ]
@@ -221,11 +222,7 @@ def get_milestone(
     session: Session, principal: Principal, milestone_id: int
 ) -> Milestone:
     active_user(session, principal)
-    row = session.get(Milestone, milestone_id)
-    if row is None:
-        raise NotFound(f"milestone {milestone_id} not found")
-    require_client_access(principal, row.workspace_id, row.client_id, "milestone")
-    return row
+    return visible(session, principal, Milestone, milestone_id, "milestone")
 
 
 def events(session: Session, milestone_id: int) -> list[MilestoneEvent]:
@@ -285,16 +282,34 @@ def obligation_terms(terms: VersionTerms, word: str) -> ObligationTerms | None:
 
 
 def _derive(session: Session, milestone: Milestone, now: datetime) -> MilestoneState:
+    return _derive_from(
+        session,
+        milestone,
+        events(session, milestone.id),
+        adjustment_rows(session, milestone.id),
+        now,
+    )
+
+
+def _derive_from(
+    session: Session,
+    milestone: Milestone,
+    event_rows: Sequence[MilestoneEvent],
+    adjustments: Sequence[Adjustment],
+    now: datetime,
+) -> MilestoneState:
+    """`derive` for a milestone whose events (by seq) and adjustments (by id)
+    are loaded; its version is read through the session (once per session)."""
     version = version_of(session, milestone)
     shifts = [
         Shift(a.decided_at, a.mode, a.amount)  # type: ignore[arg-type]
-        for a in adjustment_rows(session, milestone.id)
+        for a in adjustments
         if a.status == "accepted" and a.decided_at is not None
     ]
     return derive(
         base_due_at=milestone.base_due_at,
         started_at=milestone.started_at,
-        events=[(e.kind, e.at) for e in events(session, milestone.id)],
+        events=[(e.kind, e.at) for e in event_rows],
         shifts=shifts,
         calendar=version_terms(version).default_calendar,
         review_within=review_within(session, milestone),
@@ -308,6 +323,26 @@ def state_at(
 ) -> MilestoneState:
     """A milestone's state at `now`, derived afresh (nothing is stored)."""
     return _derive(session, get_milestone(session, principal, milestone_id), now)
+
+
+def states_at(
+    session: Session, milestones: Sequence[Milestone], now: datetime
+) -> list[MilestoneState]:
+    """The states at `now` of milestones a scoped list read (a page), derived
+    afresh like `state_at`, in a constant number of queries: their versions,
+    events and adjustments are loaded for all of them at once."""
+    if not milestones:
+        return []
+    session.scalars(
+        select(Milestone)
+        .where(Milestone.id.in_([m.id for m in milestones]))
+        .options(
+            selectinload(Milestone.version),
+            selectinload(Milestone.events),
+            selectinload(Milestone.adjustments),
+        )
+    ).all()
+    return [_derive_from(session, m, m.events, m.adjustments, now) for m in milestones]
 
 
 def recompute(session: Session, milestone_id: int, now: datetime) -> Milestone:

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slakeeper.core import ClockEvent, ClockState, ClockStatus, WorkCalendar
@@ -35,14 +35,17 @@ from slakeeper.db.models import (
     User,
 )
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from slakeeper.services import counters
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
+    scoped,
+    visible,
     visible_client,
 )
-from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.terms import version_terms
+from slakeeper.services.locks import write_lock
+from slakeeper.services.pages import Page, in_page
+from slakeeper.services.terms import agreement_in_force, version_terms
 
 __all__ = [
     "BASE_STATUSES",
@@ -440,25 +443,19 @@ def materialised(state: TicketState) -> dict[str, Any]:
 
 def get_ticket(session: Session, principal: Principal, ticket_id: int) -> Ticket:
     active_user(session, principal)
-    ticket = session.get(Ticket, ticket_id)
-    if ticket is None:
-        raise NotFound(f"ticket {ticket_id} not found")
-    require_client_access(principal, ticket.workspace_id, ticket.client_id, "ticket")
-    return ticket
+    return visible(session, principal, Ticket, ticket_id, "ticket")
 
 
 def find_ticket(session: Session, principal: Principal, key: str) -> Ticket:
     """A ticket by its key (`ACME-42`, any case)."""
     active_user(session, principal)
     ticket = session.scalars(
-        select(Ticket).where(
-            Ticket.workspace_id == principal.workspace_id,
-            Ticket.key == key.strip().upper(),
+        scoped(select(Ticket), Ticket, principal).where(
+            Ticket.key == key.strip().upper()
         )
     ).first()
     if ticket is None:
         raise NotFound(f"ticket {key} not found")
-    require_client_access(principal, ticket.workspace_id, ticket.client_id, "ticket")
     return ticket
 
 
@@ -479,14 +476,14 @@ def list_tickets(
     *,
     client_id: int | None = None,
     state: str | None = None,
+    page: Page | None = None,
 ) -> list[Ticket]:
-    """Tickets the principal may see, by key order within each client. `state`:
-    `active` (not resolved or closed), `at_risk`, `breached`, or a status; the
-    materialised state is as of each ticket's `computed_at`."""
+    """Tickets the principal may see, by key order within each client (with a
+    `page`, only its rows, by id: `services.pages`). `state`: `active` (not
+    resolved or closed), `at_risk`, `breached`, or a status; the materialised
+    state is as of each ticket's `computed_at`."""
     active_user(session, principal)
-    query = select(Ticket).where(Ticket.workspace_id == principal.workspace_id)
-    if principal.role is Role.CLIENT:
-        query = query.where(Ticket.client_id == principal.client_id)
+    query = scoped(select(Ticket), Ticket, principal)
     if client_id is not None:
         query = query.where(Ticket.client_id == client_id)
     if state == "active":
@@ -497,7 +494,8 @@ def list_tickets(
         query = query.where(Ticket.breached.is_(True))
     elif state is not None:
         query = query.where(Ticket.status == state)
-    return list(session.scalars(query.order_by(Ticket.client_id, Ticket.number)).all())
+    query = in_page(query, page, Ticket.id, Ticket.client_id, Ticket.number)
+    return list(session.scalars(query).all())
 
 
 def ticket_clocks(
@@ -603,6 +601,7 @@ def open_ticket(
     """Open a ticket for a client under the agreement version in force at `now`
     (Conflict when there is none). A client contact opens tickets for their own
     client only."""
+    write_lock(session, principal.workspace_id)  # first: see locks.write_lock
     user = active_user(session, principal)
     client = visible_client(session, principal, client_id)
     clean_title = _text(title, "title")
@@ -622,14 +621,8 @@ def open_ticket(
     if not terms.priorities:
         raise Conflict(f"the agreement in force with {client.name} names no priorities")
     level = _priority(terms, priority or terms.default_priority)
-    number = 1 + int(
-        session.scalar(
-            select(func.coalesce(func.max(Ticket.number), 0)).where(
-                Ticket.workspace_id == client.workspace_id,
-                Ticket.client_id == client.id,
-            )
-        )
-        or 0
+    number = counters.next_value(
+        session, client.workspace_id, counters.ticket_series(client.id)
     )
     ticket = Ticket(
         workspace_id=client.workspace_id,

@@ -37,9 +37,12 @@ from slakeeper.services import audit
 from slakeeper.services.access import (
     Principal,
     active_user,
+    normal_email,
     require_owner,
     require_provider,
+    scoped,
 )
+from slakeeper.services.pages import Page, in_page
 
 __all__ = [
     "LAST_USE_EVERY",
@@ -71,7 +74,6 @@ MIN_PASSWORD = 8
 _HASHER = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _KEY = re.compile(r"^[A-Z][A-Z0-9]{0,19}$")
-_AGREEMENT_ROLE = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
 # a token's last use is stored at most once a minute, so that reading with a
 # token does not write each time
 LAST_USE_EVERY = timedelta(minutes=1)
@@ -110,7 +112,7 @@ def _text(value: str, location: str, limit: int = 200) -> str:
 
 
 def _email(value: str) -> str:
-    value = value.strip().lower()
+    value = normal_email(value)
     if not _EMAIL.match(value) or len(value) > 320:
         raise InvalidInput(f"{value!r} is not an e-mail address", location="email")
     return value
@@ -153,7 +155,6 @@ def _user_payload(user: User) -> dict[str, Any]:
         "name": user.name,
         "role": user.role.value,
         "client_id": user.client_id,
-        "agreement_role": user.agreement_role,
     }
 
 
@@ -204,32 +205,19 @@ def add_user(
     name: str,
     role: Role | str,
     client_id: int | None = None,
-    agreement_role: str | None = None,
     password: str | None = None,
     now: datetime,
 ) -> User:
-    """Add a person (owners only). A client contact (role `client`) needs a client
-    and an agreement role such as `approver` or `requester`; provider people may
-    have an agreement role too, but no client."""
+    """Add a person (owners only). A client contact (role `client`) needs a
+    client; provider people have none. What each person may approve or decide
+    is read from the agreement in force (its contacts, by e-mail), never from
+    the user."""
     require_owner(principal, "add users")
     active_user(session, principal)
     email, name, role = _email(email), _text(name, "name"), _role(role)
-    if agreement_role is not None:
-        agreement_role = agreement_role.strip().lower()
-        if not _AGREEMENT_ROLE.match(agreement_role):
-            raise InvalidInput(
-                f"{agreement_role!r} is not a role name (such as approver, requester)",
-                location="agreement_role",
-            )
     if role is Role.CLIENT:
         if client_id is None:
             raise InvalidInput("a client contact needs a client", location="client")
-        if agreement_role is None:
-            raise InvalidInput(
-                "a client contact needs an agreement role (such as approver, "
-                "requester)",
-                location="agreement_role",
-            )
         _client(session, principal, client_id)
     elif client_id is not None:
         raise InvalidInput(
@@ -248,7 +236,6 @@ def add_user(
         name=name,
         role=role,
         client_id=client_id,
-        agreement_role=agreement_role,
         password_hash=password_hash,
         created_at=now,
     )
@@ -269,9 +256,7 @@ def add_user(
 def list_users(session: Session, principal: Principal) -> Sequence[User]:
     """The workspace's people; a client contact sees only their client's."""
     active_user(session, principal)
-    query = select(User).where(User.workspace_id == principal.workspace_id)
-    if not principal.is_provider:
-        query = query.where(User.client_id == principal.client_id)
+    query = scoped(select(User), User, principal)
     return session.scalars(query.order_by(User.id)).all()
 
 
@@ -383,13 +368,14 @@ def add_client(
     return client
 
 
-def list_clients(session: Session, principal: Principal) -> Sequence[Client]:
-    """The workspace's clients; a client contact sees only their own."""
+def list_clients(
+    session: Session, principal: Principal, page: Page | None = None
+) -> Sequence[Client]:
+    """The workspace's clients by id; a client contact sees only their own. With
+    a `page`, only its rows (`services.pages`)."""
     active_user(session, principal)
-    query = select(Client).where(Client.workspace_id == principal.workspace_id)
-    if not principal.is_provider:
-        query = query.where(Client.id == principal.client_id)
-    return session.scalars(query.order_by(Client.id)).all()
+    query = scoped(select(Client), Client, principal)
+    return session.scalars(in_page(query, page, Client.id, Client.id)).all()
 
 
 # -- API tokens and signing in ----------------------------------------------------

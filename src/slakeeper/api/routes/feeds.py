@@ -125,7 +125,7 @@ def list_feeds(
 ) -> FeedList:
     """The feeds you created, oldest first (an owner sees the whole workspace's),
     revoked ones included; never their tokens."""
-    rows = svc.list_feed_tokens(session, principal, client_id=client_id)
+    rows = svc.list_feed_tokens(session, principal, client_id=client_id, page=page)
     items, next_cursor = paginate(rows, page, key=lambda r: r.id)
     return FeedList(items=[FeedRead.of(r) for r in items], next_cursor=next_cursor)
 
