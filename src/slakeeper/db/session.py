@@ -102,9 +102,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(connection: Connection) -> None:
     options = connection.get_execution_options()
     read_only = bool(options.get(_READ_ONLY))
-    if connection.info.get(_READ_ONLY, False) != read_only:
-        connection.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
-        connection.info[_READ_ONLY] = read_only
+    # set each time (not only when it changes), so that a transaction sends the
+    # same statements whichever pooled connection it gets
+    connection.exec_driver_sql(f"PRAGMA query_only={int(read_only)}")
     if read_only:
         connection.exec_driver_sql("BEGIN")
     elif options.get(_NO_WAIT):
