@@ -15,9 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.db.models import Invoice, Workspace
-from slakeeper.services import invoices, time_entries
 from slakeeper.settings import Settings
 from tests.factories import activate, example_text, make_cast
+from tests.services.test_invoice_numbers import draft_for_day
 
 N = 8
 NOW = datetime.now(UTC)  # the CLI issues at the wall clock's time
@@ -25,7 +25,7 @@ NOW = datetime.now(UTC)  # the CLI issues at the wall clock's time
 
 def drafts(sessions: sessionmaker[Session]) -> tuple[str, list[int]]:
     """A workspace with Acme's agreement in force and `N` drafts, one per day of
-    an hour's work between 30 and 23 days ago; its name and the drafts' ids."""
+    an hour's work from 30 to 23 days ago; its name and the drafts' ids."""
     with sessions.begin() as s:
         cast = make_cast(s, now=NOW - timedelta(days=90))
         body = example_text().replace("effective: 2027-01-01", "effective: 2026-01-01")
@@ -39,29 +39,8 @@ def drafts(sessions: sessionmaker[Session]) -> tuple[str, list[int]]:
         workspace = s.get(Workspace, cast.workspace_id)
         assert workspace is not None
         name = workspace.name
-    ids = []
-    for i in range(N):
-        start = (NOW - timedelta(days=30 - i)).replace(
-            hour=9, minute=0, second=0, microsecond=0
-        )
-        with sessions.begin() as s:
-            time_entries.add_entry(
-                s,
-                cast.jane,
-                client_id=cast.acme_id,
-                started_at=start,
-                ended_at=start + timedelta(hours=1),
-                now=NOW,
-            )
-            built = invoices.build_invoice(
-                s,
-                cast.jane,
-                client_id=cast.acme_id,
-                period_start=start.date(),
-                period_end=start.date(),
-                now=NOW,
-            )
-            ids.append(built.invoice.id)
+    days = [(NOW - timedelta(days=30 - i)).date() for i in range(N)]
+    ids = [draft_for_day(sessions, cast, day, NOW) for day in days]
     return name, ids
 
 
