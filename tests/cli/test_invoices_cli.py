@@ -20,9 +20,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from typer.testing import CliRunner
 
 from slakeeper.cli import app
+from slakeeper.core import money
 from slakeeper.db.models import Invoice, Workspace
 from slakeeper.services import time_entries
-from slakeeper.services.invoice_build import money
 from slakeeper.settings import Settings
 from tests.factories import activate, example_text, make_cast
 

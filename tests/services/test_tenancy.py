@@ -329,6 +329,10 @@ READS: dict[str, tuple[str, Read]] = {
         lambda s, p, c: tickets.get_ticket(s, p, c.ticket_id),
     ),
     "tickets.list_tickets": (LIST, lambda s, p, c: tickets.list_tickets(s, p)),
+    "tickets.list_with_clocks": (
+        LIST,
+        lambda s, p, c: tickets.list_with_clocks(s, p, NOW),
+    ),
     "tickets.ticket_clocks": (
         LOOKUP,
         lambda s, p, c: tickets.ticket_clocks(s, p, c.ticket_id, NOW),
@@ -364,6 +368,7 @@ OWN = {
     "obligations.list_obligations",
     "status.board",
     "tickets.list_tickets",
+    "tickets.list_with_clocks",
     "time_entries.list_entries",
     "workspaces.list_clients",
     "workspaces.list_users",

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from slakeeper.core import EventFact, derive_ticket, ticket_columns
 from slakeeper.db.models import AgreementVersion, Ticket, TicketEvent
 from slakeeper.services import tickets as svc
 from tests.factories import Cast, activate, make_cast
@@ -67,7 +68,7 @@ def _fresh(session: Session, ticket: Ticket) -> dict[str, Any]:
         .order_by(TicketEvent.seq)
     ).all()
     facts = [
-        svc.EventFact(
+        EventFact(
             r.kind,
             r.at,
             r.data.get("status"),
@@ -78,8 +79,8 @@ def _fresh(session: Session, ticket: Ticket) -> dict[str, Any]:
     ]
     version = session.get(AgreementVersion, ticket.agreement_version_id)
     assert version is not None
-    return svc.materialised(
-        svc.derive(facts, svc.terms_for(version), ticket.computed_at)
+    return ticket_columns(
+        derive_ticket(facts, svc.terms_for(version), ticket.computed_at)
     )
 
 

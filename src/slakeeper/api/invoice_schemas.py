@@ -13,13 +13,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from slakeeper.api.schemas import _examples
+from slakeeper.core import money
 from slakeeper.db.models import (
     InvoiceLine,
     InvoiceLineEntry,
     ManualCredit,
     Payment,
 )
-from slakeeper.services.invoice_build import money
 from slakeeper.services.invoice_records import InvoiceDetail, InvoiceView
 
 __all__ = [

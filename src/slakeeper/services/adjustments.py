@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from slakeeper.core import format_duration
+from slakeeper.core.milestones import FINISHED, MilestoneKind
 from slakeeper.db.models import (
     Adjustment,
     Milestone,
@@ -115,7 +116,7 @@ def _take_effect(session: Session, row: Adjustment, now: datetime) -> None:
     state.append_event(
         session,
         milestone,
-        state.Kind.ADJUSTED,
+        MilestoneKind.ADJUSTED,
         now,
         None,
         text=row.reason,
@@ -157,7 +158,7 @@ def record_delay(
     why = state.clean_text(reason)
     if why is None:
         raise InvalidInput("give the reason", location="reason")
-    if row.status in state.FINISHED:
+    if row.status in FINISHED:
         raise Conflict(f"milestone {row.key} is {row.status}; it cannot move")
     terms = version_terms(state.version_of(session, row))
     automatic = (

@@ -24,7 +24,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from slakeeper.core import format_duration
+from slakeeper.core import format_duration, is_milestone_late
 from slakeeper.db.models import (
     Adjustment,
     AgreementVersion,
@@ -321,8 +321,8 @@ def _moves(
     session: Session, workspace_id: int, milestones: Sequence[Milestone]
 ) -> dict[int, list[_Moved]]:
     """The accepted adjustments in effect for each moved milestone: those decided
-    since the agreement last set its due date (as `milestones.derive` counts
-    them), oldest first."""
+    since the agreement last set its due date (as `core.derive_milestone`
+    counts them), oldest first."""
     ids = [m.id for m in milestones if m.due_at != m.base_due_at]
     if not ids:
         return {}
@@ -389,9 +389,8 @@ def _event(
 def _milestone_event(
     m: Milestone, moves: Sequence[_Moved], zone: tzinfo, now: datetime
 ) -> Event:
-    # late as of `now` (the stored flag is as of the row's last computation):
-    # delivered after the due time, or nothing delivered by it
-    late = m.late if m.delivered_at is not None else now >= m.due_at
+    # late as of `now` (the stored flag is as of the row's last computation)
+    late = is_milestone_late(m.due_at, m.delivered_at, now)
     if m.status == "accepted":
         summary = f"Done: {m.title} (milestone)"
     else:

@@ -13,6 +13,12 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slakeeper.core.invoice import (
+    LinePlan,
+    credit_line,
+    money,
+    percent_of,
+)
 from slakeeper.db.models import (
     Client,
     ManualCredit,
@@ -24,12 +30,6 @@ from slakeeper.services.access import (
     active_user,
     require_owner,
     scoped,
-)
-from slakeeper.services.invoice_build import (
-    LinePlan,
-    credit_line,
-    money,
-    percent_of,
 )
 from slakeeper.services.invoice_records import (
     MAX_REASON,

@@ -19,6 +19,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slakeeper.core.invoice import (
+    money,
+)
 from slakeeper.db.models import (
     Invoice,
     Payment,
@@ -30,9 +33,6 @@ from slakeeper.services.access import (
     Principal,
     active_user,
     require_owner,
-)
-from slakeeper.services.invoice_build import (
-    money,
 )
 from slakeeper.services.invoice_records import (
     UNPAID,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from slakeeper.agreement.schema import Billing
 from slakeeper.agreement.types import CalendarPeriod
+from slakeeper.core import delivery, money
 from slakeeper.db.models import (
     AgreementVersion,
     BillingParty,
@@ -40,9 +41,6 @@ from slakeeper.services.access import (
     scoped,
     visible,
     visible_client,
-)
-from slakeeper.services.invoice_build import (
-    money,
 )
 from slakeeper.services.locks import rowcount, write_lock
 from slakeeper.services.pages import Page, in_page
@@ -308,15 +306,9 @@ def billing_of(terms: VersionTerms, client: Client) -> Billing:
 
 
 def add_period(day: date, period: CalendarPeriod) -> date:
-    """`day` plus a wall-calendar period (a month on from 31 January is the last
-    day of February)."""
-    if period.unit in ("day", "week"):
-        return day + timedelta(days=period.amount * (7 if period.unit == "week" else 1))
-    months = period.amount * (12 if period.unit == "year" else 1)
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    first_next = date(year + month // 12, month % 12 + 1, 1)
-    return date(year, month, min(day.day, (first_next - timedelta(days=1)).day))
+    """`day` plus the agreement's wall-calendar period (a month on from 31
+    January is the last day of February: `core.add_period`)."""
+    return delivery.add_period(day, period.amount, period.unit)
 
 
 def start_of(day: date, zone: ZoneInfo) -> datetime:

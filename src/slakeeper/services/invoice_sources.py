@@ -2,7 +2,7 @@
 governs an invoice's period, the client's billable time not invoiced yet (each
 entry rated by the version in force when it was worked; Upwork, unapproved and
 fixed-price-milestone time left off with a note), and the fee lines of
-accepted milestones. The lines themselves are planned by `invoice_build`.
+accepted milestones. The lines themselves are planned by `core.invoice`.
 """
 
 from __future__ import annotations
@@ -17,6 +17,11 @@ from sqlalchemy.orm import Session
 
 from slakeeper.agreement.schema import Billing
 from slakeeper.core import RateTable, Rounding
+from slakeeper.core.invoice import (
+    BillableWork,
+    LinePlan,
+    fixed_line,
+)
 from slakeeper.db.models import (
     AgreementVersion,
     Client,
@@ -30,11 +35,6 @@ from slakeeper.db.models import (
 from slakeeper.errors import Conflict, InvalidInput
 from slakeeper.services.access import (
     Principal,
-)
-from slakeeper.services.invoice_build import (
-    LinePlan,
-    Work,
-    fixed_line,
 )
 from slakeeper.services.invoice_records import (
     InvoiceKind,
@@ -117,7 +117,7 @@ def billable_work(
     from_at: datetime,
     to_at: datetime,
     notes: list[str],
-) -> list[Work]:
+) -> list[BillableWork]:
     """The client's billable, uninvoiced time in `[from_at, to_at)`, each entry
     rated by the agreement version in force when it was worked (the governing
     version when none was). Left off, with a note: Upwork time (billed through
@@ -152,7 +152,7 @@ def billable_work(
     )
     ticket_of = {t.id: t for t in ticket_rows}
     upwork = unapproved = fixed = 0
-    out: list[Work] = []
+    out: list[BillableWork] = []
     for entry in entries:
         if entry.source in UPWORK_SOURCES:
             upwork += 1
@@ -185,7 +185,7 @@ def billable_work(
         )
         ticket = None if entry.ticket_id is None else ticket_of.get(entry.ticket_id)
         out.append(
-            Work(
+            BillableWork(
                 entry_id=entry.id,
                 worked_at=entry.worked_at,
                 started_at=entry.started_at,

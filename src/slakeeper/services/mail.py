@@ -24,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slakeeper.core.tickets import EventKind
 from slakeeper.db.models import (
     Client,
     InboundMail,
@@ -50,7 +51,7 @@ from slakeeper.services.access import (
     user_by_email,
 )
 from slakeeper.services.terms import agreement_in_force
-from slakeeper.services.tickets import MAX_TITLE, EventKind, add_event, open_ticket
+from slakeeper.services.tickets import MAX_TITLE, add_event, open_ticket
 from slakeeper.services.workspaces import principal_for
 
 __all__ = [

@@ -48,6 +48,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slakeeper.core.delivery import due_instant
+from slakeeper.core.milestones import FINISHED, OPEN, MilestoneKind
 from slakeeper.db.models import (
     AgreementVersion,
     Milestone,
@@ -155,7 +156,7 @@ def sync_milestones(
             state.append_event(
                 session,
                 row,
-                state.Kind.CREATED,
+                MilestoneKind.CREATED,
                 at,
                 None,
                 data={"version": version.number},
@@ -182,7 +183,7 @@ def sync_milestones(
                 if old != new
             }
             row.agreement_version_id = version.id
-            if changes and row.status not in state.FINISHED:
+            if changes and row.status not in FINISHED:
                 row.title, row.after_key, row.base_due_at = (
                     item.title,
                     item.after,
@@ -191,18 +192,18 @@ def sync_milestones(
                 state.append_event(
                     session,
                     row,
-                    state.Kind.AMENDED,
+                    MilestoneKind.AMENDED,
                     at,
                     None,
                     data={"version": version.number, "changes": changes},
                 )
         touched.append(state.recompute(session, row.id, at))
     for row in existing.values():
-        if row.status not in state.FINISHED:
+        if row.status not in FINISHED:
             state.append_event(
                 session,
                 row,
-                state.Kind.CANCELLED,
+                MilestoneKind.CANCELLED,
                 at,
                 None,
                 text=f"dropped by version {version.number} of the agreement",
@@ -219,7 +220,7 @@ def start(
     require_provider(principal, "start milestones")
     if row.status != "planned":
         raise Conflict(f"milestone {row.key} is {row.status}, not planned")
-    state.append_event(session, row, state.Kind.STARTED, now, principal.user_id)
+    state.append_event(session, row, MilestoneKind.STARTED, now, principal.user_id)
     return state.recompute(session, row.id, now)
 
 
@@ -235,12 +236,12 @@ def submit(
     feedback becomes an obligation due at the end of the review window."""
     row = state.get_milestone(session, principal, milestone_id)
     require_provider(principal, "submit milestones")
-    if row.status not in state.OPEN:
+    if row.status not in OPEN:
         raise Conflict(f"milestone {row.key} is {row.status}; it cannot be submitted")
     state.append_event(
         session,
         row,
-        state.Kind.SUBMITTED,
+        MilestoneKind.SUBMITTED,
         now,
         principal.user_id,
         text=state.clean_text(note),
@@ -289,9 +290,9 @@ def review(
     if verdict is Review.CHANGES and text is None:
         raise InvalidInput("say what should change", location="note")
     kind = (
-        state.Kind.ACCEPTED
+        MilestoneKind.ACCEPTED
         if verdict is Review.ACCEPT
-        else state.Kind.CHANGES_REQUESTED
+        else MilestoneKind.CHANGES_REQUESTED
     )
     state.append_event(session, row, kind, now, principal.user_id, text=text)
     for obligation in obligations.open_obligations(session, row.id, "feedback"):
@@ -345,7 +346,7 @@ def check_milestone(session: Session, row: Milestone, now: datetime) -> None:
             state.append_event(
                 session,
                 row,
-                state.Kind.DEEMED_ACCEPTED,
+                MilestoneKind.DEEMED_ACCEPTED,
                 closed,
                 None,
                 text="no feedback within the review window: accepted as agreed",

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slakeeper.core.delivery import ShiftMode, lateness
+from slakeeper.core.milestones import FINISHED
 from slakeeper.db.models import (
     AgreementVersion,
     Milestone,
@@ -279,7 +280,7 @@ def settle(
     automatic = terms.agreement.delays.client_caused.adjustments == "automatic"
     late = adjustments.amount_words(row.lateness, mode)
     for milestone in milestones:
-        if milestone.status in state.FINISHED:
+        if milestone.status in FINISHED:
             continue
         adjustments.propose(
             session,
