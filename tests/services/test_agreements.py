@@ -83,7 +83,7 @@ def test_an_imported_file_is_a_draft_with_its_canonical_bytes_and_hash(sessions,
         assert v.source_text == example_text()
         assert v.sha256 == hashlib.sha256(v.canonical_json).hexdigest()
         assert b'"resolved_holidays"' in v.canonical_json
-        assert status(sessions, cast, v.agreement_id, 1) is VersionStatus.DRAFT
+    assert status(sessions, cast, v.agreement_id, 1) is VersionStatus.DRAFT
 
 
 def test_the_whole_path_to_active_and_supersession(sessions, cast):

@@ -27,32 +27,37 @@ def setup(sessions: sessionmaker[Session], drafts: int) -> tuple[Cast, list[int]
     with sessions.begin() as s:
         cast = make_cast(s)
         activate(s, cast)
-    ids = []
-    for i in range(drafts):
-        day = date(2027, 1, 4) + timedelta(days=i)
-        start = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(
-            hours=9
-        )
-        with sessions.begin() as s:
-            time_entries.add_entry(
-                s,
-                cast.jane,
-                client_id=cast.acme_id,
-                started_at=start,
-                ended_at=start + timedelta(hours=1),
-                now=LATER,
-            )
-        with sessions.begin() as s:
-            built = svc.build_invoice(
-                s,
-                cast.jane,
-                client_id=cast.acme_id,
-                period_start=day,
-                period_end=day,
-                now=LATER,
-            )
-            ids.append(built.invoice.id)
+    ids = [
+        draft_for_day(sessions, cast, date(2027, 1, 4) + timedelta(days=i), LATER)
+        for i in range(drafts)
+    ]
     return cast, ids
+
+
+def draft_for_day(
+    sessions: sessionmaker[Session], cast: Cast, day: date, now: datetime
+) -> int:
+    """Jane's hour of work from 09:00 UTC on `day`, and a draft of that day; its id."""
+    start = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
+    with sessions.begin() as s:
+        time_entries.add_entry(
+            s,
+            cast.jane,
+            client_id=cast.acme_id,
+            started_at=start,
+            ended_at=start + timedelta(hours=1),
+            now=now,
+        )
+    with sessions.begin() as s:
+        built = svc.build_invoice(
+            s,
+            cast.jane,
+            client_id=cast.acme_id,
+            period_start=day,
+            period_end=day,
+            now=now,
+        )
+        return built.invoice.id
 
 
 def numbers(sessions: sessionmaker[Session], cast: Cast) -> list[str]:

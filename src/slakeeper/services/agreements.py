@@ -168,7 +168,7 @@ def _load_checked(text: str, source_name: str) -> LoadedAgreement:
     try:
         loaded = loads_document(text, source_name)
     except SourceError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(exc.message, details=exc.details) from None
     errors = [
         f
         for f in check(loaded, today=loaded.agreement.agreement.effective)

@@ -47,7 +47,7 @@ from slakeeper.services.access import (
 )
 from slakeeper.services.pages import Page, in_page
 from slakeeper.services.terms import version_terms
-from slakeeper.services.workspaces import token_hash
+from slakeeper.services.workspaces import TokenUse, record_use, token_hash
 
 __all__ = [
     "FEED_TOKEN_PREFIX",
@@ -56,6 +56,7 @@ __all__ = [
     "deadlines_calendar",
     "feed_path",
     "list_feed_tokens",
+    "read_deadlines",
     "revoke_feed_token",
 ]
 
@@ -175,11 +176,11 @@ def revoke_feed_token(
 
 
 def _authenticate(
-    session: Session, client_id: int, token: str, now: datetime
-) -> tuple[FeedToken, Client]:
-    """The feed token and its client; NotFound, with the same message, for a
-    token that is unknown, revoked, of another client or whose creator may no
-    longer read that client's deadlines."""
+    session: Session, client_id: int, token: str
+) -> tuple[TokenUse, Client]:
+    """The feed token's use (nothing is written) and its client; NotFound, with
+    the same message, for a token that is unknown, revoked, of another client or
+    whose creator may no longer read that client's deadlines."""
     missing = NotFound(f"no deadlines feed for client {client_id} with this token")
     row = session.scalars(
         select(FeedToken).where(FeedToken.token_hash == token_hash(token.strip()))
@@ -196,9 +197,7 @@ def _authenticate(
         or (creator.role is Role.CLIENT and creator.client_id != row.client_id)
     ):
         raise missing
-    row.last_used_at = now
-    session.flush()
-    return row, client
+    return TokenUse(FeedToken, row.id, row.last_used_at), client
 
 
 # -- the calendar ------------------------------------------------------------------
@@ -218,8 +217,19 @@ class _Moved:
 def deadlines_calendar(
     session: Session, client_id: int, token: str, now: datetime
 ) -> bytes:
+    """`read_deadlines`, recording the token's use in the caller's transaction
+    (at most once a minute)."""
+    document, use = read_deadlines(session, client_id, token, now)
+    record_use(session, use, now)
+    return document
+
+
+def read_deadlines(
+    session: Session, client_id: int, token: str, now: datetime
+) -> tuple[bytes, TokenUse]:
     """The client's deadlines as an iCalendar document, for a valid feed token
-    (the token is the authority: no principal). Records the token's last use.
+    (the token is the authority: no principal), and the token's use for the
+    caller to record (`record_use_apart` for a read-only transaction).
 
     Steps:
     1. Authenticate the token for this client (NotFound otherwise).
@@ -227,7 +237,7 @@ def deadlines_calendar(
        obligations, and the accepted adjustments that moved the milestones.
     3. Build one event per deadline at its due instant (UTC), with a stable UID.
     """
-    _feed, client = _authenticate(session, client_id, token, now)
+    use, client = _authenticate(session, client_id, token)
     milestones = list(
         session.scalars(
             select(Milestone)
@@ -282,7 +292,7 @@ def deadlines_calendar(
             )
         )
     document: bytes = calendar.to_ical()
-    return document
+    return document, use
 
 
 def _zones(

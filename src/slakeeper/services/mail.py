@@ -84,7 +84,7 @@ class Taken:
     seen: bool = False
 
 
-class _Refused(Exception):
+class _Refused(Conflict):
     """The message cannot be acted on; its reason goes to the quarantine."""
 
     def __init__(self, reason: str) -> None:
