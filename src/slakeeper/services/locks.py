@@ -1,10 +1,10 @@
 """The workspace's write lock, and the row count that decides a compare-and-set.
 
 Writers that read before they write take `write_lock` first: on PostgreSQL it
-is the workspace row's lock (writers of one workspace run one after the other);
-on SQLite a deferred transaction that read first could not take the write lock
-once another writer had committed (a stale snapshot: "database is locked"), so
-the no-op write comes before any read.
+is the workspace row's lock (writers of one workspace run one after the other).
+On SQLite every writer already begins with `BEGIN IMMEDIATE` (db/session.py),
+which takes the database's write lock at once, so there the no-op write only
+costs a statement.
 """
 
 from __future__ import annotations
@@ -27,8 +27,7 @@ def rowcount(result: object) -> int:
 def write_lock(session: Session, workspace_id: int) -> None:
     """The workspace's write lock (a no-op write, as `audit.record` takes it),
     taken before anything is read: on PostgreSQL it serialises the workspace's
-    writers; on SQLite a transaction that read first could not take it once
-    another writer committed (a stale snapshot)."""
+    writers (on SQLite the transaction holds the write lock already)."""
     session.execute(
         update(Workspace).where(Workspace.id == workspace_id).values(id=Workspace.id)
     )

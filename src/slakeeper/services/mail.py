@@ -170,7 +170,7 @@ def take_message(
         with session.begin_nested():  # a refusal undoes any half-made ticket
             contact = _contact(session, principal.workspace_id, message.sender)
             outcome, ticket, event = _deliver(session, contact, message, now)
-    except (_Refused, AppError) as exc:
+    except AppError as exc:  # a _Refused is one too
         reason = exc.reason if isinstance(exc, _Refused) else exc.message
         session.add(
             MailQuarantine(
