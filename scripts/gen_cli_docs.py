@@ -33,7 +33,9 @@ _HEADER = """\
 
 Exit codes: 0 when all is well, 1 when a command ran and found problems, 2 for bad
 input or usage (with a one-line `error: FILE:LINE:COL field.path: message` per
-problem on stderr).
+problem on stderr), 75 (EX_TEMPFAIL) when the database stayed busy past its
+timeout (nothing was changed: run the command again), 70 for a bug in slakeeper
+(one line, no traceback: please report it).
 """
 
 

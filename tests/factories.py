@@ -46,7 +46,6 @@ def make_cast(session: Session, now: datetime = NOW) -> Cast:
         name: str,
         role: Role,
         client: int | None = None,
-        agreement_role: str | None = None,
     ) -> Principal:
         row = User(
             workspace_id=ws.id,
@@ -54,7 +53,6 @@ def make_cast(session: Session, now: datetime = NOW) -> Cast:
             name=name,
             role=role,
             client_id=client,
-            agreement_role=agreement_role,
             created_at=now,
         )
         session.add(row)
@@ -66,12 +64,8 @@ def make_cast(session: Session, now: datetime = NOW) -> Cast:
         acme_id=acme.id,
         jane=user("jane@janedoe.example", "Jane Doe", Role.OWNER),
         sam=user("sam@janedoe.example", "Sam", Role.STAFF),
-        max=user(
-            "max@acme.example", "Max Mustermann", Role.CLIENT, acme.id, "approver"
-        ),
-        erika=user(
-            "erika@acme.example", "Erika Muster", Role.CLIENT, acme.id, "requester"
-        ),
+        max=user("max@acme.example", "Max Mustermann", Role.CLIENT, acme.id),
+        erika=user("erika@acme.example", "Erika Muster", Role.CLIENT, acme.id),
     )
 
 
@@ -104,7 +98,6 @@ def make_world(session: Session, now: datetime = NOW) -> World:
         name="Olga",
         role=Role.CLIENT,
         client_id=globex.id,
-        agreement_role="approver",
         created_at=now,
     )
     dora = User(
@@ -123,15 +116,11 @@ def make_world(session: Session, now: datetime = NOW) -> World:
 ACTIVE_AT = datetime(2027, 1, 2, 0, 0, tzinfo=UTC)
 
 
-def activate(
-    session: Session,
-    cast: Cast,
-    body: str | None = None,
-    at: datetime = ACTIVE_AT,
-    approved: datetime = NOW,
+def approve(
+    session: Session, cast: Cast, body: str | None = None, approved: datetime = NOW
 ) -> int:
-    """Import, submit and approve by both sides at `approved`, and activate at
-    `at`, an agreement with Acme; returns the version's id."""
+    """Import, submit and approve by both sides at `approved` an agreement with
+    Acme (the example takes effect on 1 January 2027); returns the version's id."""
     version = agreements.import_agreement(
         session,
         cast.jane,
@@ -143,5 +132,17 @@ def activate(
     agreements.submit(session, cast.jane, version.id, approved)
     agreements.approve(session, cast.jane, version.id, version.sha256, approved)
     agreements.approve(session, cast.max, version.id, version.sha256, approved)
-    agreements.activate_due(session, cast.jane, at)
     return version.id
+
+
+def activate(
+    session: Session,
+    cast: Cast,
+    body: str | None = None,
+    at: datetime = ACTIVE_AT,
+    approved: datetime = NOW,
+) -> int:
+    """`approve`, and activate at `at`; returns the version's id."""
+    version_id = approve(session, cast, body, approved)
+    agreements.activate_due(session, cast.jane, at)
+    return version_id

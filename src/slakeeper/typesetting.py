@@ -15,6 +15,8 @@ from typing import Literal
 
 import typst
 
+from slakeeper.errors import InternalError
+
 __all__ = [
     "FIXED_TIMESTAMP",
     "FONT_DIR",
@@ -34,8 +36,11 @@ FIXED_TIMESTAMP = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 PdfStandard = Literal["a-3b"]
 
 
-class PdfRenderError(RuntimeError):
-    """Typst could not lay out a document; the message carries its diagnostics."""
+class PdfRenderError(InternalError, RuntimeError):
+    """Typst could not lay out a document; the message carries its diagnostics.
+    Our templates lay out any valid document, so this is a bug."""
+
+    code = "render_failed"
 
 
 def typeset(

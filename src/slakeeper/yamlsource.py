@@ -22,6 +22,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from slakeeper.core.errors import PathPart, format_path
+from slakeeper.errors import Detail, InvalidInput
 
 __all__ = [
     "PathPart",
@@ -69,14 +70,23 @@ class SourceProblem:
         return f"{where}: {self.message}"
 
 
-class SourceError(ValueError):
-    """A source file is unreadable or invalid. `problems` lists every problem found."""
+class SourceError(InvalidInput, ValueError):
+    """A source file is unreadable or invalid. `problems` lists every problem
+    found; `details` says the same for the API (location, line, column)."""
+
+    code = "invalid_document"
 
     def __init__(self, problems: Sequence[SourceProblem]) -> None:
         if not problems:
             raise ValueError("a SourceError needs at least one problem")
         self.problems: tuple[SourceProblem, ...] = tuple(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__(
+            "\n".join(str(p) for p in self.problems),
+            details=[
+                Detail(p.message, p.dotted_path or p.file, p.line, p.column)
+                for p in self.problems
+            ],
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -843,7 +843,7 @@ def test_the_foreign_workspace_works_on_its_own(desk: Api) -> None:
     ok(desk.post(f"/milestones/{foreign['id']}/start", as_="stranger"))
     for who in ("jane", "max"):
         e = error(desk.post(f"/milestones/{foreign['id']}/start", as_=who), 404)
-        assert e["message"] == "milestone not found"
+        assert e["message"] == f"milestone {foreign['id']} not found"
     assert milestone(desk, "redesign-mockups")["status"] == "planned"
 
 

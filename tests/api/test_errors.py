@@ -1,11 +1,18 @@
-"""Every error is `{"error": {"code", "message", "details"}}` with its status."""
+"""Every error is `{"error": {"code", "message", "location"?, "details",
+"request_id"}}` with its status, and carries the request's `X-Request-ID`."""
 
+import logging
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
+from slakeeper.api.deps import SessionDep
 from slakeeper.core.errors import CalendarSpecError, SpecProblem
+from slakeeper.db.models import Workspace
+from slakeeper.db.session import begin_without_waiting
 from slakeeper.yamlsource import SourceError, SourceProblem
 from tests.api.conftest import Api
 from tests.factories import example_text
@@ -15,8 +22,10 @@ def error(response: Any, status: int) -> dict[str, Any]:
     assert response.status_code == status, response.text
     body = response.json()
     assert set(body) == {"error"}
-    assert set(body["error"]) == {"code", "message", "details"}
-    return dict(body["error"])
+    e = dict(body["error"])
+    assert e.pop("request_id") == response.headers["X-Request-ID"]
+    assert set(e) - {"location"} == {"code", "message", "details"}
+    return e
 
 
 def test_not_found(api: Api) -> None:
@@ -139,3 +148,118 @@ def test_a_source_error_is_422_with_positioned_problems(raising: Api) -> None:
     assert e["details"] == [
         {"location": "agreement", "message": "bad", "line": 3, "column": 5}
     ]
+
+
+# -- the location, request ids, the catch-all and a busy database ------------------
+
+
+def test_a_refused_field_is_named_as_the_location_too(api: Api) -> None:
+    version = api.import_example()
+    comments = f"/agreements/{version['agreement_id']}/versions/1/comments"
+    e = error(api.post(comments, {"body": "x", "anchor": "no.such.field"}), 422)
+    assert e["location"] == "anchor"
+    assert e["message"] == "anchor: 'no.such.field' is not a field of version 1"
+
+
+def test_every_answer_carries_a_request_id_and_keeps_a_sane_one_sent(api: Api) -> None:
+    ok = api.client.get(
+        "/clients", headers={**api.headers("jane"), "X-Request-ID": "trace-42.a:b_c"}
+    )
+    assert ok.status_code == 200
+    assert ok.headers["X-Request-ID"] == "trace-42.a:b_c"
+    first, second = api.get("/clients"), api.get("/clients")
+    assert len(first.headers["X-Request-ID"]) == 32
+    assert first.headers["X-Request-ID"] != second.headers["X-Request-ID"]
+    for bad in ("two words", "x" * 129, "<script>"):
+        response = api.client.get("/nowhere", headers={"X-Request-ID": bad})
+        assert response.headers["X-Request-ID"] != bad
+        assert error(response, 404)["code"] == "not_found"
+
+
+@pytest.fixture
+def failing(api: Api) -> Api:
+    """Routes that fail as only a bug or a busy database would."""
+    app = api.client.app
+    assert isinstance(app, FastAPI)
+
+    def duplicate() -> None:
+        raise IntegrityError(
+            "INSERT INTO ticket (key) VALUES (?)",
+            ("ACME-7",),
+            Exception("UNIQUE constraint failed: ticket.key"),
+        )
+
+    def busy(session: SessionDep) -> None:
+        # a writer that does not wait, while the test holds the lock
+        begin_without_waiting(session)
+        session.execute(
+            update(Workspace)
+            .where(Workspace.id == api.world.cast.workspace_id)
+            .values(name=Workspace.name)
+        )
+
+    app.add_api_route("/test/duplicate", duplicate)
+    app.add_api_route("/test/busy", busy, methods=["POST"])
+    return api
+
+
+def test_an_unexpected_exception_is_a_json_500_and_its_traceback_is_logged_once(
+    failing: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.ERROR):
+        response = failing.client.get("/test/duplicate")
+    e = error(response, 500)
+    assert e == {
+        "code": "internal_error",
+        "message": "an unexpected error occurred; it is logged under this request id",
+        "details": [],
+    }
+    for leak in ("INSERT", "UNIQUE", "ticket", "Traceback", "IntegrityError"):
+        assert leak not in response.text
+    request_id = response.headers["X-Request-ID"]
+    [record] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert record.name == "slakeeper.api"
+    assert record.__dict__["request_id"] == request_id
+    assert request_id in record.getMessage()
+    assert record.exc_info is not None
+    assert record.exc_info[0] is IntegrityError
+
+
+def test_a_lock_that_is_not_released_in_time_is_a_503_with_retry_after(
+    failing: Api, caplog: pytest.LogCaptureFixture
+) -> None:
+    holder = failing.sessions()
+    try:
+        holder.execute(
+            update(Workspace)
+            .where(Workspace.id == failing.world.cast.workspace_id)
+            .values(name=Workspace.name)
+        )
+        with caplog.at_level(logging.WARNING):
+            response = failing.client.post("/test/busy")
+    finally:
+        holder.rollback()
+        holder.close()
+    e = error(response, 503)
+    assert e["code"] == "unavailable"
+    assert "try again" in e["message"]
+    assert response.headers["Retry-After"] == "1"
+    [record] = [r for r in caplog.records if r.name == "slakeeper.api"]
+    assert record.levelno == logging.WARNING
+    assert record.exc_info is None
+    assert failing.client.post("/test/busy").status_code == 200  # released: it works
+
+
+def test_every_route_with_a_token_documents_the_busy_503(api: Api) -> None:
+    paths = api.client.get("/openapi.json").json()["paths"]
+    for path, operations in paths.items():
+        if path == "/clients/{client_id}/deadlines.ics":
+            continue  # a calendar app reads it; see tests/api/test_feeds.py
+        for method, op in operations.items():
+            answer = op["responses"]["503"]
+            schema = answer["content"]["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/ErrorResponse"}, (
+                method,
+                path,
+            )
+            assert "Retry-After" in answer["description"]

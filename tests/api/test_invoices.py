@@ -16,9 +16,9 @@ from pydantic import BaseModel
 from pypdf import PdfReader
 
 from slakeeper.api import invoice_schemas
+from slakeeper.core import money
 from slakeeper.db.models import Invoice
 from slakeeper.services import time_entries
-from slakeeper.services.invoice_build import money
 from tests.api.conftest import Api
 from tests.factories import activate
 

@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from slakeeper.api import ticket_schemas
 from slakeeper.api.ticket_schemas import EventKindIn
+from slakeeper.core.tickets import EventKind
 from slakeeper.db.models import Ticket, TicketEvent
 from slakeeper.services import agreements
-from slakeeper.services.tickets import EventKind
 from tests.api.conftest import Api
 from tests.factories import NOW, activate, example_text
 

@@ -126,14 +126,14 @@ def test_people_clients_and_tokens_end_to_end(db_settings, monkeypatch):
 
     ok(["user", "add", "sam@janedoe.example", "--name", "Sam"])
     add_max = ["user", "add", "max@acme.example", "--name", "Max", "--role", "client"]
-    ok([*add_max, "--client", "acme", "--agreement-role", "approver"])
+    ok([*add_max, "--client", "acme"])
     fails([*add_max, "--client", "Initech"], "client 'Initech' not found")
     fails(["user", "add", "x@y.example", "--name", "X", "--role", "boss"], "role")
     users = json.loads(ok(["user", "list", "--json"]))
-    assert [(u["email"], u["client"], u["agreement_role"]) for u in users] == [
-        ("jane@janedoe.example", None, None),
-        ("sam@janedoe.example", None, None),
-        ("max@acme.example", "Acme GmbH", "approver"),
+    assert [(u["email"], u["client"]) for u in users] == [
+        ("jane@janedoe.example", None),
+        ("sam@janedoe.example", None),
+        ("max@acme.example", "Acme GmbH"),
     ]
     assert "max@acme.example" in ok(["user", "list"])
 

@@ -18,9 +18,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from slakeeper.core import money
 from slakeeper.db.models import Invoice, Workspace
 from slakeeper.services import time_entries
-from slakeeper.services.invoice_build import money
 from slakeeper.settings import Settings
 from tests.cli.helpers import NOW, SAM, Cli, use_workspace, workspace_name
 from tests.factories import activate, example_text, make_cast

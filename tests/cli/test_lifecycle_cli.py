@@ -48,8 +48,6 @@ def test_an_agreement_from_import_to_approval_and_amendment(env, tmp_path):
         "client",
         "--client",
         "Acme GmbH",
-        "--agreement-role",
-        "approver",
     )
     out = run("agreement", "import", str(EXAMPLE), *ACME)
     sha = re.search(r"sha256 ([0-9a-f]{64})", out)

@@ -56,14 +56,6 @@ class TestSameAnswersAsTheScalarApi:
         ]
         assert [as_utc(v) for v in got] == want
 
-    def test_subtract_many(self):
-        got = self.cal.subtract_many(dt64(*self.starts), td64(*self.amounts))
-        want = [
-            self.cal.subtract(s, d)
-            for s, d in zip(self.starts, self.amounts, strict=True)
-        ]
-        assert [as_utc(v) for v in got] == want
-
     def test_between_many(self):
         ends = [
             self.cal.add(s, d) for s, d in zip(self.starts, self.amounts, strict=True)
@@ -242,33 +234,15 @@ class TestBadInput:
         cal = WorkCalendar.from_spec({"timezone": "UTC"})
         with pytest.raises(CalendarError, match="no open time within five years"):
             cal.add_many(dt64(berlin(2027, 1, 4)), td64(hours(1)))
-        with pytest.raises(CalendarError, match="no open time within five years"):
-            cal.subtract_many(dt64(berlin(2027, 1, 4)), td64(hours(1)))
 
 
-def test_results_far_apart_grow_the_index_in_both_directions():
+def test_results_far_apart_grow_the_index():
     cal = nine_to_five()
     starts = dt64(berlin(2027, 1, 4, 9), berlin(2090, 6, 1, 9))
     amounts = td64(hours(8 * 600), hours(8 * 600))
     later = cal.add_many(starts, amounts)
-    earlier = cal.subtract_many(starts, amounts)
     for i, start in enumerate((berlin(2027, 1, 4, 9), berlin(2090, 6, 1, 9))):
         assert as_utc(later[i]) == cal.add(start, hours(8 * 600))
-        assert as_utc(earlier[i]) == cal.subtract(start, hours(8 * 600))
-
-
-def test_zero_durations_past_the_last_opening_subtract_to_their_start():
-    cal = WorkCalendar.from_spec(
-        {
-            "timezone": "UTC",
-            "hours": {"mon-fri": "09:00-17:00"},
-            "holidays": {"dates": [{"from": "2025-01-01", "to": "2029-12-31"}]},
-        }
-    )
-    starts = np.array(["2025-06-02T10:00", "2025-06-02T10:00"], "datetime64[s]")
-    got = cal.subtract_many(starts, np.array([0, 3600], "timedelta64[s]"))
-    assert got[0] == starts[0]
-    assert as_utc(got[1]) == cal.subtract(as_utc(starts[1]), hours(1))
 
 
 def test_instants_beyond_what_datetime_can_hold_are_refused_clearly():

@@ -57,6 +57,10 @@ def utc(t: datetime) -> np.datetime64:
     return np.datetime64(int(t.timestamp()), "s")
 
 
+def utc_us(t: datetime) -> np.datetime64:
+    return np.datetime64(t.astimezone(UTC).replace(tzinfo=None), "us")
+
+
 class TestElapsed:
     def test_elapsed_is_the_open_time_since_the_start(self):
         status = evaluate_clock(
@@ -597,6 +601,23 @@ class TestEvaluateClocks:
             assert [a.tolist() for a in result] == [a.tolist() for a in plain]
         assert plain.due_at[0] == utc(berlin(2027, 1, 4, 10))
 
+    def test_a_pause_outside_the_clock_is_dropped_and_the_others_kept(self):
+        s = arrays(berlin(2027, 1, 4, 9))
+        result = evaluate_clocks(
+            self.cal,
+            s,
+            np.array([3600], dtype="timedelta64[s]"),
+            arrays(None),
+            berlin(2027, 1, 4, 12),
+            pauses=(
+                np.array([0, 0]),
+                arrays(berlin(2027, 1, 4, 8), berlin(2027, 1, 4, 9, 30)),
+                arrays(berlin(2027, 1, 4, 8, 30), berlin(2027, 1, 4, 10)),
+            ),
+        )
+        assert result.elapsed.tolist() == [timedelta(hours=2, minutes=30)]
+        assert result.due_at[0] == utc(berlin(2027, 1, 4, 10, 30))
+
     def test_overlapping_and_unsorted_pauses_count_once(self):
         s = arrays(berlin(2027, 1, 4, 9), berlin(2027, 1, 4, 9))
         t = np.array([4 * 3600, 4 * 3600], dtype="timedelta64[s]")
@@ -712,6 +733,67 @@ class TestEvaluateClocks:
         }
         with pytest.raises(ClockError, match=message):
             evaluate_clocks(self.cal, **args)
+
+    def test_clocks_in_microseconds_are_measured_to_the_microsecond(self):
+        us = timedelta(microseconds=1)
+        opened = berlin(2027, 1, 4, 9, 0, 0, 250_000)
+        paused = berlin(2027, 1, 4, 9, 30, 0, 1)
+        now = berlin(2027, 1, 4, 10, 0, 0, 999_999)
+        histories = [
+            [ClockEvent("start", opened)],
+            [ClockEvent("start", opened), ClockEvent("pause", paused, cause="x")],
+            [ClockEvent("start", opened), ClockEvent("stop", now - us)],
+        ]
+        spans = [fold_events(h) for h in histories]
+        target = hours(8 * 600) - us  # due far past the index: it grows
+        result = evaluate_clocks(
+            self.cal,
+            np.array([utc_us(s.start) for s in spans], dtype="datetime64[us]"),
+            np.array([target, hours(1), hours(1)], dtype="timedelta64[us]"),
+            np.array([utc_us(s.stop) if s.stop else None for s in spans], "M8[us]"),
+            utc_us(now),
+            pauses=(
+                np.array([1]),
+                np.array([utc_us(paused)], "M8[us]"),
+                np.array([None], "M8[us]"),
+            ),
+        )
+        assert result.due_at.dtype == np.dtype("datetime64[us]")
+        for i, (history, goal) in enumerate(
+            zip(histories, (target, hours(1), hours(1)), strict=True)
+        ):
+            status = evaluate_clock(self.cal, goal, history, now)
+            assert ClockState.from_code(result.state[i]) is status.state
+            assert result.elapsed[i] == np.timedelta64(status.elapsed)
+            assert result.remaining[i] == np.timedelta64(status.remaining)
+            if status.due_at is not None:
+                assert result.due_at[i] == utc_us(status.due_at)
+        assert result.elapsed[1] == np.timedelta64(paused - opened)
+        empty = evaluate_clocks(
+            self.cal,
+            np.array([], "M8[us]"),
+            np.array([], "m8[us]"),
+            np.array([], "M8[us]"),
+            now,
+        )
+        assert empty.remaining.dtype == np.dtype("timedelta64[us]")
+
+    @pytest.mark.parametrize(
+        ("now", "message"),
+        [
+            (np.datetime64("NaT", "us"), "whole microsecond, not NaT"),
+            (np.datetime64("2027-01-05T08:00:00.000000500"), "whole microsecond"),
+        ],
+    )
+    def test_a_microsecond_clock_needs_a_microsecond_now(self, now, message):
+        with pytest.raises(ClockError, match=message):
+            evaluate_clocks(
+                self.cal,
+                np.array([utc_us(berlin(2027, 1, 4, 9))], "M8[us]"),
+                np.array([3600_000_000], "m8[us]"),
+                np.array([None], "M8[us]"),
+                now,
+            )
 
     def test_arrays_of_the_wrong_kind_raise(self):
         with pytest.raises(CalendarError, match="datetime64"):

@@ -287,6 +287,26 @@ def histories(draw: st.DrawFn, start: datetime) -> list[ClockEvent]:
     return events
 
 
+def micros64(t: datetime | None) -> np.datetime64:
+    if t is None:
+        return np.datetime64("NaT", "us")
+    return np.datetime64(t.astimezone(UTC).replace(tzinfo=None), "us")
+
+
+@st.composite
+def jittered(draw: st.DrawFn, history: list[ClockEvent]) -> list[ClockEvent]:
+    """`history` with its instants moved later by up to a few seconds, to the
+    microsecond, in the same order."""
+    moved, shift = [], timedelta(0)
+    for event in history:
+        shift += timedelta(microseconds=draw(st.integers(0, 2_999_999)))
+        moved.append(
+            ClockEvent(event.kind, event.at + shift, event.target, event.cause)
+        )
+    return moved
+
+
+@pytest.mark.parametrize("unit", ["s", "us"])
 @settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=st.data(),
@@ -294,18 +314,27 @@ def histories(draw: st.DrawFn, start: datetime) -> list[ClockEvent]:
     count=st.integers(1, 12),
     target=targets,
     later=st.integers(0, 30000),
+    micro=st.integers(0, 999_999),
 )
 def test_evaluate_clocks_equals_evaluate_clock_item_by_item(
+    unit: str,
     data: st.DataObject,
     setup: tuple[str, int, tuple[str, ...], datetime],
     count: int,
     target: int,
     later: int,
+    micro: int,
 ) -> None:
+    """In whole seconds, and in microseconds (instants to the microsecond)."""
     zone, hours_index, closed, start = setup
     cal, _ = calendars(zone, hours_index, closed)
     clocks = [data.draw(histories(start)) for _ in range(count)]
     now = start + later * MINUTE
+    instant = seconds64
+    if unit == "us":
+        clocks = [data.draw(jittered(c)) for c in clocks]
+        now += timedelta(microseconds=micro)
+        instant = micros64
     clocks = [c for c in clocks if c[0].at <= now] or [[ClockEvent("start", now)]]
     spans = [fold_events([e for e in c if e.at <= now]) for c in clocks]
     owner = [i for i, s in enumerate(spans) for _ in s.pauses]
@@ -313,27 +342,25 @@ def test_evaluate_clocks_equals_evaluate_clock_item_by_item(
     order = data.draw(st.permutations(range(len(pauses))))  # any order will do
     arrays = evaluate_clocks(
         cal,
-        np.array([seconds64(s.start) for s in spans]),
+        np.array([instant(s.start) for s in spans], dtype=f"datetime64[{unit}]"),
         np.array(
-            [int(effective(s.target, target).total_seconds()) for s in spans],
-            dtype="timedelta64[s]",
+            [effective(s.target, target) for s in spans], dtype=f"timedelta64[{unit}]"
         ),
-        np.array([seconds64(s.stop) for s in spans]),
-        np.datetime64(int(now.timestamp()), "s"),
+        np.array([instant(s.stop) for s in spans], dtype=f"datetime64[{unit}]"),
+        now,
         pauses=(
             np.array([owner[k] for k in order], dtype=np.int64),
-            np.array(
-                [seconds64(pauses[k].start) for k in order], dtype="datetime64[s]"
-            ),
-            np.array([seconds64(pauses[k].end) for k in order], dtype="datetime64[s]"),
+            np.array([instant(pauses[k].start) for k in order], f"datetime64[{unit}]"),
+            np.array([instant(pauses[k].end) for k in order], f"datetime64[{unit}]"),
         ),
     )
+    assert arrays.due_at.dtype == np.dtype(f"datetime64[{unit}]")
     for i, events in enumerate(clocks):
         got = evaluate_clock(cal, target * MINUTE, events, now)
         assert ClockState.from_code(int(arrays.state[i])) == got.state, i
         if got.due_at is None:
             assert np.isnat(arrays.due_at[i])
         else:
-            assert arrays.due_at[i] == seconds64(got.due_at)
+            assert arrays.due_at[i] == instant(got.due_at)
         assert arrays.elapsed[i] == np.timedelta64(got.elapsed)
         assert arrays.remaining[i] == np.timedelta64(got.remaining)

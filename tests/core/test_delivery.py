@@ -13,9 +13,12 @@ from slakeeper.core import NaiveDatetimeError
 from slakeeper.core.delivery import (
     CadencePeriod,
     DelayError,
+    add_months,
+    add_period,
     cadence_periods,
     due_instant,
     lateness,
+    period_after,
     shift,
 )
 from tests.core.cast import BERLIN, berlin, office
@@ -184,3 +187,59 @@ def test_bad_cadences_are_refused():
         )
         == "open"
     )
+
+
+# -- periods on the wall calendar ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("day", "months", "expected"),
+    [
+        (date(2027, 1, 31), 1, date(2027, 2, 28)),  # clamped to a shorter month
+        (date(2028, 1, 31), 1, date(2028, 2, 29)),  # a leap year's February
+        (date(2028, 2, 29), 12, date(2029, 2, 28)),  # a leap day a year on
+        (date(2027, 1, 31), 2, date(2027, 3, 31)),  # the day comes back
+        (date(2027, 3, 31), -1, date(2027, 2, 28)),  # back a month
+        (date(2027, 1, 15), -1, date(2026, 12, 15)),  # back across a year
+        (date(2027, 12, 31), 1, date(2028, 1, 31)),  # on across a year
+        (date(2027, 5, 31), 0, date(2027, 5, 31)),
+        (date(2027, 1, 1), 12, date(2028, 1, 1)),  # a whole term of months
+        (date(2027, 1, 31), -25, date(2024, 12, 31)),
+    ],
+)
+def test_adding_months_clamps_to_the_end_of_a_shorter_month(day, months, expected):
+    assert add_months(day, months) == expected
+
+
+@given(st.dates(date(1901, 1, 1), date(2190, 12, 31)), st.integers(-240, 240))
+def test_adding_months_lands_on_the_same_day_or_the_end_of_the_month(day, months):
+    moved = add_months(day, months)
+    assert (moved.year - day.year) * 12 + moved.month - day.month == months
+    if moved.day != day.day:
+        assert moved.day < day.day
+        assert (moved + timedelta(days=1)).day == 1  # the month's last day
+
+
+def test_adding_a_period_of_days_weeks_months_or_years():
+    start = date(2027, 1, 31)
+    assert add_period(start, 14, "day") == date(2027, 2, 14)
+    assert add_period(start, 2, "week") == date(2027, 2, 14)
+    assert add_period(start, 1, "month") == date(2027, 2, 28)
+    assert add_period(date(2028, 2, 29), 1, "year") == date(2029, 2, 28)
+    assert add_period(start, -1, "week") == date(2027, 1, 24)
+
+
+def test_a_period_after_an_instant_keeps_its_local_time():
+    # across the change to summer time (28 March 2027) the wall clock stays
+    assert period_after(berlin(2027, 3, 27, 12), 2, "day", BERLIN) == berlin(
+        2027, 3, 29, 12
+    )
+    assert period_after(berlin(2027, 1, 31, 9), 1, "month", BERLIN) == berlin(
+        2027, 2, 28, 9
+    )
+    assert period_after(berlin(2027, 3, 1, 9), 1, "week", BERLIN).tzinfo is UTC
+    # the local date counts: 23:30 UTC on 31 January is 1 February in Berlin
+    late = datetime(2027, 1, 31, 23, 30, tzinfo=UTC)
+    assert period_after(late, 1, "month", BERLIN) == berlin(2027, 3, 1, 0, 30)
+    with pytest.raises(NaiveDatetimeError):
+        period_after(datetime(2027, 1, 1), 1, "day", BERLIN)  # noqa: DTZ001

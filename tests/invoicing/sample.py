@@ -109,7 +109,7 @@ def credit_line() -> InvoiceLine:
         kind="credit",
         description="Service credit: first replies to critical and high requests "
         "93 % on time (below 95 %), 5 % of the EUR 1,500.00 monthly fee",
-        quantity=D("-1"),  # as services/invoice_build.py writes a credit:
+        quantity=D("-1"),  # as core/invoice.py writes a credit:
         unit="C62",  # minus one unit at a positive price (EN 16931 BR-27)
         unit_price=D("75.00"),
         amount=D("-75.00"),

@@ -19,6 +19,7 @@ from slakeeper.db.models import (
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from slakeeper.services import agreements as svc
 from slakeeper.services.access import Principal
+from slakeeper.services.terms import agreement_in_force
 from tests.factories import NOW, Cast, example_text, make_cast
 
 LATER = NOW + timedelta(days=1)
@@ -82,7 +83,7 @@ def test_an_imported_file_is_a_draft_with_its_canonical_bytes_and_hash(sessions,
         assert v.source_text == example_text()
         assert v.sha256 == hashlib.sha256(v.canonical_json).hexdigest()
         assert b'"resolved_holidays"' in v.canonical_json
-        assert status(sessions, cast, v.agreement_id, 1) is VersionStatus.DRAFT
+    assert status(sessions, cast, v.agreement_id, 1) is VersionStatus.DRAFT
 
 
 def test_the_whole_path_to_active_and_supersession(sessions, cast):
@@ -113,11 +114,11 @@ def test_the_whole_path_to_active_and_supersession(sessions, cast):
     assert status(sessions, cast, agreement_id, 1) is VersionStatus.SUPERSEDED
     assert status(sessions, cast, agreement_id, 2) is VersionStatus.ACTIVE
     with sessions() as s:
-        first = svc.agreement_in_force(s, cast.max, cast.acme_id, IN_2027)
-        second = svc.agreement_in_force(
+        first = agreement_in_force(s, cast.max, cast.acme_id, IN_2027)
+        second = agreement_in_force(
             s, cast.max, cast.acme_id, IN_2027 + timedelta(hours=2)
         )
-        before = svc.agreement_in_force(s, cast.max, cast.acme_id, NOW)
+        before = agreement_in_force(s, cast.max, cast.acme_id, NOW)
         assert first is not None
         assert second is not None
         assert (first.number, second.number, before) == (1, 2, None)

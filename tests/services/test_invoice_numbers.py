@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from slakeeper.db.models import Invoice, InvoiceCounter
+from slakeeper.db.models import Counter, Invoice
 from slakeeper.errors import Conflict
 from slakeeper.services import invoices as svc
 from slakeeper.services import time_entries
@@ -27,32 +27,37 @@ def setup(sessions: sessionmaker[Session], drafts: int) -> tuple[Cast, list[int]
     with sessions.begin() as s:
         cast = make_cast(s)
         activate(s, cast)
-    ids = []
-    for i in range(drafts):
-        day = date(2027, 1, 4) + timedelta(days=i)
-        start = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(
-            hours=9
-        )
-        with sessions.begin() as s:
-            time_entries.add_entry(
-                s,
-                cast.jane,
-                client_id=cast.acme_id,
-                started_at=start,
-                ended_at=start + timedelta(hours=1),
-                now=LATER,
-            )
-        with sessions.begin() as s:
-            built = svc.build_invoice(
-                s,
-                cast.jane,
-                client_id=cast.acme_id,
-                period_start=day,
-                period_end=day,
-                now=LATER,
-            )
-            ids.append(built.invoice.id)
+    ids = [
+        draft_for_day(sessions, cast, date(2027, 1, 4) + timedelta(days=i), LATER)
+        for i in range(drafts)
+    ]
     return cast, ids
+
+
+def draft_for_day(
+    sessions: sessionmaker[Session], cast: Cast, day: date, now: datetime
+) -> int:
+    """Jane's hour of work from 09:00 UTC on `day`, and a draft of that day; its id."""
+    start = datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=9)
+    with sessions.begin() as s:
+        time_entries.add_entry(
+            s,
+            cast.jane,
+            client_id=cast.acme_id,
+            started_at=start,
+            ended_at=start + timedelta(hours=1),
+            now=now,
+        )
+    with sessions.begin() as s:
+        built = svc.build_invoice(
+            s,
+            cast.jane,
+            client_id=cast.acme_id,
+            period_start=day,
+            period_end=day,
+            now=now,
+        )
+        return built.invoice.id
 
 
 def numbers(sessions: sessionmaker[Session], cast: Cast) -> list[str]:
@@ -87,11 +92,9 @@ def test_concurrent_issuers_get_every_number_once(sessions):
     assert numbers(sessions, cast) == [f"2027-{i:04d}" for i in range(1, N + 1)]
     with sessions() as s:
         counter = s.scalars(
-            select(InvoiceCounter).where(
-                InvoiceCounter.workspace_id == cast.workspace_id
-            )
+            select(Counter).where(Counter.workspace_id == cast.workspace_id)
         ).one()
-        assert (counter.series, counter.next_value) == ("2027-{seq}", N + 1)
+        assert (counter.series, counter.next_value) == ("invoice/2027-{seq}", N + 1)
 
 
 def test_sequential_issues_credit_notes_and_refusals_leave_no_gap(sessions):

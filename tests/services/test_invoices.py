@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.core import ClockState
 from slakeeper.db.models import (
-    AgreementVersion,
     AuditEntry,
     Invoice,
     InvoiceLine,
@@ -976,56 +975,3 @@ def test_other_tenants_and_other_clients_see_nothing(sessions, world):
         assert invoice_records.list_invoices(s, world.olga) == []
         with pytest.raises(InvalidInput, match="status"):
             invoice_records.list_invoices(s, cast.jane, status="late")
-
-
-# -- the payment pause in the ticket clocks (services/tickets.py `derive`) ------------
-
-
-def terms(sessions: sessionmaker[Session], cast: Cast) -> tickets.TicketTerms:
-    with sessions() as s:
-        version = s.scalars(
-            select(AgreementVersion).where(
-                AgreementVersion.workspace_id == cast.workspace_id
-            )
-        ).one()
-        return tickets.terms_for(version)
-
-
-def fact(kind: str, hours: float, **kw: Any) -> tickets.EventFact:
-    return tickets.EventFact(kind=kind, at=MON + hours * H, **kw)
-
-
-def test_derive_pauses_only_the_named_clocks_and_lets_a_status_pause_overlap(
-    sessions, cast
-):
-    events = [
-        fact("created", 0, status="open", priority="normal"),
-        fact("payment_paused", 1, clocks=("resolution",)),
-        fact("provider_reply", 2, status="waiting_on_client"),
-        fact("client_reply", 3, status="open"),
-        fact("payment_resumed", 4),
-    ]
-    during = tickets.derive(events[:4], terms(sessions, cast), MON + 3.5 * H)
-    assert during.clocks["resolution"].is_paused
-    assert not during.clocks["response"].is_paused  # not named
-    after = tickets.derive(events, terms(sessions, cast), MON + 5 * H)
-    resolution = after.clocks["resolution"]
-    assert resolution.state is ClockState.RUNNING
-    assert dict(resolution.paused_by_cause) == {
-        # 10:00-11:00 and 12:00-13:00 Berlin, less the 12:30 lunch break
-        "payment_overdue": 90 * M,
-        "waiting_on_client": H,
-    }
-
-
-def test_derive_pauses_a_clock_reopened_during_a_payment_pause(sessions, cast):
-    events = [
-        fact("created", 0, status="open", priority="normal"),
-        fact("resolved", 1, status="resolved"),
-        fact("payment_paused", 2, clocks=("response", "resolution", "update_every")),
-        fact("reopened", 3, status="open"),
-    ]
-    state = tickets.derive(events, terms(sessions, cast), MON + 4 * H)
-    assert state.clocks["resolution"].is_paused
-    assert state.clocks["response"].is_paused
-    assert "payment_overdue" in state.clocks["resolution"].paused_by_cause

@@ -19,8 +19,10 @@ from hypothesis import settings
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from slakeeper.core import derive_ticket, ticket_columns
 from slakeeper.db.models import AgreementVersion, Ticket, TicketEvent
 from slakeeper.services import tickets as svc
+from slakeeper.services.terms import version_terms
 from tests.factories import Cast, activate, make_cast
 from tests.services.test_tickets import T0
 
@@ -86,8 +88,8 @@ def _fresh(session: Session, ticket: Ticket) -> dict[str, Any]:
     facts = [svc.event_fact(r) for r in rows]
     version = session.get(AgreementVersion, ticket.agreement_version_id)
     assert version is not None
-    return svc.materialised(
-        svc.derive(facts, svc.terms_for(version), ticket.computed_at)
+    return ticket_columns(
+        derive_ticket(facts, version_terms(version).tickets, ticket.computed_at)
     )
 
 

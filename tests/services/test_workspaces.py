@@ -193,16 +193,11 @@ def test_an_owner_adds_staff_and_client_contacts(sessions, cast):
             name="Lea",
             role=Role.CLIENT,
             client_id=cast.acme_id,
-            agreement_role="Approver",
             password=PASSWORD,
             now=NOW,
         )
     assert (kim.role, kim.client_id, kim.password_hash) == (Role.STAFF, None, None)
-    assert (lea.email, lea.client_id, lea.agreement_role) == (
-        "lea@acme.example",
-        cast.acme_id,
-        "approver",
-    )
+    assert (lea.email, lea.client_id) == ("lea@acme.example", cast.acme_id)
     assert audit_actions(sessions, cast.workspace_id)[-2:] == ["user.added"] * 2
     entry = last_audit(sessions, cast.workspace_id)
     assert (entry.actor_id, entry.object_type, entry.object_id) == (
@@ -210,7 +205,7 @@ def test_an_owner_adds_staff_and_client_contacts(sessions, cast):
         "user",
         str(lea.id),
     )
-    assert '"agreement_role":"approver"' in entry.payload
+    assert f'"client_id":{cast.acme_id}' in entry.payload
     with sessions.begin() as s:
         who = svc.authenticate_password(
             s, cast.workspace_id, "lea@acme.example", PASSWORD, NOW
@@ -223,8 +218,6 @@ BAD_USERS: list[tuple[str, dict[str, Any], type[AppError], str]] = [
     ("unknown client", {"client_id": 10**9}, NotFound, "client 1000000000 not found"),
     ("foreign client", {"client_id": "FOREIGN"}, NotFound, "not found"),
     ("contact without client", {"client_id": None}, InvalidInput, "needs a client"),
-    ("no agreement role", {"agreement_role": None}, InvalidInput, "agreement role"),
-    ("bad agreement role", {"agreement_role": "app rover"}, InvalidInput, "role name"),
     ("staff with a client", {"role": "staff"}, InvalidInput, "only client contacts"),
     ("wrong role", {"role": "admin"}, InvalidInput, "'admin' is not a role"),
     ("bad e-mail", {"email": "kim at example"}, InvalidInput, "not an e-mail"),
@@ -250,7 +243,6 @@ def test_add_user_refuses_bad_input_and_changes_nothing(
         "name": "Kim",
         "role": "client",
         "client_id": cast.acme_id,
-        "agreement_role": "requester",
         "actor": "jane",
     }
     args.update(change)
@@ -552,7 +544,6 @@ MATRIX: dict[str, Row] = {
             name="New",
             role="client",
             client_id=w.cast.acme_id,
-            agreement_role="requester",
             now=NOW,
         ),
         {

@@ -9,7 +9,6 @@ re-parsed file.
 
 from __future__ import annotations
 
-import calendar as months
 import hashlib
 from datetime import date, timedelta
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import rfc8785
 
 from slakeeper.agreement.schema import Agreement
-from slakeeper.core import WorkCalendar
+from slakeeper.core import WorkCalendar, add_months
 from slakeeper.core.spec import WEEKDAYS, CalendarRules
 
 __all__ = ["canonical_json", "canonical_sha256", "term_dates"]
@@ -32,11 +31,7 @@ def term_dates(agreement: Agreement) -> tuple[date, date]:
     first = agreement.agreement.effective
     if term.until is not None:
         return first, term.until
-    count = term.months or 12
-    year, month = divmod(first.month - 1 + count, 12)
-    year += first.year
-    day = min(first.day, months.monthrange(year, month + 1)[1])
-    return first, date(year, month + 1, day) - timedelta(days=1)
+    return first, add_months(first, term.months or 12) - timedelta(days=1)
 
 
 def canonical_json(

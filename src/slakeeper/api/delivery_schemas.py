@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from slakeeper.api.schemas import _examples
+from slakeeper.core import MilestoneState
 from slakeeper.db.models import (
     Adjustment,
     ChangeRequest,
@@ -25,7 +26,6 @@ from slakeeper.db.models import (
 )
 from slakeeper.errors import InvalidInput
 from slakeeper.services.commitments import CommitmentStatus
-from slakeeper.services.milestone_state import MilestoneState
 
 __all__ = [
     "AdjustmentRead",

@@ -1,21 +1,22 @@
-"""What routes depend on: the settings, a session in one transaction, the acting
-principal (from the `Authorization: Bearer` token) and `now` (tests override
-`get_now` to freeze time)."""
+"""What routes depend on: the settings, a session in one transaction (a reader
+for GET and HEAD), the acting principal (from the `Authorization: Bearer`
+token) and `now` (tests override `get_now` to freeze time)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Annotated, ClassVar
+from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AwareDatetime
 from sqlalchemy.orm import Session, sessionmaker
 
-from slakeeper.errors import AppError, PermissionDenied
+from slakeeper.db.session import begin_reading
+from slakeeper.errors import Unauthenticated
 from slakeeper.services.access import Principal
-from slakeeper.services.workspaces import authenticate_token
+from slakeeper.services.workspaces import sign_in
 from slakeeper.settings import Settings
 
 __all__ = [
@@ -25,7 +26,6 @@ __all__ = [
     "SessionDep",
     "SessionsDep",
     "SettingsDep",
-    "Unauthenticated",
     "get_now",
     "get_principal",
     "get_session",
@@ -33,23 +33,14 @@ __all__ = [
     "get_settings",
 ]
 
-# the service's message for a token it does not know (as opposed to a revoked
-# token or a disabled user, which are known but refused: 403)
-_UNKNOWN_TOKEN = "invalid API token"
+# the methods that only read: their transaction is a reader (db.session)
+_READING = frozenset({"GET", "HEAD"})
 
 _bearer = HTTPBearer(
     auto_error=False,
     description="An API token (`slakeeper token create`), sent as"
     " `Authorization: Bearer slk_...`.",
 )
-
-
-class Unauthenticated(AppError):
-    """No credentials, or credentials nobody issued: 401 with
-    `WWW-Authenticate: Bearer`."""
-
-    code: ClassVar[str] = "unauthenticated"
-    status_code: ClassVar[int] = 401
 
 
 def get_settings(request: Request) -> Settings:
@@ -75,10 +66,13 @@ AtQuery = Annotated[
 ]
 
 
-def get_session(sessions: SessionsDep) -> Iterator[Session]:
+def get_session(request: Request, sessions: SessionsDep) -> Iterator[Session]:
     """A session in one transaction: committed when the route returns (before the
-    response is sent), rolled back when it raises."""
+    response is sent), rolled back when it raises. GET and HEAD get a reader
+    (`begin_reading`): they never take the write lock, and cannot write."""
     with sessions.begin() as session:
+        if request.method in _READING:
+            begin_reading(session)
         yield session
 
 
@@ -90,17 +84,11 @@ def get_principal(
     now: NowDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """The principal the bearer token acts as, checked in a transaction of its own
-    (which records the token's last use)."""
+    """The principal the bearer token acts as, checked apart from the route's
+    transaction (see `sign_in`)."""
     if credentials is None or not credentials.credentials.strip():
         raise Unauthenticated("send an API token as `Authorization: Bearer TOKEN`")
-    try:
-        with sessions.begin() as session:
-            return authenticate_token(session, credentials.credentials, now)
-    except PermissionDenied as exc:
-        if exc.message == _UNKNOWN_TOKEN:
-            raise Unauthenticated("the API token is not valid") from None
-        raise
+    return sign_in(sessions, credentials.credentials, now)
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

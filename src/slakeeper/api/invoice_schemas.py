@@ -11,19 +11,16 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from sqlalchemy.orm import Session
 
 from slakeeper.api.schemas import _examples
+from slakeeper.core import money
 from slakeeper.db.models import (
-    Invoice,
     InvoiceLine,
     InvoiceLineEntry,
     ManualCredit,
     Payment,
 )
-from slakeeper.services import invoice_records
-from slakeeper.services.access import Principal
-from slakeeper.services.invoice_build import money
+from slakeeper.services.invoice_records import InvoiceDetail, InvoiceView
 
 __all__ = [
     "CreditCreate",
@@ -194,12 +191,12 @@ class InvoiceRead(BaseModel):
     )
 
     @classmethod
-    def of(cls, session: Session, row: Invoice) -> InvoiceRead:
-        return cls(**_invoice_fields(session, row))
+    def of(cls, view: InvoiceView) -> InvoiceRead:
+        return cls(**_invoice_fields(view))
 
 
-def _invoice_fields(session: Session, row: Invoice) -> dict[str, Any]:
-    c = row.currency
+def _invoice_fields(view: InvoiceView) -> dict[str, Any]:
+    row, c = view.invoice, view.invoice.currency
     return {
         "id": row.id,
         "number": row.number,
@@ -218,8 +215,8 @@ def _invoice_fields(session: Session, row: Invoice) -> dict[str, Any]:
         "tax_rate": row.tax_rate.normalize(),
         "tax_id": row.tax_id,
         "refers_to_id": row.refers_to_id,
-        "paid_amount": invoice_records.paid_amount(session, row),
-        "outstanding_amount": invoice_records.outstanding(session, row),
+        "paid_amount": view.paid,
+        "outstanding_amount": view.outstanding,
         "note": row.note,
         "created_at": row.created_at,
         "issued_at": row.issued_at,
@@ -361,26 +358,17 @@ class InvoiceDetailRead(InvoiceRead):
     notes: list[str] = Field(default_factory=list)
 
     @classmethod
-    def of_invoice(
-        cls,
-        session: Session,
-        principal: Principal,
-        row: Invoice,
-        notes: tuple[str, ...] = (),
+    def of_detail(
+        cls, detail: InvoiceDetail, notes: tuple[str, ...] = ()
     ) -> InvoiceDetailRead:
-        entries: dict[int, list[InvoiceLineEntry]] = {}
-        for e in invoice_records.entries_of(session, principal, row.id):
-            entries.setdefault(e.line_id, []).append(e)
+        currency = detail.view.invoice.currency
         return cls(
-            **_invoice_fields(session, row),
+            **_invoice_fields(detail.view),
             lines=[
-                InvoiceLineRead.of(ln, entries.get(ln.id, []), row.currency)
-                for ln in invoice_records.lines_of(session, principal, row.id)
+                InvoiceLineRead.of(ln, detail.entries.get(ln.id, []), currency)
+                for ln in detail.lines
             ],
-            payments=[
-                PaymentRead.of(p, row.currency)
-                for p in invoice_records.payments_of(session, principal, row.id)
-            ],
+            payments=[PaymentRead.of(p, currency) for p in detail.payments],
             notes=list(notes),
         )
 

@@ -1,7 +1,10 @@
 """Cursor pagination: `?cursor=&limit=` in, `{items, next_cursor}` out.
 
 A cursor is opaque to clients (base64 of the last id of the page before), so a
-page never repeats or skips an item when rows are added meanwhile.
+page never repeats or skips an item when rows are added meanwhile. The route
+hands the decoded `Page` to its list service, which reads only that page from
+the database (`services.pages`: by id, `limit + 1` rows); `paginate` cuts the
+extra row off and makes it the next cursor.
 """
 
 from __future__ import annotations
@@ -9,24 +12,18 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Query
 
 from slakeeper.errors import InvalidInput
+from slakeeper.services.pages import Page
 
 __all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Page", "PageDep", "paginate"]
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    after_id: int | None
-    limit: int
 
 
 def _encode(last_id: int) -> str:
@@ -64,9 +61,9 @@ PageDep = Annotated[Page, Depends(page_params)]
 def paginate(
     rows: Sequence[T], page: Page, key: Callable[[T], int]
 ) -> tuple[list[T], str | None]:
-    """The page of `rows` (ordered by `key` ascending) after the cursor, and the
-    cursor of the next page (None on the last)."""
-    after = [r for r in rows if page.after_id is None or key(r) > page.after_id]
-    items = after[: page.limit]
-    more = len(after) > page.limit
+    """The page's items from the rows a list service read for `page` (by `key`
+    ascending, at most one more than the limit), and the cursor of the next page
+    (None on the last)."""
+    items = list(rows[: page.limit])
+    more = len(rows) > page.limit
     return items, _encode(key(items[-1])) if more and items else None

@@ -62,7 +62,16 @@ class ErrorDetail(BaseModel):
 class ErrorRead(BaseModel):
     code: str = Field(description="A stable slug: not_found, conflict, ...")
     message: str
+    location: str | None = Field(
+        default=None,
+        description="The field or header at fault, when one is (`anchor`,"
+        " `Idempotency-Key`); absent otherwise.",
+    )
     details: list[ErrorDetail] = Field(default_factory=list)
+    request_id: str = Field(
+        description="The request's `X-Request-ID` (also a header of the answer):"
+        " quote it when reporting an error, the server's log names it."
+    )
 
 
 class ErrorResponse(BaseModel):
@@ -74,6 +83,7 @@ class ErrorResponse(BaseModel):
                 "code": "not_found",
                 "message": "agreement 7 not found",
                 "details": [],
+                "request_id": "0b6f2c1e9d4a4f3e8a7c5b1d2e3f4a5b",
             }
         }
     )

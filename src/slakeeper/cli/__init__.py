@@ -1,7 +1,9 @@
 """The `slakeeper` command line: one Typer app, one sub-app per noun (`calendar`, ...).
 
-Errors are turned into messages here, in one place. Exit codes: 2 for bad input or
-usage, 1 for a command that ran and found problems, 0 otherwise (70 for a bug).
+Errors are turned into messages here, in one place (`report_error`; the error
+tree is drawn in `slakeeper.errors`). Exit codes: 0 ok, 1 for a command that ran
+and found problems, 2 for bad input or usage, 75 when the database was busy and
+nothing was changed (try again), 70 for a bug.
 """
 
 from __future__ import annotations
@@ -29,15 +31,27 @@ from slakeeper.cli.mail import app as mail_app
 from slakeeper.cli.serve import serve as serve_command
 from slakeeper.cli.tickets import app as tickets_app
 from slakeeper.cli.time import app as time_app
-from slakeeper.core.errors import CalendarSpecError, CoreError
-from slakeeper.errors import AppError
-from slakeeper.yamlsource import SourceError
+from slakeeper.core.errors import CoreError
+from slakeeper.errors import AppError, InternalError, Unavailable
 
-__all__ = ["EXIT_BAD_INPUT", "EXIT_BUG", "EXIT_PROBLEMS", "app", "main"]
+__all__ = [
+    "EXIT_BAD_INPUT",
+    "EXIT_BUG",
+    "EXIT_PROBLEMS",
+    "EXIT_TRY_AGAIN",
+    "app",
+    "main",
+    "report_error",
+]
 
 EXIT_PROBLEMS = 1
 EXIT_BAD_INPUT = 2
 EXIT_BUG = 70  # sysexits' EX_SOFTWARE: never the answer to "were there problems?"
+EXIT_TRY_AGAIN = 75  # sysexits' EX_TEMPFAIL: the database was busy; nothing changed
+
+# what the root command answers with a message; anything else is a bug, which
+# `main` reports (an InternalError is one too)
+_EXPECTED = (TyperException, CoreError, AppError, typer.Abort, OSError)
 
 
 def _echo_error(message: str) -> None:
@@ -45,32 +59,56 @@ def _echo_error(message: str) -> None:
         typer.echo(f"error: {line}", err=True)
 
 
-def report_error(exc: BaseException) -> int:
-    """Print an expected error as `error: ...` lines on stderr; return its exit code."""
-    if isinstance(exc, SourceError | CalendarSpecError):
-        for problem in exc.problems:
-            _echo_error(str(problem))
-    elif isinstance(exc, TyperException):  # click's usage errors
-        code = exc.exit_code
-        message = exc.format_message()
-        ctx = getattr(exc, "ctx", None)
-        if type(exc).__name__ == "NoArgsIsHelpError":  # Typer has shown the help
-            if message.strip():  # only without Rich: the help is the message
-                typer.echo(message, err=True)
-            return int(code)
-        message = message.replace("Value error, ", "")
-        if ctx is not None:
-            message = message.rstrip().rstrip(".")
-            message += f". See '{ctx.command_path} --help'."
-        _echo_error(message)
+def _usage_error(exc: TyperException) -> int:
+    """Click's usage errors, one line with a pointer to the help."""
+    code = exc.exit_code
+    message = exc.format_message()
+    ctx = getattr(exc, "ctx", None)
+    if type(exc).__name__ == "NoArgsIsHelpError":  # Typer has shown the help
+        if message.strip():  # only without Rich: the help is the message
+            typer.echo(message, err=True)
         return int(code)
-    else:
-        _echo_error(str(exc))
-    return EXIT_BAD_INPUT
+    message = message.replace("Value error, ", "")
+    if ctx is not None:
+        message = message.rstrip().rstrip(".")
+        message += f". See '{ctx.command_path} --help'."
+    _echo_error(message)
+    return int(code)
+
+
+def report_error(exc: BaseException) -> int:
+    """Print an error as `error: ...` lines on stderr; return its exit code.
+
+    The one place the CLI maps errors: usage errors and bad input (an
+    `AppError`, the engine's `CoreError`, one line per problem of a file) exit
+    2, `Unavailable` 75, a closed pipe or an abort 1, and anything else (an
+    `InternalError` too) is a bug: one line, no traceback, exit 70.
+    """
+    if isinstance(exc, InternalError) or not isinstance(exc, _EXPECTED):
+        typer.echo(
+            f"error: internal error ({type(exc).__name__}: {exc});"
+            " this is a bug in slakeeper, please report it",
+            err=True,
+        )
+        return EXIT_BUG
+    if isinstance(exc, TyperException):
+        return _usage_error(exc)
+    if isinstance(exc, typer.Abort):
+        typer.echo("Aborted.", err=True)
+        return 1
+    if isinstance(exc, OSError):
+        if exc.errno == errno.EPIPE:
+            return 1  # the reader went away (`| head`): nothing more to say
+        where = f"{exc.filename}: " if exc.filename else ""  # e.g. a full disk
+        _echo_error(f"{where}{exc.strerror or exc}")
+        return EXIT_BAD_INPUT
+    _echo_error(str(exc))  # a file's problems (SourceError ...) one per line
+    return EXIT_TRY_AGAIN if isinstance(exc, Unavailable) else EXIT_BAD_INPUT
 
 
 class SlakeeperGroup(TyperGroup):
-    """The root command: maps every expected error to a message and an exit code."""
+    """The root command: maps every expected error to a message and an exit code
+    (`report_error`); a bug goes on to `main`."""
 
     def main(
         self,
@@ -91,18 +129,10 @@ class SlakeeperGroup(TyperGroup):
                 **extra,
             )
             code = result if isinstance(result, int) else 0
-        except (TyperException, CoreError, SourceError, AppError) as exc:
+        except InternalError:
+            raise
+        except _EXPECTED as exc:
             code = report_error(exc)
-        except typer.Abort:
-            typer.echo("Aborted.", err=True)
-            code = 1
-        except OSError as exc:
-            if exc.errno == errno.EPIPE:
-                code = 1  # the reader went away (`| head`): nothing more to say
-            else:  # e.g. a full disk under standard output
-                where = f"{exc.filename}: " if exc.filename else ""
-                _echo_error(f"{where}{exc.strerror or exc}")
-                code = EXIT_BAD_INPUT
         if not standalone_mode:
             return code
         sys.exit(code)
@@ -112,7 +142,8 @@ app = typer.Typer(
     name="slakeeper",
     cls=SlakeeperGroup,
     help="Write, agree, keep and prove bespoke Service-Level Agreements.",
-    epilog="Exit codes: 0 ok, 1 the command found problems, 2 bad input or usage.",
+    epilog="Exit codes: 0 ok, 1 the command found problems, 2 bad input or usage,"
+    " 75 the database was busy (nothing changed: try again).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -177,10 +208,5 @@ def main(
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as exc:
-        typer.echo(
-            f"error: internal error ({type(exc).__name__}: {exc});"
-            " this is a bug in slakeeper, please report it",
-            err=True,
-        )
-        sys.exit(EXIT_BUG)
+        sys.exit(report_error(exc))
     sys.exit(0)

@@ -245,7 +245,6 @@ def _user_row(user: User, clients: dict[int, str]) -> dict[str, Any]:
         "name": user.name,
         "role": user.role.value,
         "client": clients.get(user.client_id) if user.client_id else None,
-        "agreement_role": user.agreement_role,
         "disabled_at": _when(user.disabled_at),
     }
 
@@ -263,18 +262,12 @@ def user_add(
             "--client", help="For a client contact: the client's name or key."
         ),
     ] = None,
-    agreement_role: Annotated[
-        str | None,
-        typer.Option(
-            "--agreement-role",
-            help="Their role in agreements: approver, requester, ...",
-        ),
-    ] = None,
     password: Annotated[
         str | None, typer.Option("--password", help="A password to sign in with.")
     ] = None,
 ) -> None:
-    """Add a person to the workspace (owners only)."""
+    """Add a person to the workspace (owners only). What a client contact may
+    approve or decide follows from the agreement's contacts (by e-mail)."""
     with _acting() as (session, principal):
         client_id = _find_client(session, principal, client).id if client else None
         user = workspaces.add_user(
@@ -284,7 +277,6 @@ def user_add(
             name=name,
             role=role,
             client_id=client_id,
-            agreement_role=agreement_role,
             password=password,
             now=_now(),
         )
@@ -300,7 +292,7 @@ def user_list(as_json: JsonOption = False) -> None:
         rows = [
             _user_row(u, clients) for u in workspaces.list_users(session, principal)
         ]
-    columns = ["id", "email", "name", "role", "client", "agreement_role"]
+    columns = ["id", "email", "name", "role", "client"]
     _print(rows, [*columns, "disabled_at"], as_json=as_json)
 
 

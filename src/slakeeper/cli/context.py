@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.db.migrate import ensure_current
 from slakeeper.db.models import Client, Role, User, Workspace
-from slakeeper.db.session import make_engine, make_sessionmaker
+from slakeeper.db.session import begin_reading, make_engine, make_sessionmaker
 from slakeeper.errors import InvalidInput, NotFound, PermissionDenied
 from slakeeper.services.access import Principal
 from slakeeper.services.workspaces import principal_for
@@ -132,13 +132,16 @@ def current_instant(settings: Settings) -> datetime:
 
 @contextmanager
 def acting(write: bool = True) -> Iterator[tuple[Session, Principal, datetime]]:
-    """For one command: a session (one transaction when `write`), the acting
-    principal and the current instant (`current_instant`)."""
+    """For one command: a session (one transaction when `write`, else a reader
+    that never takes the write lock), the acting principal and the current
+    instant (`current_instant`)."""
     settings = load_settings()
     now = current_instant(settings)
     with open_database(settings) as sessions:
         context = sessions.begin() if write else sessions()
         with context as session:
+            if not write:
+                begin_reading(session)
             workspace = resolve_workspace(session, settings)
             principal = acting_principal(session, settings, workspace)
             yield session, principal, now

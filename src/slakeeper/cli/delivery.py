@@ -19,7 +19,12 @@ from sqlalchemy.orm import Session
 
 from slakeeper.cli.calendar import parse_instant
 from slakeeper.cli.context import acting, client_named
-from slakeeper.core import DurationError, format_duration, parse_duration_parts
+from slakeeper.core import (
+    DurationError,
+    MilestoneState,
+    format_duration,
+    parse_duration_parts,
+)
 from slakeeper.core.delivery import due_instant
 from slakeeper.db.models import AgreementVersion, Milestone
 from slakeeper.errors import InvalidInput, NotFound
@@ -27,8 +32,7 @@ from slakeeper.services import adjustments, commitments, milestone_state, obliga
 from slakeeper.services import change_requests as changes
 from slakeeper.services import milestones as svc
 from slakeeper.services.access import Principal
-from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.terms import VersionTerms, version_terms
+from slakeeper.services.terms import VersionTerms, agreement_in_force, version_terms
 
 __all__ = [
     "adjustment_app",
@@ -131,9 +135,7 @@ def _iso(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _milestone_json(
-    m: Milestone, state: milestone_state.MilestoneState
-) -> dict[str, Any]:
+def _milestone_json(m: Milestone, state: MilestoneState) -> dict[str, Any]:
     return {
         "key": m.key,
         "client_id": m.client_id,

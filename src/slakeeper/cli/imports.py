@@ -29,18 +29,16 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from slakeeper.cli.context import acting, client_named
 from slakeeper.core import format_duration
-from slakeeper.db.models import User
 from slakeeper.errors import InvalidInput, NotFound
 from slakeeper.importers.csv_formats import DateOrder, Tool
 from slakeeper.importers.importer import ImportResult, RowStatus, import_csv
 from slakeeper.importers.reconcile import reconcile
 from slakeeper.importers.upwork_api import UpworkClient, sync
-from slakeeper.services.access import Principal
+from slakeeper.services.access import Principal, user_by_email
 from slakeeper.settings import load_settings
 
 __all__ = ["import_app", "upwork_app"]
@@ -117,12 +115,7 @@ def _read(file: Path) -> str:
 def _user_id(session: Session, principal: Principal, email: str | None) -> int | None:
     if email is None:
         return None
-    user = session.scalars(
-        select(User).where(
-            User.workspace_id == principal.workspace_id,
-            func.lower(User.email) == email.strip().lower(),
-        )
-    ).first()
+    user = user_by_email(session, principal.workspace_id, email)
     if user is None:
         raise NotFound(f"no user {email!r}; see `slakeeper user list`")
     return user.id

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from slakeeper.cli.context import acting, client_named
 from slakeeper.cli.output import write_output
-from slakeeper.core import format_duration
+from slakeeper.core import format_duration, money
 from slakeeper.db.models import Client, Invoice
 from slakeeper.errors import InvalidInput
 from slakeeper.services import (
@@ -34,7 +34,6 @@ from slakeeper.services import (
 )
 from slakeeper.services import invoices as svc
 from slakeeper.services.access import Principal
-from slakeeper.services.invoice_build import money
 
 __all__ = ["app"]
 

@@ -4,7 +4,11 @@
 from __future__ import annotations
 
 import json
-import time as _time
+import logging
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -16,7 +20,7 @@ from rich.text import Text
 from slakeeper.cli.context import acting, client_named, open_database
 from slakeeper.core import format_duration
 from slakeeper.services import status as svc
-from slakeeper.services.worker import run_due_checks
+from slakeeper.services.worker import Pass, run_due_checks, run_forever
 from slakeeper.settings import load_settings
 
 __all__ = ["status", "worker_app"]
@@ -198,17 +202,53 @@ def worker_run(
 ) -> None:
     """Recheck what changes with time alone: agreements taking effect, clocks
     turning at risk or breached, review windows closing in silence. Safe to run
-    in several processes against one PostgreSQL database."""
+    in several processes against one PostgreSQL database. An item that fails is
+    logged, skipped and retried later; SIGTERM or SIGINT ends the worker after
+    the item in hand (exit 0)."""
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(message)s")
     settings = load_settings()
-    with open_database(settings) as sessions:
-        while True:
-            done = run_due_checks(sessions, datetime.now(UTC))
-            if done.changed or once:
-                typer.echo(
-                    f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC: {done.activated}"
-                    f" agreement versions activated, {done.tickets} tickets and"
-                    f" {done.milestones} milestones rechecked"
-                )
-            if once:
-                return
-            _time.sleep(interval)
+    with open_database(settings) as sessions, _stop_on_signals() as stop:
+        if once:
+            now = datetime.now(UTC)
+            _report(now, run_due_checks(sessions, now, stop=stop), always=True)
+            return
+        run_forever(
+            sessions,
+            lambda: datetime.now(UTC),
+            interval=interval,
+            stop_event=stop,
+            on_pass=_report,
+        )
+
+
+def _report(now: datetime, done: Pass, *, always: bool = False) -> None:
+    if done.changed or done.failed or always:
+        failed = f"; {len(done.failed)} failed (see the log)" if done.failed else ""
+        typer.echo(
+            f"{now:%Y-%m-%d %H:%M:%S} UTC: {done.activated}"
+            f" agreement versions activated, {done.tickets} tickets and"
+            f" {done.milestones} milestones rechecked{failed}"
+        )
+
+
+@contextmanager
+def _stop_on_signals() -> Iterator[threading.Event]:
+    """An event that SIGTERM and SIGINT set while the block runs (a second
+    signal acts as it did before); the handlers are restored after. The event
+    is set from a thread of its own: the handler runs in the main thread,
+    which may hold the event's lock inside `wait`."""
+    stop = threading.Event()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    before = {signum: signal.getsignal(signum) for signum in signals}
+
+    def handler(signum: int, _frame: object) -> None:
+        signal.signal(signum, before[signal.Signals(signum)])
+        threading.Thread(target=stop.set, daemon=True).start()
+
+    for signum in signals:
+        signal.signal(signum, handler)
+    try:
+        yield stop
+    finally:
+        for signum, previous in before.items():
+            signal.signal(signum, previous)

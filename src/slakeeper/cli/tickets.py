@@ -18,6 +18,7 @@ from rich.table import Table
 
 from slakeeper.cli.context import acting, client_named
 from slakeeper.core import ClockStatus, format_duration
+from slakeeper.core.tickets import CLOCKS
 from slakeeper.db.models import Ticket
 from slakeeper.services import tickets as svc
 
@@ -128,7 +129,7 @@ def list_command(
                 ticket.key,
                 ticket.priority,
                 ticket.status,
-                *(_left(clocks[n]) if n in clocks else "-" for n in svc.CLOCKS),
+                *(_left(clocks[n]) if n in clocks else "-" for n in CLOCKS),
             )
         Console().print(table)
 

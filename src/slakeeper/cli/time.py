@@ -20,7 +20,6 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from slakeeper.cli.context import acting, client_named
@@ -30,7 +29,7 @@ from slakeeper.db.models import Client, Role, Ticket, TimeEntry, User
 from slakeeper.errors import InvalidInput, NotFound
 from slakeeper.services import tickets
 from slakeeper.services import time_entries as svc
-from slakeeper.services.access import Principal
+from slakeeper.services.access import Principal, user_by_email
 
 __all__ = ["app"]
 
@@ -155,12 +154,7 @@ def _zone(
 def _user_id(session: Session, principal: Principal, email: str | None) -> int | None:
     if email is None:
         return None
-    user = session.scalars(
-        select(User).where(
-            User.workspace_id == principal.workspace_id,
-            func.lower(User.email) == email.strip().lower(),
-        )
-    ).first()
+    user = user_by_email(session, principal.workspace_id, email)
     if user is None:
         raise NotFound(f"no user {email!r}; see `slakeeper user list`")
     return user.id

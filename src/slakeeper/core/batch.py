@@ -24,15 +24,15 @@ NAT = np.iinfo(np.int64).min
 BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
 
 
-def seconds(values: Any, name: str, *, kind: str = "M") -> Int64Array:
-    """A `datetime64` (kind M) or `timedelta64` (kind m) array as int64 seconds."""
+def seconds(values: Any, name: str, *, kind: str = "M", unit: str = "s") -> Int64Array:
+    """A `datetime64` (kind M) or `timedelta64` (kind m) array as int64 counts of
+    `unit`: seconds, or microseconds with `unit="us"`."""
     arr = np.asarray(values)
+    wanted = f"{'datetime64' if kind == 'M' else 'timedelta64'}[{unit}]"
     if arr.dtype.kind != kind:
-        wanted = "datetime64[s]" if kind == "M" else "timedelta64[s]"
         raise CalendarError(f"{name} must be a numpy {wanted} array, not {arr.dtype}")
-    unit = "datetime64[s]" if kind == "M" else "timedelta64[s]"
-    if arr.dtype != np.dtype(unit):
-        arr = arr.astype(unit)
+    if arr.dtype != np.dtype(wanted):
+        arr = arr.astype(wanted)
     return arr.view(np.int64)
 
 

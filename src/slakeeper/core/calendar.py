@@ -324,17 +324,6 @@ class WorkCalendar:
         self, starts: Any, durations: Any
     ) -> np.ndarray[Any, np.dtype[np.datetime64]]:
         """`add` for each (start, duration) pair, as `datetime64[s]` (UTC)."""
-        return self._shift_many(starts, durations, forward=True)
-
-    def subtract_many(
-        self, starts: Any, durations: Any
-    ) -> np.ndarray[Any, np.dtype[np.datetime64]]:
-        """`subtract` for each (start, duration) pair, as `datetime64[s]` (UTC)."""
-        return self._shift_many(starts, durations, forward=False)
-
-    def _shift_many(
-        self, starts: Any, durations: Any, *, forward: bool
-    ) -> np.ndarray[Any, np.dtype[np.datetime64]]:
         s = batch.seconds(starts, "starts")
         d = batch.seconds(durations, "durations", kind="m")
         batch.same_shape(s, d, "starts", "durations")
@@ -347,25 +336,13 @@ class WorkCalendar:
                 f"durations[{bad}] is negative; durations must be zero or more"
             )
         idx = self._cover(int(s.min()), int(s.max()))
-        while True:
-            pos = idx.position(s)
-            target = pos + d if forward else pos - d
-            if forward and target.max() > idx.total:
-                worst = int(np.argmax(target))
-                need = int(target[worst]) - idx.total
-                idx = self._grow(idx, int(s[worst]), need, True)
-            elif not forward and target.min() < 0:
-                worst = int(np.argmin(target))
-                idx = self._grow(idx, int(s[worst]), -int(target[worst]), False)
-            else:
-                break
-        if forward:
-            i = np.searchsorted(idx.cum_end, target, side="left")
-        else:
-            i = np.searchsorted(idx.cum_end, target, side="right")
-            # zero durations past the last opening find no interval; copyto below
-            # gives them their start
-            np.minimum(i, len(idx.cum_end) - 1, out=i)
+        target = idx.position(s) + d
+        while target.max() > idx.total:
+            worst = int(np.argmax(target))
+            need = int(target[worst]) - idx.total
+            idx = self._grow(idx, int(s[worst]), need, True)
+            target = idx.position(s) + d
+        i = np.searchsorted(idx.cum_end, target, side="left")
         out: Int64Array = idx.starts[i] + (target - idx.cum[i])
         np.copyto(out, s, where=d == 0)
         return batch.restore_nat(out, nat).view("datetime64[s]")

@@ -1,23 +1,23 @@
 """`evaluate_clocks`: many reduced SLA clocks measured at once, with numpy.
 
 Works on the reduced form (`ClockSpan`: start, target, pause spans, stop) as
-arrays of whole seconds and gives, item by item, the state, due time, elapsed
-and remaining time that `evaluate_clock` gives. Rules: docs/sla-clock.md,
-section 4.
+arrays of whole seconds, or of microseconds, and gives, item by item, the
+state, due time, elapsed and remaining time that `evaluate_clock` gives. Rules:
+docs/sla-clock.md, section 4.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from slakeeper.core import batch
-from slakeeper.core.calendar import WorkCalendar, to_us
+from slakeeper.core.calendar import WorkCalendar, from_us, to_us
 from slakeeper.core.clock import ClockState
 from slakeeper.core.errors import ClockError
-from slakeeper.core.index import Int64Array, IntervalIndex
+from slakeeper.core.index import US, Int64Array, IntervalIndex
 
 __all__ = ["ClockArrays", "evaluate_clocks"]
 
@@ -34,7 +34,8 @@ class ClockArrays(NamedTuple):
     `state`: int8 codes 0 running, 1 paused, 2 met, 3 breached
     (`ClockState.from_code`); `due_at`: `datetime64[s]`, NaT where undefined
     (paused and not breached); `elapsed`, `remaining`: `timedelta64[s]`
-    (`remaining` is signed).
+    (`remaining` is signed). In microseconds (`[us]`) when the clocks were
+    given in microseconds.
     """
 
     state: np.ndarray[Any, np.dtype[np.int8]]
@@ -43,16 +44,18 @@ class ClockArrays(NamedTuple):
     remaining: np.ndarray[Any, np.dtype[np.timedelta64]]
 
 
-def _now_seconds(now: Any) -> int:
+def _now_in(now: Any, unit: str) -> int:
+    """`now` as a count of `unit` (s or us) since the epoch."""
+    whole = "second" if unit == "s" else "microsecond"
     if isinstance(now, datetime):
         micros = to_us(now, "now")
-        if micros % 1_000_000:
+        if unit == "s" and micros % US:
             raise ClockError(f"now {now.isoformat()} must be a whole second")
-        return micros // 1_000_000
+        return micros if unit == "us" else micros // US
     if isinstance(now, np.datetime64):
-        value = now.astype("datetime64[s]")
+        value = now.astype(f"datetime64[{unit}]")
         if value != now or np.isnat(value):
-            raise ClockError(f"now {now!r} must be a whole second, not NaT")
+            raise ClockError(f"now {now!r} must be a whole {whole}, not NaT")
         return int(value.astype(np.int64))
     raise ClockError(f"now {now!r} must be an aware datetime or a numpy datetime64")
 
@@ -82,7 +85,7 @@ def _check(s: Int64Array, target: Int64Array, stop: Int64Array, now: int) -> Non
 
 
 def _pause_arrays(
-    pauses: tuple[Any, Any, Any], n: int, now: int
+    pauses: tuple[Any, Any, Any], n: int, now: int, unit: str
 ) -> tuple[Int64Array, Int64Array, Int64Array]:
     if len(pauses) != 3:
         raise ClockError("pauses must be a tuple (owner, pause_starts, pause_ends)")
@@ -90,8 +93,8 @@ def _pause_arrays(
     if owner.dtype.kind not in "iu":
         raise ClockError(f"pause owners must be an integer array, not {owner.dtype}")
     owner = owner.astype(np.int64, copy=False)
-    p_start = batch.seconds(pauses[1], "pause_starts")
-    p_end = batch.seconds(pauses[2], "pause_ends")
+    p_start = batch.seconds(pauses[1], "pause_starts", unit=unit)
+    p_end = batch.seconds(pauses[2], "pause_ends", unit=unit)
     batch.same_shape(owner, p_start, "pause owners", "pause_starts")
     batch.same_shape(owner, p_end, "pause owners", "pause_ends")
     if owner.size:
@@ -126,27 +129,36 @@ def evaluate_clocks(
     or a `datetime64`): starts, stops and pause instants after `now` raise
     `ClockError`. Overlapping pauses count once. Item by item the answers
     equal `evaluate_clock`'s for whole-second inputs.
+
+    When `starts` is a `datetime64[us]` array the clocks are measured in
+    microseconds: the other arrays are read in microseconds, `now` may be any
+    instant, the results are `[us]` arrays, and the answers equal
+    `evaluate_clock`'s for any inputs.
     """
-    s = batch.seconds(starts, "starts")
-    target = batch.seconds(targets, "targets", kind="m")
-    stop = batch.seconds(stops, "stops")
+    micro = np.asarray(starts).dtype == np.dtype("datetime64[us]")
+    unit, scale = ("us", US) if micro else ("s", 1)
+    s = batch.seconds(starts, "starts", unit=unit)
+    target = batch.seconds(targets, "targets", kind="m", unit=unit)
+    stop = batch.seconds(stops, "stops", unit=unit)
     batch.same_shape(s, target, "starts", "targets")
     batch.same_shape(s, stop, "starts", "stops")
-    now_s = _now_seconds(now)
+    now_s = _now_in(now, unit)
     _check(s, target, stop, now_s)
     n = s.size
-    p = None if pauses is None else _pause_arrays(pauses, n, now_s)
+    p = None if pauses is None else _pause_arrays(pauses, n, now_s, unit)
     if n == 0:
         empty = np.zeros(0, dtype=np.int64)
         return ClockArrays(
             np.zeros(0, dtype=np.int8),
-            empty.view("datetime64[s]"),
-            empty.view("timedelta64[s]"),
-            empty.view("timedelta64[s]"),
+            empty.view(f"datetime64[{unit}]"),
+            empty.view(f"timedelta64[{unit}]"),
+            empty.view(f"timedelta64[{unit}]"),
         )
-    # one second past now: the end of an open pause, for the due time
+    # one unit past now: the end of an open pause, for the due time
     beyond = now_s + 1
-    idx = calendar.index_covering(int(s.min()), beyond)
+    idx = calendar.index_covering(int(s.min()) // scale, -(-beyond // scale))
+    if micro:
+        idx = idx.in_microseconds()
     stopped = stop != NAT
     end = np.where(stopped, stop, now_s)
     pos_start = idx.position(s)
@@ -166,7 +178,7 @@ def evaluate_clocks(
     behind = seg_start == beyond  # the due time lies behind an open pause
     if behind.any():
         left = np.where(behind, 0, left)
-    due = _due(calendar, idx, seg_start, seg_pos, left)
+    due = _due(calendar, idx, seg_start, seg_pos, left, scale)
     due[behind] = NAT
     state = np.full(n, _RUNNING, dtype=np.int8)
     state[paused_open] = _PAUSED
@@ -176,9 +188,9 @@ def evaluate_clocks(
     due = np.where(state == _PAUSED, NAT, due)
     return ClockArrays(
         state,
-        due.view("datetime64[s]"),
-        elapsed.view("timedelta64[s]"),
-        (target - elapsed).view("timedelta64[s]"),
+        due.view(f"datetime64[{unit}]"),
+        elapsed.view(f"timedelta64[{unit}]"),
+        (target - elapsed).view(f"timedelta64[{unit}]"),
     )
 
 
@@ -188,20 +200,23 @@ def _due(
     seg_start: Int64Array,
     seg_pos: Int64Array,
     left: Int64Array,
+    scale: int,
 ) -> Int64Array:
-    """The earliest instant at or after seg_start with `left` open seconds
-    from it (`WorkCalendar.add`), read from `idx` where it reaches."""
+    """The earliest instant at or after seg_start with `left` open time from it
+    (`WorkCalendar.add`), read from `idx` where it reaches (all in units of
+    1 / `scale` second)."""
     goal = seg_pos + left
     inside = goal <= idx.total
     i = np.searchsorted(idx.cum_end, np.where(inside, goal, 0), side="left")
     due: Int64Array = idx.starts[i] + (goal - idx.cum[i])
     np.copyto(due, seg_start, where=left == 0)
-    if not inside.all():  # past the index: let the calendar grow
-        far = np.flatnonzero(~inside)
-        grown = calendar.add_many(
-            seg_start[far].view("datetime64[s]"), left[far].view("timedelta64[s]")
+    per_us = US // scale
+    for k in np.flatnonzero(~inside):  # past the index: the calendar grows
+        at = calendar.add(
+            from_us(int(seg_start[k]) * per_us),
+            timedelta(microseconds=int(left[k]) * per_us),
         )
-        due[far] = grown.view(np.int64)
+        due[k] = to_us(at) // per_us
     return due
 
 

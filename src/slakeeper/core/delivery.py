@@ -8,6 +8,9 @@ cadenced commitments (docs/sla-clock.md section 6).
   whole calendar days (`calendar_days`): `lateness` measures it, `shift` applies it.
 - A commitment with a cadence (a progress update every week on Friday) is a
   series of periods, each met when an update falls inside it: `cadence_periods`.
+- Periods on the wall calendar (`14 days`, `1 month`): `add_months` clamps to
+  the end of a shorter month (31 January + 1 month is 28 February), `add_period`
+  moves a date, `period_after` an instant keeping its local time.
 """
 
 from __future__ import annotations
@@ -25,15 +28,19 @@ from slakeeper.core.errors import CoreError
 __all__ = [
     "CadencePeriod",
     "DelayError",
+    "PeriodUnit",
     "ShiftMode",
+    "add_months",
+    "add_period",
     "cadence_periods",
     "due_instant",
     "lateness",
+    "period_after",
     "shift",
 ]
 
 ShiftMode = Literal["working_time", "calendar_days"]
-CadenceUnit = Literal["day", "week", "month", "year"]
+PeriodUnit = Literal["day", "week", "month", "year"]
 SHIFT_MODES: tuple[ShiftMode, ...] = ("working_time", "calendar_days")
 DAY = timedelta(days=1)
 
@@ -102,19 +109,34 @@ class CadencePeriod:
         return "missed" if now >= self.end else "open"
 
 
-def _add_months(day: date, months: int) -> date:
+def add_months(day: date, months: int) -> date:
+    """`day` moved by whole months (back when `months` is negative), on the same
+    day of the month or, when that month is shorter, on its last day: 31
+    January + 1 month is 28 February (29 in a leap year)."""
     month0 = day.month - 1 + months
     year, month = day.year + month0 // 12, month0 % 12 + 1
     return date(year, month, min(day.day, _calendar.monthrange(year, month)[1]))
 
 
-def _next_due(first: date, unit: CadenceUnit, amount: int, n: int) -> date:
+def add_period(day: date, amount: int, unit: PeriodUnit) -> date:
+    """`day` plus `amount` days, weeks, months or years of the wall calendar;
+    months and years clamp to the end of a shorter month (`add_months`)."""
     if unit == "day":
-        return first + DAY * amount * n
+        return day + DAY * amount
     if unit == "week":
-        return first + DAY * 7 * amount * n
-    months = amount * n * (12 if unit == "year" else 1)
-    return _add_months(first, months)
+        return day + DAY * 7 * amount
+    return add_months(day, amount * (12 if unit == "year" else 1))
+
+
+def period_after(
+    start: datetime, amount: int, unit: PeriodUnit, zone: ZoneInfo
+) -> datetime:
+    """The instant (UTC) `amount` wall-calendar units after `start`: the date
+    moves by `add_period` in `zone` and the local time of day stays."""
+    to_us(start, "start")
+    local = start.astimezone(zone)
+    moved = datetime.combine(add_period(local.date(), amount, unit), local.timetz())
+    return moved.astimezone(UTC)
 
 
 def cadence_periods(
@@ -123,7 +145,7 @@ def cadence_periods(
     zone: ZoneInfo,
     *,
     every: int,
-    unit: CadenceUnit,
+    unit: PeriodUnit,
     on: int | None,
     updates: Sequence[datetime],
 ) -> list[CadencePeriod]:
@@ -144,8 +166,8 @@ def cadence_periods(
 
     def due(n: int) -> date:
         if on is None:
-            return _next_due(begin, unit, every, n + 1) - DAY
-        anchor = _next_due(begin, unit, every, n)
+            return add_period(begin, every * (n + 1), unit) - DAY
+        anchor = add_period(begin, every * n, unit)
         return anchor + DAY * ((on - anchor.weekday()) % 7)
 
     ordered = sorted(updates)

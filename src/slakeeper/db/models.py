@@ -27,7 +27,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from slakeeper.db.base import Base, UTCDateTime
 
@@ -43,11 +43,11 @@ __all__ = [
     "Client",
     "Comment",
     "CommitmentUpdate",
+    "Counter",
     "FeedToken",
     "IdempotencyKey",
     "InboundMail",
     "Invoice",
-    "InvoiceCounter",
     "InvoiceLine",
     "InvoiceLineEntry",
     "MailOutcome",
@@ -121,7 +121,6 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
     client_id: Mapped[int | None] = mapped_column(ForeignKey("client.id"))
-    agreement_role: Mapped[str | None] = mapped_column(String(50))  # approver, ...
     password_hash: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -280,6 +279,14 @@ class Milestone(Base):
     last_seq: Mapped[int] = mapped_column(Integer)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     next_check_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # -- read-only paths for loading a page's children at once (selectinload) -----
+    version: Mapped[AgreementVersion] = relationship(viewonly=True, lazy="raise")
+    events: Mapped[list[MilestoneEvent]] = relationship(
+        viewonly=True, order_by="MilestoneEvent.seq", lazy="raise"
+    )
+    adjustments: Mapped[list[Adjustment]] = relationship(
+        viewonly=True, order_by="Adjustment.id", lazy="raise"
+    )
 
 
 class MilestoneEvent(Base):
@@ -845,13 +852,13 @@ class Payment(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class InvoiceCounter(Base):
-    """The next number of one series of a workspace's invoice numbers (`series`
-    is the pattern with its date parts filled in: `2027-{seq}`). Issuing locks
-    the row and takes the value in the issuing transaction, so numbers are
-    gap-free and never repeat."""
+class Counter(Base):
+    """The next value of one numbered series of a workspace (services/counters.py
+    hands them out under a lock, in the caller's transaction). `series` names
+    what is numbered: `invoice/<pattern with its date parts filled in>`
+    (`invoice/2027-{seq}`), `ticket/<client id>`, `change_request/<client id>`."""
 
-    __tablename__ = "invoice_counter"
+    __tablename__ = "counter"
     workspace_id: Mapped[int] = mapped_column(
         ForeignKey("workspace.id"), primary_key=True
     )

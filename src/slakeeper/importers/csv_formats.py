@@ -296,7 +296,7 @@ class ParsedFile:
     problems: list[RowProblem] = field(default_factory=list)
 
 
-class RowError(ValueError):
+class RowError(InvalidInput, ValueError):
     """A bad value in a row (the message names the column)."""
 
 

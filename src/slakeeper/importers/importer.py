@@ -30,7 +30,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slakeeper.db.models import Client, Role, TimeEntry, User
@@ -48,10 +48,10 @@ from slakeeper.services.access import (
     active_user,
     require_owner,
     require_provider,
+    user_by_email,
     visible_client,
 )
-from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.terms import version_terms
+from slakeeper.services.terms import agreement_in_force, version_terms
 
 __all__ = [
     "ImportResult",
@@ -188,12 +188,7 @@ class _Users:
     def find(self, email: str) -> int | str:
         """The user's id, or why the e-mail names no one who can record time."""
         if email not in self._found:
-            user = self.session.scalars(
-                select(User).where(
-                    User.workspace_id == self.workspace_id,
-                    func.lower(User.email) == email,
-                )
-            ).first()
+            user = user_by_email(self.session, self.workspace_id, email)
             if user is None:
                 self._found[email] = (
                     f"no user {email} in the workspace (add them, or book every"

@@ -17,19 +17,19 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from slakeeper.core import format_duration
+from slakeeper.core.milestones import FINISHED, MilestoneKind
 from slakeeper.db.models import (
     Adjustment,
     Milestone,
 )
-from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from slakeeper.errors import Conflict, InvalidInput, PermissionDenied
 from slakeeper.services import milestone_state as state
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
     require_provider,
+    visible,
 )
-from slakeeper.services.agreements import CLIENT_APPROVER_ROLES
 from slakeeper.services.terms import version_terms
 
 __all__ = [
@@ -116,7 +116,7 @@ def _take_effect(session: Session, row: Adjustment, now: datetime) -> None:
     state.append_event(
         session,
         milestone,
-        state.Kind.ADJUSTED,
+        MilestoneKind.ADJUSTED,
         now,
         None,
         text=row.reason,
@@ -158,7 +158,7 @@ def record_delay(
     why = state.clean_text(reason)
     if why is None:
         raise InvalidInput("give the reason", location="reason")
-    if row.status in state.FINISHED:
+    if row.status in FINISHED:
         raise Conflict(f"milestone {row.key} is {row.status}; it cannot move")
     terms = version_terms(state.version_of(session, row))
     automatic = (
@@ -186,28 +186,19 @@ def _get_adjustment(
     people, or one of the client's approvers named in the agreement (every
     client contact when it names none)."""
     user = active_user(session, principal)
-    row = session.get(Adjustment, adjustment_id)
-    if row is None:
-        raise NotFound(f"adjustment {adjustment_id} not found")
-    require_client_access(principal, row.workspace_id, row.client_id, "adjustment")
+    row = visible(session, principal, Adjustment, adjustment_id, "adjustment")
     if row.status != "proposed":
         raise Conflict(f"adjustment {row.id} is already {row.status}")
     if not principal.is_provider:
         milestone = session.get(Milestone, row.milestone_id)
         assert milestone is not None
-        contacts = version_terms(
-            state.version_of(session, milestone)
-        ).agreement.agreement
-        emails = [c.email.lower() for c in contacts.client.contacts]
-        approvers = [
-            c.email.lower()
-            for c in contacts.client.contacts
-            if c.role in CLIENT_APPROVER_ROLES
-        ]
-        if user.email.lower() not in (approvers or emails):
+        approvers = version_terms(state.version_of(session, milestone)).approvers(
+            "client"
+        )
+        if user.email.lower() not in approvers:
             raise PermissionDenied(
                 f"{user.email} does not decide on schedule changes for the client"
-                f" (the agreement names {', '.join(approvers or emails)})"
+                f" (the agreement names {', '.join(approvers)})"
             )
     return row
 

@@ -13,9 +13,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, time
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from slakeeper.agreement import LoadedAgreement, canonical_json, loads_document
@@ -26,7 +25,6 @@ from slakeeper.db.models import (
     Approval,
     Client,
     Comment,
-    Role,
     User,
     VersionState,
     VersionStatus,
@@ -36,17 +34,20 @@ from slakeeper.services import audit
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
     require_provider,
-    visible_client,
+    scoped,
+    visible,
 )
+from slakeeper.services.locks import rowcount, write_lock
+from slakeeper.services.milestones import sync_milestones
+from slakeeper.services.pages import Page, in_page
+from slakeeper.services.terms import Party, version_terms
 from slakeeper.yamlsource import SourceError
 
 __all__ = [
     "VersionView",
     "activate_due",
     "activate_scheduled",
-    "agreement_in_force",
     "amend",
     "approve",
     "comment",
@@ -56,15 +57,12 @@ __all__ = [
     "import_agreement",
     "list_agreements",
     "reject",
-    "required_approvers",
     "resolve_comment",
     "submit",
     "withdraw",
 ]
 
 OPEN = (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)
-PROVIDER_APPROVER_ROLES = ("lead", "owner", "approver")
-CLIENT_APPROVER_ROLES = ("approver",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,11 +77,7 @@ class VersionView:
 
 def _agreement(session: Session, principal: Principal, agreement_id: int) -> Agreement:
     active_user(session, principal)
-    row = session.get(Agreement, agreement_id)
-    if row is None:
-        raise NotFound(f"agreement {agreement_id} not found")
-    require_client_access(principal, row.workspace_id, row.client_id, "agreement")
-    return row
+    return visible(session, principal, Agreement, agreement_id, "agreement")
 
 
 def _version(
@@ -151,37 +145,19 @@ def comments(session: Session, principal: Principal, version_id: int) -> list[Co
 
 
 def list_agreements(
-    session: Session, principal: Principal, client_id: int | None = None
+    session: Session,
+    principal: Principal,
+    client_id: int | None = None,
+    page: Page | None = None,
 ) -> list[Agreement]:
-    """The agreements the principal may see (a client contact: their own)."""
+    """The agreements the principal may see (a client contact: their own), by
+    id; with a `page`, only its rows (`services.pages`)."""
     active_user(session, principal)
-    query = select(Agreement).where(Agreement.workspace_id == principal.workspace_id)
-    if principal.role is Role.CLIENT:
-        query = query.where(Agreement.client_id == principal.client_id)
+    query = scoped(select(Agreement), Agreement, principal)
     if client_id is not None:
         query = query.where(Agreement.client_id == client_id)
-    return list(session.scalars(query.order_by(Agreement.id)).all())
-
-
-def agreement_in_force(
-    session: Session, principal: Principal, client_id: int, at: datetime
-) -> AgreementVersion | None:
-    """The version that governed `at` for a client (None before the first one)."""
-    active_user(session, principal)
-    visible_client(session, principal, client_id)
-    return session.scalars(
-        select(AgreementVersion)
-        .join(VersionState, VersionState.version_id == AgreementVersion.id)
-        .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
-        .where(
-            Agreement.client_id == client_id,
-            VersionState.active_from.is_not(None),
-            VersionState.active_from <= at,
-            (VersionState.active_until.is_(None)) | (VersionState.active_until > at),
-        )
-        .order_by(VersionState.active_from.desc())
-        .limit(1)
-    ).first()
+    query = in_page(query, page, Agreement.id, Agreement.id)
+    return list(session.scalars(query).all())
 
 
 # -- writing ----------------------------------------------------------------------
@@ -192,7 +168,7 @@ def _load_checked(text: str, source_name: str) -> LoadedAgreement:
     try:
         loaded = loads_document(text, source_name)
     except SourceError as exc:
-        raise InvalidInput(str(exc)) from None
+        raise InvalidInput(exc.message, details=exc.details) from None
     errors = [
         f
         for f in check(loaded, today=loaded.agreement.agreement.effective)
@@ -226,6 +202,19 @@ def _set_state(
         state.status = status
         state.changed_at = now
     session.flush()
+    _audit_state(session, principal, version, before, status, now, **details)
+
+
+def _audit_state(
+    session: Session,
+    principal: Principal | None,
+    version: AgreementVersion,
+    before: VersionStatus | None,
+    status: VersionStatus,
+    now: datetime,
+    **details: object,
+) -> None:
+    """The audit entry of a version's move from `before` to `status`."""
     audit.record(
         session,
         workspace_id=version.workspace_id,
@@ -496,20 +485,6 @@ def resolve_comment(
     )
 
 
-def required_approvers(loaded: LoadedAgreement) -> dict[str, tuple[str, ...]]:
-    """E-mails whose approval counts, per party: the provider's lead (or owner or
-    approver) and the client's approvers; every contact when no one holds those."""
-    out: dict[str, tuple[str, ...]] = {}
-    about = loaded.agreement.agreement
-    for party, contacts, roles in (
-        ("provider", about.provider.contacts, PROVIDER_APPROVER_ROLES),
-        ("client", about.client.contacts, CLIENT_APPROVER_ROLES),
-    ):
-        chosen = [c.email.lower() for c in contacts if c.role in roles]
-        out[party] = tuple(chosen or [c.email.lower() for c in contacts])
-    return out
-
-
 def approve(
     session: Session,
     principal: Principal,
@@ -539,17 +514,16 @@ def approve(
     user = session.get(User, principal.user_id)
     if user is None or user.disabled_at is not None:
         raise PermissionDenied("a disabled user cannot approve")
-    mine = "provider" if principal.is_provider else "client"
+    mine: Party = "provider" if principal.is_provider else "client"
     if party is not None and party != mine:
         raise PermissionDenied(
             f"you act for the {mine}, so you cannot approve for the {party}"
         )
-    loaded = loads_document(version.source_text, version.source_name)
-    approvers = required_approvers(loaded)
-    if user.email.lower() not in approvers[mine]:
+    approvers = version_terms(version).approvers(mine)
+    if user.email.lower() not in approvers:
         raise PermissionDenied(
             f"{user.email} is not an approver of this agreement for the {mine}"
-            f" (approvers: {', '.join(approvers[mine])})"
+            f" (approvers: {', '.join(approvers)})"
         )
     if session.scalars(
         select(Approval).where(
@@ -597,8 +571,7 @@ def approve(
 def effective_at(version: AgreementVersion) -> datetime:
     """The instant a version takes effect: the start of its effective date in the
     agreement's time zone."""
-    loaded = loads_document(version.source_text, version.source_name)
-    zone = ZoneInfo(loaded.agreement.agreement.timezone)
+    zone = version_terms(version).zone
     return datetime.combine(version.effective_on, time(0), zone).astimezone(UTC)
 
 
@@ -625,15 +598,18 @@ def activate_due(
 def activate_scheduled(
     session: Session, workspace_id: int, now: datetime
 ) -> list[AgreementVersion]:
-    """`activate_due` for the worker: no acting user (audited without an actor)."""
+    """`activate_due` for the worker: no acting user (audited without an actor).
+    The workspace's write lock comes first (see `locks.write_lock`), so two
+    workers' activations run one after the other on both backends (on SQLite
+    one would otherwise fail on its stale read); against a user's activation
+    at the same instant, the compare-and-set of `_activate` decides."""
+    write_lock(session, workspace_id)
     return _activate(session, None, now, workspace_id=workspace_id)
 
 
 def _take_milestones(session: Session, version: AgreementVersion, at: datetime) -> None:
     """The milestones of a version that has become active are tracked from then
-    on (services/milestones.py, which builds on this module)."""
-    from slakeeper.services.milestones import sync_milestones
-
+    on."""
     agreement = session.get(Agreement, version.agreement_id)
     assert agreement is not None
     sync_milestones(session, version, agreement.client_id, at)
@@ -648,7 +624,13 @@ def _activate(
     agreement_id: int | None = None,
 ) -> list[AgreementVersion]:
     """`activate_due` without the permission check: the last approval of a
-    version, by either party, activates it."""
+    version, by either party, activates it.
+
+    Each version is activated by a compare-and-set on its state (`_claim`):
+    of two activators at once (two workers, a worker and a user), the one whose
+    update moved the state from approved activates the version (supersedes the
+    earlier one, writes the audit entry, takes its milestones); the other
+    leaves it."""
     query = (
         select(AgreementVersion)
         .join(VersionState, VersionState.version_id == AgreementVersion.id)
@@ -666,7 +648,7 @@ def _activate(
         state = _state(session, version)
         # on its effective date, or at approval when that date had passed
         starts = max(effective_at(version), state.changed_at)
-        if starts > now:
+        if starts > now or not _claim(session, state, starts, now):
             continue
         for earlier in session.scalars(
             select(VersionState)
@@ -674,14 +656,41 @@ def _activate(
             .where(
                 AgreementVersion.agreement_id == version.agreement_id,
                 VersionState.status == VersionStatus.ACTIVE,
+                VersionState.version_id != version.id,
             )
         ).all():
             earlier.active_until = starts
             old = session.get(AgreementVersion, earlier.version_id)
             assert old is not None
             _set_state(session, principal, old, VersionStatus.SUPERSEDED, now)
-        state.active_from = starts
-        _set_state(session, principal, version, VersionStatus.ACTIVE, now)
+        _audit_state(
+            session,
+            principal,
+            version,
+            VersionStatus.APPROVED,
+            VersionStatus.ACTIVE,
+            now,
+        )
         _take_milestones(session, version, starts)
         done.append(version)
     return done
+
+
+def _claim(
+    session: Session, state: VersionState, starts: datetime, now: datetime
+) -> bool:
+    """Move a version from approved to active from `starts`, if it is still
+    approved (an UPDATE ... WHERE status = 'approved'): True when this
+    transaction moved it. On PostgreSQL a second activator waits for the first
+    one's row lock, then finds the version active and changes nothing."""
+    result = session.execute(
+        update(VersionState)
+        .where(
+            VersionState.version_id == state.version_id,
+            VersionState.status == VersionStatus.APPROVED,
+        )
+        .values(status=VersionStatus.ACTIVE, changed_at=now, active_from=starts)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire(state)  # read again: whoever moved it, it has moved
+    return rowcount(result) == 1

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slakeeper.agreement.types import WorkingTime
@@ -29,19 +29,20 @@ from slakeeper.db.models import (
     Milestone,
     Obligation,
     Role,
-    User,
 )
-from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from slakeeper.services import adjustments, milestone_state, obligations
+from slakeeper.errors import Conflict, InvalidInput, PermissionDenied
+from slakeeper.services import adjustments, counters, milestone_state, obligations
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
     require_provider,
+    scoped,
+    visible,
     visible_client,
 )
-from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.terms import VersionTerms, version_terms
+from slakeeper.services.locks import write_lock
+from slakeeper.services.pages import Page, in_page
+from slakeeper.services.terms import VersionTerms, agreement_in_force, version_terms
 
 __all__ = [
     "Effect",
@@ -67,11 +68,7 @@ class Effect:
 
 def get_change(session: Session, principal: Principal, change_id: int) -> ChangeRequest:
     active_user(session, principal)
-    row = session.get(ChangeRequest, change_id)
-    if row is None:
-        raise NotFound(f"change request {change_id} not found")
-    require_client_access(principal, row.workspace_id, row.client_id, "change request")
-    return row
+    return visible(session, principal, ChangeRequest, change_id, "change request")
 
 
 def list_changes(
@@ -80,18 +77,19 @@ def list_changes(
     *,
     client_id: int | None = None,
     status: str | None = None,
+    page: Page | None = None,
 ) -> list[ChangeRequest]:
+    """The change requests the principal may see, by id; with a `page`, only its
+    rows (`services.pages`)."""
     active_user(session, principal)
-    query = select(ChangeRequest).where(
-        ChangeRequest.workspace_id == principal.workspace_id
-    )
-    if principal.role is Role.CLIENT:
-        query = query.where(ChangeRequest.client_id == principal.client_id)
+    query = scoped(select(ChangeRequest), ChangeRequest, principal)
     if client_id is not None:
         query = query.where(ChangeRequest.client_id == client_id)
     if status is not None:
         query = query.where(ChangeRequest.status == status)
-    return list(session.scalars(query.order_by(ChangeRequest.id)))
+    return list(
+        session.scalars(in_page(query, page, ChangeRequest.id, ChangeRequest.id))
+    )
 
 
 def _terms(
@@ -115,6 +113,7 @@ def request_change(
     """Record a change the client asks for (by a client contact, or by the
     provider on the client's behalf). The provider's estimate is due within the
     agreement's `change_requests.estimate_within`."""
+    write_lock(session, principal.workspace_id)  # first: see locks.write_lock
     active_user(session, principal)
     client = visible_client(session, principal, client_id)
     text = (title or "").strip()
@@ -125,14 +124,8 @@ def request_change(
             f"a title has at most {MAX_TITLE} characters", location="title"
         )
     version, terms = _terms(session, principal, client, now)
-    number = 1 + int(
-        session.scalar(
-            select(func.coalesce(func.max(ChangeRequest.number), 0)).where(
-                ChangeRequest.workspace_id == client.workspace_id,
-                ChangeRequest.client_id == client.id,
-            )
-        )
-        or 0
+    number = counters.next_value(
+        session, client.workspace_id, counters.change_request_series(client.id)
     )
     row = ChangeRequest(
         workspace_id=client.workspace_id,
@@ -298,18 +291,20 @@ def _decide_within(terms: VersionTerms) -> WorkingTime | None:
 
 
 def _may_decide(session: Session, principal: Principal, terms: VersionTerms) -> None:
+    """Only the client's people decide; when the agreement names who approves
+    changes (`change_requests.requires_approval_by`), only its holders."""
     if principal.role is not Role.CLIENT:
         raise PermissionDenied("only the client's people decide on a change request")
     rules = terms.agreement.change_requests
     if rules is None:
         return
-    wanted = rules.requires_approval_by.split(".", 1)[1]
-    user = session.get(User, principal.user_id)
-    assert user is not None
-    if user.agreement_role != wanted:
+    user = active_user(session, principal)
+    holders = terms.holders(rules.requires_approval_by)
+    if user.email.lower() not in holders:
+        named = ", ".join(sorted(holders)) or "nobody holds that role"
         raise PermissionDenied(
             f"the agreement says {rules.requires_approval_by} decides on change"
-            f" requests; {user.email} is not"
+            f" requests ({named}); {user.email} is not"
         )
 
 

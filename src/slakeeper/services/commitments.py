@@ -30,8 +30,7 @@ from slakeeper.services.access import (
     require_provider,
     visible_client,
 )
-from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.terms import version_terms
+from slakeeper.services.terms import agreement_in_force, version_terms
 
 __all__ = ["CommitmentStatus", "commitment_status", "record_update"]
 

@@ -105,9 +105,7 @@ def seed_demo(
     jane = principal_for(owner)
     acme = workspaces.add_client(session, jane, name="Acme GmbH", key="ACME", now=setup)
 
-    def person(
-        email: str, name: str, role: Role, agreement_role: str | None
-    ) -> Principal:
+    def person(email: str, name: str, role: Role) -> Principal:
         user = workspaces.add_user(
             session,
             jane,
@@ -115,15 +113,14 @@ def seed_demo(
             name=name,
             role=role,
             client_id=acme.id if role is Role.CLIENT else None,
-            agreement_role=agreement_role,
             password=DEMO_PASSWORD,
             now=setup,
         )
         return principal_for(user)
 
-    sam = person("sam@janedoe.example", "Sam Lee", Role.STAFF, None)
-    max_ = person("max@acme.example", "Max Mustermann", Role.CLIENT, "approver")
-    erika = person("erika@acme.example", "Erika Muster", Role.CLIENT, "requester")
+    sam = person("sam@janedoe.example", "Sam Lee", Role.STAFF)
+    max_ = person("max@acme.example", "Max Mustermann", Role.CLIENT)
+    erika = person("erika@acme.example", "Erika Muster", Role.CLIENT)
 
     # the agreement: imported, reviewed and approved by both, in force on `start`
     version = agreements.import_agreement(

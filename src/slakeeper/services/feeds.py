@@ -24,7 +24,7 @@ from icalendar import Calendar, Event
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from slakeeper.core import format_duration
+from slakeeper.core import format_duration, is_milestone_late
 from slakeeper.db.models import (
     Adjustment,
     AgreementVersion,
@@ -45,8 +45,9 @@ from slakeeper.services.access import (
     active_user,
     visible_client,
 )
+from slakeeper.services.pages import Page, in_page
 from slakeeper.services.terms import version_terms
-from slakeeper.services.workspaces import token_hash
+from slakeeper.services.workspaces import TokenUse, record_use, token_hash
 
 __all__ = [
     "FEED_TOKEN_PREFIX",
@@ -55,6 +56,7 @@ __all__ = [
     "deadlines_calendar",
     "feed_path",
     "list_feed_tokens",
+    "read_deadlines",
     "revoke_feed_token",
 ]
 
@@ -115,7 +117,7 @@ def create_feed_token(
     client, a client contact for their own). Returns the row and the plaintext
     token, which is shown once: only its SHA-256 is stored."""
     active_user(session, principal)
-    client = visible_client(session, principal, client_id, f"client {client_id}")
+    client = visible_client(session, principal, client_id)
     name = _name(name)
     plaintext = FEED_TOKEN_PREFIX + secrets.token_urlsafe(32)
     row = FeedToken(
@@ -134,17 +136,22 @@ def create_feed_token(
 
 
 def list_feed_tokens(
-    session: Session, principal: Principal, *, client_id: int | None = None
+    session: Session,
+    principal: Principal,
+    *,
+    client_id: int | None = None,
+    page: Page | None = None,
 ) -> Sequence[FeedToken]:
     """The feed tokens an owner sees (the whole workspace's) or others created,
-    oldest first; optionally one client's."""
+    oldest first; optionally one client's. With a `page`, only its rows
+    (`services.pages`)."""
     active_user(session, principal)
     query = select(FeedToken).where(FeedToken.workspace_id == principal.workspace_id)
     if principal.role is not Role.OWNER:
         query = query.where(FeedToken.created_by_id == principal.user_id)
     if client_id is not None:
         query = query.where(FeedToken.client_id == client_id)
-    return session.scalars(query.order_by(FeedToken.id)).all()
+    return session.scalars(in_page(query, page, FeedToken.id, FeedToken.id)).all()
 
 
 def revoke_feed_token(
@@ -169,11 +176,11 @@ def revoke_feed_token(
 
 
 def _authenticate(
-    session: Session, client_id: int, token: str, now: datetime
-) -> tuple[FeedToken, Client]:
-    """The feed token and its client; NotFound, with the same message, for a
-    token that is unknown, revoked, of another client or whose creator may no
-    longer read that client's deadlines."""
+    session: Session, client_id: int, token: str
+) -> tuple[TokenUse, Client]:
+    """The feed token's use (nothing is written) and its client; NotFound, with
+    the same message, for a token that is unknown, revoked, of another client or
+    whose creator may no longer read that client's deadlines."""
     missing = NotFound(f"no deadlines feed for client {client_id} with this token")
     row = session.scalars(
         select(FeedToken).where(FeedToken.token_hash == token_hash(token.strip()))
@@ -190,9 +197,7 @@ def _authenticate(
         or (creator.role is Role.CLIENT and creator.client_id != row.client_id)
     ):
         raise missing
-    row.last_used_at = now
-    session.flush()
-    return row, client
+    return TokenUse(FeedToken, row.id, row.last_used_at), client
 
 
 # -- the calendar ------------------------------------------------------------------
@@ -212,8 +217,19 @@ class _Moved:
 def deadlines_calendar(
     session: Session, client_id: int, token: str, now: datetime
 ) -> bytes:
+    """`read_deadlines`, recording the token's use in the caller's transaction
+    (at most once a minute)."""
+    document, use = read_deadlines(session, client_id, token, now)
+    record_use(session, use, now)
+    return document
+
+
+def read_deadlines(
+    session: Session, client_id: int, token: str, now: datetime
+) -> tuple[bytes, TokenUse]:
     """The client's deadlines as an iCalendar document, for a valid feed token
-    (the token is the authority: no principal). Records the token's last use.
+    (the token is the authority: no principal), and the token's use for the
+    caller to record (`record_use_apart` for a read-only transaction).
 
     Steps:
     1. Authenticate the token for this client (NotFound otherwise).
@@ -221,7 +237,7 @@ def deadlines_calendar(
        obligations, and the accepted adjustments that moved the milestones.
     3. Build one event per deadline at its due instant (UTC), with a stable UID.
     """
-    _feed, client = _authenticate(session, client_id, token, now)
+    use, client = _authenticate(session, client_id, token)
     milestones = list(
         session.scalars(
             select(Milestone)
@@ -276,7 +292,7 @@ def deadlines_calendar(
             )
         )
     document: bytes = calendar.to_ical()
-    return document
+    return document, use
 
 
 def _zones(
@@ -305,8 +321,8 @@ def _moves(
     session: Session, workspace_id: int, milestones: Sequence[Milestone]
 ) -> dict[int, list[_Moved]]:
     """The accepted adjustments in effect for each moved milestone: those decided
-    since the agreement last set its due date (as `milestones.derive` counts
-    them), oldest first."""
+    since the agreement last set its due date (as `core.derive_milestone`
+    counts them), oldest first."""
     ids = [m.id for m in milestones if m.due_at != m.base_due_at]
     if not ids:
         return {}
@@ -373,9 +389,8 @@ def _event(
 def _milestone_event(
     m: Milestone, moves: Sequence[_Moved], zone: tzinfo, now: datetime
 ) -> Event:
-    # late as of `now` (the stored flag is as of the row's last computation):
-    # delivered after the due time, or nothing delivered by it
-    late = m.late if m.delivered_at is not None else now >= m.due_at
+    # late as of `now` (the stored flag is as of the row's last computation)
+    late = is_milestone_late(m.due_at, m.delivered_at, now)
     if m.status == "accepted":
         summary = f"Done: {m.title} (milestone)"
     else:

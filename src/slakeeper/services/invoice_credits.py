@@ -13,10 +13,15 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slakeeper.core.invoice import (
+    LinePlan,
+    credit_line,
+    money,
+    percent_of,
+)
 from slakeeper.db.models import (
     Client,
     ManualCredit,
-    Role,
 )
 from slakeeper.errors import Conflict, InvalidInput
 from slakeeper.services import audit
@@ -24,20 +29,15 @@ from slakeeper.services.access import (
     Principal,
     active_user,
     require_owner,
-)
-from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.invoice_build import (
-    LinePlan,
-    credit_line,
-    money,
-    percent_of,
+    scoped,
 )
 from slakeeper.services.invoice_records import (
     MAX_REASON,
     billing_of,
     client_of,
 )
-from slakeeper.services.terms import version_terms
+from slakeeper.services.pages import Page, in_page
+from slakeeper.services.terms import agreement_in_force, version_terms
 
 __all__ = ["add_credit", "list_credits", "open_credit_lines"]
 
@@ -134,21 +134,20 @@ def list_credits(
     *,
     client_id: int | None = None,
     open_only: bool = False,
+    page: Page | None = None,
 ) -> list[ManualCredit]:
-    """Credits the principal may see (`open_only`: not consumed yet)."""
+    """Credits the principal may see (`open_only`: not consumed yet), by id; with
+    a `page`, only its rows (`services.pages`)."""
     active_user(session, principal)
-    query = select(ManualCredit).where(
-        ManualCredit.workspace_id == principal.workspace_id
-    )
-    if principal.role is Role.CLIENT:
-        query = query.where(ManualCredit.client_id == principal.client_id)
+    query = scoped(select(ManualCredit), ManualCredit, principal)
     if client_id is not None:
         query = query.where(
             ManualCredit.client_id == client_of(session, principal, client_id).id
         )
     if open_only:
         query = query.where(ManualCredit.invoice_id.is_(None))
-    return list(session.scalars(query.order_by(ManualCredit.id)).all())
+    query = in_page(query, page, ManualCredit.id, ManualCredit.id)
+    return list(session.scalars(query).all())
 
 
 def open_credit_lines(

@@ -17,6 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slakeeper.core import minor_unit
+from slakeeper.core.invoice import (
+    money,
+)
 from slakeeper.db.models import (
     BillingParty,
     Invoice,
@@ -33,9 +36,6 @@ from slakeeper.services.access import (
     Principal,
     active_user,
     require_owner,
-)
-from slakeeper.services.invoice_build import (
-    money,
 )
 from slakeeper.services.invoice_numbers import check_pattern
 from slakeeper.services.invoice_records import (

@@ -1,8 +1,8 @@
 """Invoice numbers: the workspace's number pattern (`{YYYY}-{seq:04}` by
-default), the series a pattern and a day give, and the gap-free counter that
-hands out each series' next value inside the issuing transaction (under a lock
-on the counter row: two issuers never take the same number, and a rollback
-gives it back).
+default), the series a pattern and a day give, and the next number of a series,
+taken from its gap-free counter (services/counters.py) inside the issuing
+transaction: two issuers never take the same number, and a rollback gives it
+back.
 """
 
 from __future__ import annotations
@@ -11,14 +11,11 @@ import re
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from slakeeper.db.models import (
-    Invoice,
-    InvoiceCounter,
-)
+from slakeeper.db.models import Invoice
 from slakeeper.errors import Conflict, InvalidInput
+from slakeeper.services import counters
 
 __all__ = [
     "DEFAULT_PATTERN",
@@ -111,35 +108,13 @@ def format_number(pattern: str, day: date, seq: int) -> str:
 
 
 def next_number(session: Session, workspace_id: int, pattern: str, day: date) -> str:
-    """Take the next number of the series for `day` in the caller's transaction:
-    the counter row is locked (SELECT ... FOR UPDATE on PostgreSQL; SQLite's
-    write lock serialises writers) until it commits, so two issuers never take
-    the same value, and a rollback gives the value back: no gaps."""
-    series = series_of(pattern, day)
-    key = (InvoiceCounter.workspace_id == workspace_id, InvoiceCounter.series == series)
-    counter = session.scalars(
-        select(InvoiceCounter).where(*key).with_for_update()
-    ).first()
-    if counter is None:
-        try:
-            with session.begin_nested():
-                session.add(
-                    InvoiceCounter(
-                        workspace_id=workspace_id, series=series, next_value=1
-                    )
-                )
-        except IntegrityError:  # created meanwhile by another issuer
-            pass
-        counter = session.scalars(
-            select(InvoiceCounter)
-            .where(*key)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).one()
-    value = counter.next_value
-    counter.next_value = value + 1
-    session.flush()
-    number = format_number(pattern, day, value)
+    """Take the next number of the series for `day` in the caller's transaction,
+    from the series' counter (services/counters.py: locked until the caller
+    commits, given back by a rollback: no gaps, never twice)."""
+    series = counters.invoice_series(series_of(pattern, day))
+    number = format_number(
+        pattern, day, counters.next_value(session, workspace_id, series)
+    )
     taken = session.scalar(
         select(Invoice.id).where(
             Invoice.workspace_id == workspace_id, Invoice.number == number

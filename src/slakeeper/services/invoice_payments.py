@@ -12,12 +12,16 @@ opened while it lasts), and resumed when the invoice is paid or cancelled
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slakeeper.core.invoice import (
+    money,
+)
 from slakeeper.db.models import (
     Invoice,
     Payment,
@@ -29,9 +33,6 @@ from slakeeper.services.access import (
     Principal,
     active_user,
     require_owner,
-)
-from slakeeper.services.invoice_build import (
-    money,
 )
 from slakeeper.services.invoice_records import (
     UNPAID,
@@ -49,7 +50,10 @@ from slakeeper.services.terms import VersionTerms, version_terms
 
 __all__ = [
     "MAX_REFERENCE",
+    "check_invoice",
+    "due_invoices",
     "invoice_due_checks",
+    "paused_clients",
     "reconcile_pause",
     "record_payment",
 ]
@@ -167,54 +171,71 @@ def invoice_due_checks(session: Session, workspace_id: int, now: datetime) -> li
        of its open tickets paused (tickets opened meanwhile too), and clients
        whose pause ended have them resumed.
 
-    Returns the invoices whose status or pause changed.
+    Returns the invoices whose status or pause changed. The worker runs the
+    same steps (`due_invoices`, `check_invoice`, `paused_clients`,
+    `reconcile_pause`) one item at a time.
     """
-    changed: list[int] = []
-    rows = session.scalars(
-        select(Invoice)
-        .where(
-            Invoice.workspace_id == workspace_id,
-            Invoice.kind == InvoiceKind.INVOICE.value,
-            Invoice.status.in_(UNPAID),
-            Invoice.due_date < (now + timedelta(days=2)).date(),
-        )
-        .order_by(Invoice.id)
-        .with_for_update(skip_locked=True)
-    ).all()
-    clients: set[int] = set()
-    for invoice in rows:
-        terms = version_terms(version_of(session, invoice))
-        today = now.astimezone(terms.zone).date()
-        assert invoice.due_date is not None
-        moved = False
-        if invoice.status == InvoiceStatus.ISSUED and today > invoice.due_date:
-            invoice.status, invoice.overdue_at = InvoiceStatus.OVERDUE.value, now
-            moved = True
-        rule = _pause_rule(invoice, terms)
-        if (
-            invoice.status == InvoiceStatus.OVERDUE
-            and rule is not None
-            and rule[0] <= now
-            and invoice.payment_paused_at is None
-        ):
-            invoice.payment_paused_at = rule[0]
-            moved = True
-            clients.add(invoice.client_id)
-        if invoice.payment_paused_at is not None:
-            clients.add(invoice.client_id)
-        if moved:
-            changed.append(invoice.id)
-            audit_invoice(
-                session,
-                None,
-                invoice,
-                "overdue" if invoice.payment_paused_at is None else "payment_pause",
-                now,
-            )
+    rows = due_invoices(session, workspace_id, now)
+    changed = [invoice.id for invoice in rows if check_invoice(session, invoice, now)]
     session.flush()
-    for client_id in sorted(clients):
+    for client_id in paused_clients(rows):
         reconcile_pause(session, workspace_id, client_id, now)
     return changed
+
+
+def due_invoices(session: Session, workspace_id: int, now: datetime) -> list[Invoice]:
+    """The unpaid invoices that may have turned overdue or started their payment
+    pause by `now`, locked for the caller's transaction (those another worker
+    holds are skipped)."""
+    return list(
+        session.scalars(
+            select(Invoice)
+            .where(
+                Invoice.workspace_id == workspace_id,
+                Invoice.kind == InvoiceKind.INVOICE.value,
+                Invoice.status.in_(UNPAID),
+                Invoice.due_date < (now + timedelta(days=2)).date(),
+            )
+            .order_by(Invoice.id)
+            .with_for_update(skip_locked=True)
+        )
+    )
+
+
+def check_invoice(session: Session, invoice: Invoice, now: datetime) -> bool:
+    """Steps 1 and 2 of `invoice_due_checks` for one invoice (audited); True
+    when its status or pause changed."""
+    terms = version_terms(version_of(session, invoice))
+    today = now.astimezone(terms.zone).date()
+    assert invoice.due_date is not None
+    moved = False
+    if invoice.status == InvoiceStatus.ISSUED and today > invoice.due_date:
+        invoice.status, invoice.overdue_at = InvoiceStatus.OVERDUE.value, now
+        moved = True
+    rule = _pause_rule(invoice, terms)
+    if (
+        invoice.status == InvoiceStatus.OVERDUE
+        and rule is not None
+        and rule[0] <= now
+        and invoice.payment_paused_at is None
+    ):
+        invoice.payment_paused_at = rule[0]
+        moved = True
+    if moved:
+        audit_invoice(
+            session,
+            None,
+            invoice,
+            "overdue" if invoice.payment_paused_at is None else "payment_pause",
+            now,
+        )
+    return moved
+
+
+def paused_clients(invoices: Sequence[Invoice]) -> list[int]:
+    """The clients of the invoices whose payment pause has begun: step 3
+    reconciles their tickets."""
+    return sorted({i.client_id for i in invoices if i.payment_paused_at is not None})
 
 
 def reconcile_pause(

@@ -10,17 +10,20 @@ invoices are not found.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from slakeeper.agreement.schema import Billing
 from slakeeper.agreement.types import CalendarPeriod
+from slakeeper.core import delivery, money
 from slakeeper.db.models import (
     AgreementVersion,
     BillingParty,
@@ -29,31 +32,32 @@ from slakeeper.db.models import (
     InvoiceLine,
     InvoiceLineEntry,
     Payment,
-    Role,
-    Workspace,
 )
 from slakeeper.errors import Conflict, InvalidInput, NotFound
 from slakeeper.services import audit
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
+    scoped,
+    visible,
     visible_client,
 )
-from slakeeper.services.invoice_build import (
-    money,
-)
+from slakeeper.services.locks import rowcount, write_lock
+from slakeeper.services.pages import Page, in_page
 from slakeeper.services.terms import VersionTerms
 
 __all__ = [
     "MAX_REASON",
     "UNPAID",
+    "InvoiceDetail",
     "InvoiceKind",
     "InvoiceStatus",
+    "InvoiceView",
     "add_period",
     "audit_invoice",
     "billing_of",
     "client_of",
+    "detail",
     "entries_of",
     "find_invoice",
     "get_invoice",
@@ -63,11 +67,14 @@ __all__ = [
     "list_invoices",
     "outstanding",
     "paid_amount",
+    "paid_amounts",
     "party_row",
     "payments_of",
     "rowcount",
     "start_of",
     "version_of",
+    "view_of",
+    "views",
     "write_lock",
 ]
 
@@ -90,21 +97,6 @@ class InvoiceKind(StrEnum):
 UNPAID = (InvoiceStatus.ISSUED.value, InvoiceStatus.OVERDUE.value)
 
 
-def rowcount(result: object) -> int:
-    """The number of rows an UPDATE or DELETE statement touched."""
-    return cast(CursorResult[Any], result).rowcount
-
-
-def write_lock(session: Session, workspace_id: int) -> None:
-    """The workspace's write lock (a no-op write, as `audit.record` takes it),
-    taken before anything is read: on PostgreSQL it serialises the workspace's
-    issuers, payers and cancellers; on SQLite a transaction that read first
-    could not take it once another writer committed (a stale snapshot)."""
-    session.execute(
-        update(Workspace).where(Workspace.id == workspace_id).values(id=Workspace.id)
-    )
-
-
 def client_of(session: Session, principal: Principal, client_id: int) -> Client:
     """A client the principal may see (NotFound otherwise)."""
     active_user(session, principal)
@@ -115,10 +107,7 @@ def get_invoice(session: Session, principal: Principal, invoice_id: int) -> Invo
     """An invoice the principal may see (a client contact: their client's issued
     ones)."""
     active_user(session, principal)
-    invoice = session.get(Invoice, invoice_id)
-    if invoice is None:
-        raise NotFound(f"invoice {invoice_id} not found")
-    require_client_access(principal, invoice.workspace_id, invoice.client_id, "invoice")
+    invoice = visible(session, principal, Invoice, invoice_id, "invoice")
     if not principal.is_provider and invoice.status == InvoiceStatus.DRAFT:
         raise NotFound(f"invoice {invoice_id} not found")
     return invoice
@@ -146,15 +135,14 @@ def list_invoices(
     *,
     client_id: int | None = None,
     status: str | None = None,
+    page: Page | None = None,
 ) -> list[Invoice]:
-    """Invoices and credit notes the principal may see, by id."""
+    """Invoices and credit notes the principal may see, by id; with a `page`,
+    only its rows (`services.pages`)."""
     active_user(session, principal)
-    query = select(Invoice).where(Invoice.workspace_id == principal.workspace_id)
-    if principal.role is Role.CLIENT:
-        query = query.where(
-            Invoice.client_id == principal.client_id,
-            Invoice.status != InvoiceStatus.DRAFT.value,
-        )
+    query = scoped(select(Invoice), Invoice, principal)
+    if not principal.is_provider:
+        query = query.where(Invoice.status != InvoiceStatus.DRAFT.value)
     if client_id is not None:
         query = query.where(
             Invoice.client_id == client_of(session, principal, client_id).id
@@ -167,7 +155,7 @@ def list_invoices(
             raise InvalidInput(
                 f"unknown status {status!r}; expected one of {known}", location="status"
             ) from None
-    return list(session.scalars(query.order_by(Invoice.id)).all())
+    return list(session.scalars(in_page(query, page, Invoice.id, Invoice.id)).all())
 
 
 def lines_of(
@@ -214,30 +202,96 @@ def payments_of(
     session: Session, principal: Principal, invoice_id: int
 ) -> list[Payment]:
     """The payments recorded against an invoice, by id."""
-    invoice = get_invoice(session, principal, invoice_id)
+    return _payments(session, get_invoice(session, principal, invoice_id).id)
+
+
+def _payments(session: Session, invoice_id: int) -> list[Payment]:
     return list(
         session.scalars(
-            select(Payment).where(Payment.invoice_id == invoice.id).order_by(Payment.id)
+            select(Payment).where(Payment.invoice_id == invoice_id).order_by(Payment.id)
         ).all()
     )
 
 
 def paid_amount(session: Session, invoice: Invoice) -> Decimal:
     """The sum of the payments recorded against an invoice."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(Payment.amount), 0)).where(
-            Payment.invoice_id == invoice.id
+    return paid_amounts(session, [invoice])[invoice.id]
+
+
+def paid_amounts(session: Session, invoices: Sequence[Invoice]) -> dict[int, Decimal]:
+    """The sum of the payments recorded against each invoice (by id), in one
+    grouped query."""
+    ids = [i.id for i in invoices]
+    totals: dict[int, Any] = {}
+    if ids:
+        rows = session.execute(
+            select(Payment.invoice_id, func.sum(Payment.amount))
+            .where(Payment.invoice_id.in_(ids))
+            .group_by(Payment.invoice_id)
         )
-    )
-    return money(Decimal(total or 0), invoice.currency)
+        totals = dict(rows.all())
+    return {i.id: money(Decimal(totals.get(i.id) or 0), i.currency) for i in invoices}
 
 
 def outstanding(session: Session, invoice: Invoice) -> Decimal:
     """What is still to pay (zero for a draft, a credit note or a cancelled
     invoice)."""
+    return _outstanding(invoice, paid_amount(session, invoice))
+
+
+def _outstanding(invoice: Invoice, paid: Decimal) -> Decimal:
     if invoice.kind != InvoiceKind.INVOICE or invoice.status not in UNPAID:
         return money(Decimal(0), invoice.currency)
-    return money(invoice.gross_amount, invoice.currency) - paid_amount(session, invoice)
+    return money(invoice.gross_amount, invoice.currency) - paid
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceView:
+    """An invoice as it is read: the row, what was paid and what is left."""
+
+    invoice: Invoice
+    paid: Decimal
+    outstanding: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceDetail:
+    """An invoice with its lines (by position), the time entries behind each
+    line (by line id) and its payments (by id)."""
+
+    view: InvoiceView
+    lines: list[InvoiceLine]
+    entries: dict[int, list[InvoiceLineEntry]]
+    payments: list[Payment]
+
+
+def views(session: Session, invoices: Sequence[Invoice]) -> list[InvoiceView]:
+    """The invoices (a page, read through a scoped service) with their paid and
+    outstanding amounts, in one query for all of them."""
+    paid = paid_amounts(session, invoices)
+    return [InvoiceView(i, paid[i.id], _outstanding(i, paid[i.id])) for i in invoices]
+
+
+def view_of(session: Session, invoice: Invoice) -> InvoiceView:
+    """One invoice (read through a scoped service) with its amounts."""
+    (found,) = views(session, [invoice])
+    return found
+
+
+def detail(session: Session, principal: Principal, invoice_id: int) -> InvoiceDetail:
+    """An invoice the principal may see with its lines, entries and payments."""
+    invoice = get_invoice(session, principal, invoice_id)
+    entries: dict[int, list[InvoiceLineEntry]] = {}
+    for e in line_entries(session, invoice.id):
+        entries.setdefault(e.line_id, []).append(e)
+    payments = _payments(session, invoice.id)
+    paid = money(sum((p.amount for p in payments), Decimal(0)), invoice.currency)
+    return InvoiceDetail(
+        InvoiceView(invoice, paid, _outstanding(invoice, paid)),
+        invoice_lines(session, invoice.id),
+        entries,
+        payments,
+    )
 
 
 def billing_of(terms: VersionTerms, client: Client) -> Billing:
@@ -252,15 +306,9 @@ def billing_of(terms: VersionTerms, client: Client) -> Billing:
 
 
 def add_period(day: date, period: CalendarPeriod) -> date:
-    """`day` plus a wall-calendar period (a month on from 31 January is the last
-    day of February)."""
-    if period.unit in ("day", "week"):
-        return day + timedelta(days=period.amount * (7 if period.unit == "week" else 1))
-    months = period.amount * (12 if period.unit == "year" else 1)
-    month0 = day.month - 1 + months
-    year, month = day.year + month0 // 12, month0 % 12 + 1
-    first_next = date(year + month // 12, month % 12 + 1, 1)
-    return date(year, month, min(day.day, (first_next - timedelta(days=1)).day))
+    """`day` plus the agreement's wall-calendar period (a month on from 31
+    January is the last day of February: `core.add_period`)."""
+    return delivery.add_period(day, period.amount, period.unit)
 
 
 def start_of(day: date, zone: ZoneInfo) -> datetime:

@@ -2,7 +2,7 @@
 governs an invoice's period, the client's billable time not invoiced yet (each
 entry rated by the version in force when it was worked; Upwork, unapproved and
 fixed-price-milestone time left off with a note), and the fee lines of
-accepted milestones. The lines themselves are planned by `invoice_build`.
+accepted milestones. The lines themselves are planned by `core.invoice`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,12 @@ from sqlalchemy.orm import Session
 
 from slakeeper.agreement.schema import Billing
 from slakeeper.core import RateTable, Rounding
+from slakeeper.core.invoice import (
+    BillableWork,
+    LinePlan,
+    fixed_line,
+)
 from slakeeper.db.models import (
-    Agreement,
     AgreementVersion,
     Client,
     Invoice,
@@ -27,17 +31,10 @@ from slakeeper.db.models import (
     Ticket,
     TimeEntry,
     User,
-    VersionState,
 )
 from slakeeper.errors import Conflict, InvalidInput
 from slakeeper.services.access import (
     Principal,
-)
-from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.invoice_build import (
-    LinePlan,
-    Work,
-    fixed_line,
 )
 from slakeeper.services.invoice_records import (
     InvoiceKind,
@@ -45,7 +42,13 @@ from slakeeper.services.invoice_records import (
     billing_of,
     start_of,
 )
-from slakeeper.services.terms import VersionTerms, version_terms
+from slakeeper.services.terms import (
+    VersionTerms,
+    agreement_in_force,
+    latest_version,
+    version_terms,
+    versions_during,
+)
 
 __all__ = [
     "UPWORK_SOURCES",
@@ -83,9 +86,12 @@ def rounding_of(terms: VersionTerms, billing: Billing) -> Rounding | None:
 def governing_version(
     session: Session, principal: Principal, client: Client, start: date, end: date
 ) -> AgreementVersion:
-    """The version in force at the end of the period (else at its start)."""
+    """The version in force at the end of the period (else at its start). The
+    period's days are read in the zone of the client's latest version (UTC when
+    there is none)."""
+    latest = latest_version(session, client.id)
+    zone = ZoneInfo("UTC") if latest is None else version_terms(latest).zone
     for day in (end, start):
-        zone = _zone_guess(session, client)
         at = start_of(day + timedelta(days=1), zone) - timedelta(microseconds=1)
         if day == start:
             at = start_of(day, zone)
@@ -96,50 +102,6 @@ def governing_version(
         f"{client.name} has no agreement in force from {start} to {end}: an invoice"
         " is built on the agreement's billing terms"
     )
-
-
-def _zone_guess(session: Session, client: Client) -> ZoneInfo:
-    """The time zone of the client's newest agreement version (periods are read
-    in it; UTC when there is none)."""
-    version = session.scalars(
-        select(AgreementVersion)
-        .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
-        .join(VersionState, VersionState.version_id == AgreementVersion.id)
-        .where(Agreement.client_id == client.id, VersionState.active_from.is_not(None))
-        .order_by(VersionState.active_from.desc())
-        .limit(1)
-    ).first()
-    return ZoneInfo("UTC") if version is None else version_terms(version).zone
-
-
-def _versions_in(
-    session: Session, client_id: int, start: datetime, end: datetime
-) -> list[tuple[AgreementVersion, VersionState]]:
-    rows = session.execute(
-        select(AgreementVersion, VersionState)
-        .join(VersionState, VersionState.version_id == AgreementVersion.id)
-        .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
-        .where(
-            Agreement.client_id == client_id,
-            VersionState.active_from.is_not(None),
-            VersionState.active_from < end,
-            (VersionState.active_until.is_(None)) | (VersionState.active_until > start),
-        )
-        .order_by(VersionState.active_from.desc())
-    ).all()
-    return [(v, s) for v, s in rows]
-
-
-def _in_force(
-    versions: Sequence[tuple[AgreementVersion, VersionState]], at: datetime
-) -> AgreementVersion | None:
-    for version, state in versions:
-        assert state.active_from is not None
-        if state.active_from <= at and (
-            state.active_until is None or state.active_until > at
-        ):
-            return version
-    return None
 
 
 def _count(n: int, noun: str) -> str:
@@ -155,7 +117,7 @@ def billable_work(
     from_at: datetime,
     to_at: datetime,
     notes: list[str],
-) -> list[Work]:
+) -> list[BillableWork]:
     """The client's billable, uninvoiced time in `[from_at, to_at)`, each entry
     rated by the agreement version in force when it was worked (the governing
     version when none was). Left off, with a note: Upwork time (billed through
@@ -175,7 +137,7 @@ def billable_work(
             .order_by(TimeEntry.worked_at, TimeEntry.id)
         ).all()
     )
-    versions = _versions_in(session, client.id, from_at, to_at)
+    versions = versions_during(session, client.id, from_at, to_at)
     users = {
         u.id: u
         for u in session.scalars(
@@ -190,12 +152,12 @@ def billable_work(
     )
     ticket_of = {t.id: t for t in ticket_rows}
     upwork = unapproved = fixed = 0
-    out: list[Work] = []
+    out: list[BillableWork] = []
     for entry in entries:
         if entry.source in UPWORK_SOURCES:
             upwork += 1
             continue
-        version = _in_force(versions, entry.worked_at) or governing
+        version = versions.at(entry.worked_at) or governing
         terms = version_terms(version)
         billing = billing_of(terms, client)
         if billing.timesheets is not None and entry.approved_at is None:
@@ -223,7 +185,7 @@ def billable_work(
         )
         ticket = None if entry.ticket_id is None else ticket_of.get(entry.ticket_id)
         out.append(
-            Work(
+            BillableWork(
                 entry_id=entry.id,
                 worked_at=entry.worked_at,
                 started_at=entry.started_at,

@@ -35,6 +35,12 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from slakeeper.core import invoice_totals
+from slakeeper.core.invoice import (
+    GROUPINGS,
+    LinePlan,
+    money,
+    time_lines,
+)
 from slakeeper.db.models import (
     Invoice,
     InvoiceLine,
@@ -47,12 +53,6 @@ from slakeeper.services.access import (
     Principal,
     active_user,
     require_owner,
-)
-from slakeeper.services.invoice_build import (
-    GROUPINGS,
-    LinePlan,
-    money,
-    time_lines,
 )
 from slakeeper.services.invoice_credits import open_credit_lines
 from slakeeper.services.invoice_numbers import DEFAULT_PATTERN, next_number
@@ -119,7 +119,7 @@ def build_invoice(
        invoice: currency, rounding, tax, payment terms (each entry is rated by
        the version in force when it was worked).
     2. Time lines (hourly and retainer agreements): the client's billable time
-       worked in the period and not invoiced yet (invoice_build.py).
+       worked in the period and not invoiced yet (core/invoice.py).
     3. Fee lines: the named milestones (accepted, not invoiced yet); for a
        fixed-price agreement without names, every such milestone.
     4. Credit lines: the client's credits not consumed yet, earned by the end

@@ -21,9 +21,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from slakeeper.core.tickets import EventKind
 from slakeeper.db.models import (
     Client,
     InboundMail,
@@ -43,9 +44,14 @@ from slakeeper.mail.message import (
     strip_quoted,
 )
 from slakeeper.services import audit
-from slakeeper.services.access import Principal, active_user, require_provider
-from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.tickets import MAX_TITLE, EventKind, add_event, open_ticket
+from slakeeper.services.access import (
+    Principal,
+    active_user,
+    require_provider,
+    user_by_email,
+)
+from slakeeper.services.terms import agreement_in_force
+from slakeeper.services.tickets import MAX_TITLE, add_event, open_ticket
 from slakeeper.services.workspaces import principal_for
 
 __all__ = [
@@ -78,7 +84,7 @@ class Taken:
     seen: bool = False
 
 
-class _Refused(Exception):
+class _Refused(Conflict):
     """The message cannot be acted on; its reason goes to the quarantine."""
 
     def __init__(self, reason: str) -> None:
@@ -164,7 +170,7 @@ def take_message(
         with session.begin_nested():  # a refusal undoes any half-made ticket
             contact = _contact(session, principal.workspace_id, message.sender)
             outcome, ticket, event = _deliver(session, contact, message, now)
-    except (_Refused, AppError) as exc:
+    except AppError as exc:  # a _Refused is one too
         reason = exc.reason if isinstance(exc, _Refused) else exc.message
         session.add(
             MailQuarantine(
@@ -207,23 +213,14 @@ def _contact(session: Session, workspace_id: int, sender: str) -> User:
     """The active client contact a message is from."""
     if not sender:
         raise _Refused("no sender address")
-    users = session.scalars(
-        select(User)
-        .where(
-            User.workspace_id == workspace_id,
-            func.lower(User.email) == sender.strip().lower(),
-        )
-        .order_by(User.id)
-    ).all()
-    if not users:
+    user = user_by_email(session, workspace_id, sender)
+    if user is None:
         raise _Refused("unknown sender")
-    contacts = [u for u in users if u.role is Role.CLIENT and u.client_id is not None]
-    if not contacts:
+    if user.role is not Role.CLIENT or user.client_id is None:
         raise _Refused("sender is one of the provider's people, not a client contact")
-    active = [u for u in contacts if u.disabled_at is None]
-    if not active:
+    if user.disabled_at is not None:
         raise _Refused("sender is a disabled client contact")
-    return active[0]
+    return user
 
 
 def _deliver(
@@ -372,18 +369,14 @@ def release_mail(
     _aware(now)
     row = _held(session, principal, quarantine_id)
     email = as_email.strip()
-    contact = session.scalars(
-        select(User)
-        .where(
-            User.workspace_id == principal.workspace_id,
-            func.lower(User.email) == email.lower(),
-            User.role == Role.CLIENT,
-            User.client_id.is_not(None),
-            User.disabled_at.is_(None),
-        )
-        .order_by(User.id)
-    ).first()
-    if not email or contact is None:
+    contact = user_by_email(session, principal.workspace_id, email)
+    if (
+        not email
+        or contact is None
+        or contact.role is not Role.CLIENT
+        or contact.client_id is None
+        or contact.disabled_at is not None
+    ):
         raise InvalidInput(
             f"{as_email!r} is not an active client contact of the workspace",
             location="as",

@@ -1,6 +1,6 @@
 """A milestone's state: derived from its events and accepted adjustments on the
-agreement's calendar (`derive`), and stored in its row after every change
-(`recompute`). The rules are in docs/sla-clock.md section 6 and in
+agreement's calendar (`core.derive_milestone`), and stored in its row after every
+change (`recompute`). The rules are in docs/sla-clock.md section 6 and in
 `slakeeper.services.milestones`; the steps that change a milestone live there,
 obligations in `services.obligations`, adjustments in `services.adjustments`.
 """
@@ -8,19 +8,22 @@ obligations in `services.obligations`, adjustments in `services.adjustments`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from enum import StrEnum
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from slakeeper.agreement.schema import Milestone as MilestoneTerms
 from slakeeper.agreement.schema import Obligation as ObligationTerms
 from slakeeper.agreement.types import CalendarPeriod, WorkingTime
-from slakeeper.core import WorkCalendar
-from slakeeper.core.delivery import ShiftMode, shift
+from slakeeper.core import (
+    MilestoneKind,
+    MilestoneShift,
+    MilestoneState,
+    derive_milestone,
+    period_after,
+)
 from slakeeper.db.models import (
     Adjustment,
     AgreementVersion,
@@ -31,24 +34,15 @@ from slakeeper.errors import InvalidInput, NotFound
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
+    visible,
 )
 from slakeeper.services.terms import VersionTerms, version_terms
-from slakeeper.services.tickets import terms_for
 
 __all__ = [
-    "FINISHED",
-    "OPEN",
-    "STATUSES",
-    "STATUS_OF",
-    "Kind",
-    "MilestoneState",
-    "Shift",
     "adjustment_rows",
     "append_event",
     "clean_text",
     "dependents",
-    "derive",
     "due_after",
     "events",
     "get_milestone",
@@ -56,125 +50,10 @@ __all__ = [
     "recompute",
     "review_within",
     "state_at",
+    "states_at",
     "terms_of",
     "version_of",
 ]
-
-
-STATUSES = (
-    "planned",
-    "in_progress",
-    "submitted",
-    "changes_requested",
-    "accepted",
-    "cancelled",
-)
-
-
-OPEN = ("planned", "in_progress", "changes_requested")
-
-
-FINISHED = ("accepted", "cancelled")
-
-
-class Kind(StrEnum):
-    """What happened to a milestone."""
-
-    CREATED = "created"
-    AMENDED = "amended"  # a new agreement version changed its terms
-    STARTED = "started"
-    SUBMITTED = "submitted"
-    CHANGES_REQUESTED = "changes_requested"
-    ACCEPTED = "accepted"
-    DEEMED_ACCEPTED = "deemed_accepted"
-    ADJUSTED = "adjusted"  # an adjustment took effect
-    CANCELLED = "cancelled"  # dropped by an amendment
-
-
-STATUS_OF = {
-    Kind.CREATED: "planned",
-    Kind.STARTED: "in_progress",
-    Kind.SUBMITTED: "submitted",
-    Kind.CHANGES_REQUESTED: "changes_requested",
-    Kind.ACCEPTED: "accepted",
-    Kind.DEEMED_ACCEPTED: "accepted",
-    Kind.CANCELLED: "cancelled",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class Shift:
-    """An accepted adjustment, as `derive` needs it."""
-
-    decided_at: datetime
-    mode: ShiftMode
-    amount: int
-
-
-@dataclass(frozen=True, slots=True)
-class MilestoneState:
-    """A milestone's derived state at `now`."""
-
-    status: str
-    due_at: datetime
-    delivered_at: datetime | None
-    accepted_at: datetime | None
-    review_due_at: datetime | None
-    late: bool
-    at_risk: bool
-    next_check_at: datetime | None
-
-
-def derive(
-    *,
-    base_due_at: datetime,
-    started_at: datetime,
-    events: Sequence[tuple[str, datetime]],
-    shifts: Sequence[Shift],
-    calendar: WorkCalendar,
-    review_within: timedelta | None,
-    warn_at: float,
-    now: datetime,
-) -> MilestoneState:
-    """The state of a milestone from its events (kind, instant; oldest first) and
-    accepted adjustments. Adjustments accepted before the agreement last set the
-    due date (creation or amendment) are part of that date and not applied
-    again."""
-    status, submitted_at, accepted_at = "planned", None, None
-    terms_set_at = started_at
-    for kind, at in events:
-        if kind in (Kind.CREATED, Kind.AMENDED):
-            terms_set_at = at
-        if kind in STATUS_OF:
-            status = STATUS_OF[Kind(kind)]
-        if kind == Kind.SUBMITTED:
-            submitted_at = at
-        elif kind == Kind.CHANGES_REQUESTED:
-            submitted_at = None
-        elif kind in (Kind.ACCEPTED, Kind.DEEMED_ACCEPTED):
-            accepted_at = at
-    due = base_due_at
-    for s in sorted(shifts, key=lambda s: s.decided_at):
-        if s.decided_at >= terms_set_at:
-            due = shift(due, s.amount, calendar, s.mode)
-    review_due = None
-    if status == "submitted" and submitted_at is not None and review_within:
-        review_due = calendar.add(submitted_at, review_within)
-    delivered = submitted_at if status in ("submitted", "accepted") else None
-    if status == "cancelled":
-        return MilestoneState(status, due, None, None, None, False, False, None)
-    late = delivered > due if delivered is not None else now >= due
-    at_risk, next_check = False, None
-    if delivered is None and not late:
-        total = calendar.between(started_at, due)
-        warn = calendar.add(started_at, total * warn_at) if total else due
-        at_risk = now >= warn
-        next_check = due if at_risk else min(warn, due)
-    elif review_due is not None and now < review_due:
-        next_check = review_due
-    return MilestoneState(
-        status, due, delivered, accepted_at, review_due, late, at_risk, next_check
-    )
 
 
 def due_after(
@@ -186,20 +65,7 @@ def due_after(
     calendar = terms.default_calendar
     if isinstance(within, WorkingTime):
         return calendar.add(start, within.resolve(calendar.business_day))
-    local = start.astimezone(terms.zone)
-    if within.unit in ("day", "week"):
-        days = within.amount * (7 if within.unit == "week" else 1)
-        return (local + timedelta(days=days)).astimezone(UTC)
-    months = within.amount * (12 if within.unit == "year" else 1)
-    month0 = local.month - 1 + months
-    year, month = local.year + month0 // 12, month0 % 12 + 1
-    day = min(local.day, _days_in(year, month))
-    return local.replace(year=year, month=month, day=day).astimezone(UTC)
-
-
-def _days_in(year: int, month: int) -> int:
-    nxt = date(year + month // 12, month % 12 + 1, 1)
-    return (nxt - timedelta(days=1)).day
+    return period_after(start, within.amount, within.unit, terms.zone)
 
 
 def dependents(milestones: Iterable[Milestone], key: str) -> list[Milestone]:
@@ -221,11 +87,7 @@ def get_milestone(
     session: Session, principal: Principal, milestone_id: int
 ) -> Milestone:
     active_user(session, principal)
-    row = session.get(Milestone, milestone_id)
-    if row is None:
-        raise NotFound(f"milestone {milestone_id} not found")
-    require_client_access(principal, row.workspace_id, row.client_id, "milestone")
-    return row
+    return visible(session, principal, Milestone, milestone_id, "milestone")
 
 
 def events(session: Session, milestone_id: int) -> list[MilestoneEvent]:
@@ -285,20 +147,38 @@ def obligation_terms(terms: VersionTerms, word: str) -> ObligationTerms | None:
 
 
 def _derive(session: Session, milestone: Milestone, now: datetime) -> MilestoneState:
+    return _derive_from(
+        session,
+        milestone,
+        events(session, milestone.id),
+        adjustment_rows(session, milestone.id),
+        now,
+    )
+
+
+def _derive_from(
+    session: Session,
+    milestone: Milestone,
+    event_rows: Sequence[MilestoneEvent],
+    adjustments: Sequence[Adjustment],
+    now: datetime,
+) -> MilestoneState:
+    """`derive` for a milestone whose events (by seq) and adjustments (by id)
+    are loaded; its version is read through the session (once per session)."""
     version = version_of(session, milestone)
     shifts = [
-        Shift(a.decided_at, a.mode, a.amount)  # type: ignore[arg-type]
-        for a in adjustment_rows(session, milestone.id)
+        MilestoneShift(a.decided_at, a.mode, a.amount)  # type: ignore[arg-type]
+        for a in adjustments
         if a.status == "accepted" and a.decided_at is not None
     ]
-    return derive(
+    return derive_milestone(
         base_due_at=milestone.base_due_at,
         started_at=milestone.started_at,
-        events=[(e.kind, e.at) for e in events(session, milestone.id)],
+        events=[(e.kind, e.at) for e in event_rows],
         shifts=shifts,
         calendar=version_terms(version).default_calendar,
         review_within=review_within(session, milestone),
-        warn_at=terms_for(version).warn_at,
+        warn_at=version_terms(version).tickets.warn_at,
         now=now,
     )
 
@@ -308,6 +188,26 @@ def state_at(
 ) -> MilestoneState:
     """A milestone's state at `now`, derived afresh (nothing is stored)."""
     return _derive(session, get_milestone(session, principal, milestone_id), now)
+
+
+def states_at(
+    session: Session, milestones: Sequence[Milestone], now: datetime
+) -> list[MilestoneState]:
+    """The states at `now` of milestones a scoped list read (a page), derived
+    afresh like `state_at`, in a constant number of queries: their versions,
+    events and adjustments are loaded for all of them at once."""
+    if not milestones:
+        return []
+    session.scalars(
+        select(Milestone)
+        .where(Milestone.id.in_([m.id for m in milestones]))
+        .options(
+            selectinload(Milestone.version),
+            selectinload(Milestone.events),
+            selectinload(Milestone.adjustments),
+        )
+    ).all()
+    return [_derive_from(session, m, m.events, m.adjustments, now) for m in milestones]
 
 
 def recompute(session: Session, milestone_id: int, now: datetime) -> Milestone:
@@ -333,7 +233,7 @@ def recompute(session: Session, milestone_id: int, now: datetime) -> Milestone:
 def append_event(
     session: Session,
     milestone: Milestone,
-    kind: Kind,
+    kind: MilestoneKind,
     at: datetime,
     actor_id: int | None,
     *,

@@ -48,6 +48,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slakeeper.core.delivery import due_instant
+from slakeeper.core.milestones import FINISHED, OPEN, MilestoneKind
 from slakeeper.db.models import (
     AgreementVersion,
     Milestone,
@@ -61,11 +62,15 @@ from slakeeper.services.access import (
     Principal,
     active_user,
     require_provider,
+    scoped,
 )
+from slakeeper.services.pages import Page, in_page
 from slakeeper.services.terms import version_terms
 
 __all__ = [
     "Review",
+    "check_milestone",
+    "due_milestones",
     "events_of",
     "list_milestones",
     "milestone_due_checks",
@@ -84,20 +89,22 @@ class Review(StrEnum):
 
 
 def list_milestones(
-    session: Session, principal: Principal, *, client_id: int | None = None
+    session: Session,
+    principal: Principal,
+    *,
+    client_id: int | None = None,
+    page: Page | None = None,
 ) -> list[Milestone]:
-    """Milestones the principal may see, by client and due time."""
+    """Milestones the principal may see, by client and due time; with a `page`,
+    only its rows, by id (`services.pages`)."""
     active_user(session, principal)
-    query = select(Milestone).where(Milestone.workspace_id == principal.workspace_id)
-    if principal.role is Role.CLIENT:
-        query = query.where(Milestone.client_id == principal.client_id)
+    query = scoped(select(Milestone), Milestone, principal)
     if client_id is not None:
         query = query.where(Milestone.client_id == client_id)
-    return list(
-        session.scalars(
-            query.order_by(Milestone.client_id, Milestone.due_at, Milestone.id)
-        ).all()
+    query = in_page(
+        query, page, Milestone.id, Milestone.client_id, Milestone.due_at, Milestone.id
     )
+    return list(session.scalars(query).all())
 
 
 def events_of(
@@ -149,7 +156,7 @@ def sync_milestones(
             state.append_event(
                 session,
                 row,
-                state.Kind.CREATED,
+                MilestoneKind.CREATED,
                 at,
                 None,
                 data={"version": version.number},
@@ -176,7 +183,7 @@ def sync_milestones(
                 if old != new
             }
             row.agreement_version_id = version.id
-            if changes and row.status not in state.FINISHED:
+            if changes and row.status not in FINISHED:
                 row.title, row.after_key, row.base_due_at = (
                     item.title,
                     item.after,
@@ -185,18 +192,18 @@ def sync_milestones(
                 state.append_event(
                     session,
                     row,
-                    state.Kind.AMENDED,
+                    MilestoneKind.AMENDED,
                     at,
                     None,
                     data={"version": version.number, "changes": changes},
                 )
         touched.append(state.recompute(session, row.id, at))
     for row in existing.values():
-        if row.status not in state.FINISHED:
+        if row.status not in FINISHED:
             state.append_event(
                 session,
                 row,
-                state.Kind.CANCELLED,
+                MilestoneKind.CANCELLED,
                 at,
                 None,
                 text=f"dropped by version {version.number} of the agreement",
@@ -213,7 +220,7 @@ def start(
     require_provider(principal, "start milestones")
     if row.status != "planned":
         raise Conflict(f"milestone {row.key} is {row.status}, not planned")
-    state.append_event(session, row, state.Kind.STARTED, now, principal.user_id)
+    state.append_event(session, row, MilestoneKind.STARTED, now, principal.user_id)
     return state.recompute(session, row.id, now)
 
 
@@ -229,12 +236,12 @@ def submit(
     feedback becomes an obligation due at the end of the review window."""
     row = state.get_milestone(session, principal, milestone_id)
     require_provider(principal, "submit milestones")
-    if row.status not in state.OPEN:
+    if row.status not in OPEN:
         raise Conflict(f"milestone {row.key} is {row.status}; it cannot be submitted")
     state.append_event(
         session,
         row,
-        state.Kind.SUBMITTED,
+        MilestoneKind.SUBMITTED,
         now,
         principal.user_id,
         text=state.clean_text(note),
@@ -283,9 +290,9 @@ def review(
     if verdict is Review.CHANGES and text is None:
         raise InvalidInput("say what should change", location="note")
     kind = (
-        state.Kind.ACCEPTED
+        MilestoneKind.ACCEPTED
         if verdict is Review.ACCEPT
-        else state.Kind.CHANGES_REQUESTED
+        else MilestoneKind.CHANGES_REQUESTED
     )
     state.append_event(session, row, kind, now, principal.user_id, text=text)
     for obligation in obligations.open_obligations(session, row.id, "feedback"):
@@ -296,11 +303,21 @@ def review(
 def milestone_due_checks(
     session: Session, workspace_id: int, now: datetime
 ) -> list[Milestone]:
-    """Bring milestones whose `next_check_at` has come up to date: a submission
-    whose review window closed in silence is accepted where the agreement says
-    silence means acceptance (`deemed_accepted`, at the instant the window
-    closed)."""
-    due = list(
+    """Bring milestones whose `next_check_at` has come up to date
+    (`check_milestone` each, in one transaction; the worker checks each on its
+    own)."""
+    due = due_milestones(session, workspace_id, now)
+    for row in due:
+        check_milestone(session, row, now)
+    return due
+
+
+def due_milestones(
+    session: Session, workspace_id: int, now: datetime
+) -> list[Milestone]:
+    """The milestones whose `next_check_at` has come, locked for the caller's
+    transaction (those another worker holds are skipped)."""
+    return list(
         session.scalars(
             select(Milestone)
             .where(
@@ -312,27 +329,29 @@ def milestone_due_checks(
             .with_for_update(skip_locked=True)
         )
     )
-    for row in due:
-        if row.status == "submitted" and row.review_due_at is not None:
-            own = state.terms_of(session, row)
-            silent = "deemed_accepted"
-            if own is not None and own.acceptance is not None:
-                silent = own.acceptance.if_silent
-            if silent == "deemed_accepted":
-                # when the window closed (or at the last event, if one came since)
-                closed = max(row.review_due_at, state.events(session, row.id)[-1].at)
-                state.append_event(
-                    session,
-                    row,
-                    state.Kind.DEEMED_ACCEPTED,
-                    closed,
-                    None,
-                    text="no feedback within the review window: accepted as agreed",
-                )
-                for obligation in obligations.open_obligations(
-                    session, row.id, "feedback"
-                ):
-                    obligation.status = "lapsed"
-                    obligation.note = "the submission was deemed accepted"
-        state.recompute(session, row.id, now)
-    return due
+
+
+def check_milestone(session: Session, row: Milestone, now: datetime) -> None:
+    """Bring a due milestone up to date: a submission whose review window closed
+    in silence is accepted where the agreement says silence means acceptance
+    (`deemed_accepted`, at the instant the window closed)."""
+    if row.status == "submitted" and row.review_due_at is not None:
+        own = state.terms_of(session, row)
+        silent = "deemed_accepted"
+        if own is not None and own.acceptance is not None:
+            silent = own.acceptance.if_silent
+        if silent == "deemed_accepted":
+            # when the window closed (or at the last event, if one came since)
+            closed = max(row.review_due_at, state.events(session, row.id)[-1].at)
+            state.append_event(
+                session,
+                row,
+                MilestoneKind.DEEMED_ACCEPTED,
+                closed,
+                None,
+                text="no feedback within the review window: accepted as agreed",
+            )
+            for obligation in obligations.open_obligations(session, row.id, "feedback"):
+                obligation.status = "lapsed"
+                obligation.note = "the submission was deemed accepted"
+    state.recompute(session, row.id, now)

@@ -17,25 +17,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slakeeper.core.delivery import ShiftMode, lateness
+from slakeeper.core.milestones import FINISHED
 from slakeeper.db.models import (
     AgreementVersion,
     Milestone,
     Obligation,
-    Role,
     VersionState,
 )
-from slakeeper.errors import Conflict, InvalidInput, NotFound
+from slakeeper.errors import Conflict, InvalidInput
 from slakeeper.services import adjustments
 from slakeeper.services import milestone_state as state
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
     require_provider,
+    scoped,
+    visible,
     visible_client,
 )
-from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.terms import version_terms
+from slakeeper.services.pages import Page, in_page
+from slakeeper.services.terms import agreement_in_force, version_terms
 
 __all__ = [
     "MAX_TITLE",
@@ -64,12 +65,12 @@ def list_obligations(
     status: str | None = None,
     party: str | None = None,
     kind: str | None = None,
+    page: Page | None = None,
 ) -> list[Obligation]:
-    """Obligations the principal may see, by due time."""
+    """Obligations the principal may see, by due time; with a `page`, only its
+    rows, by id (`services.pages`)."""
     active_user(session, principal)
-    query = select(Obligation).where(Obligation.workspace_id == principal.workspace_id)
-    if principal.role is Role.CLIENT:
-        query = query.where(Obligation.client_id == principal.client_id)
+    query = scoped(select(Obligation), Obligation, principal)
     if client_id is not None:
         query = query.where(Obligation.client_id == client_id)
     if status is not None:
@@ -78,7 +79,8 @@ def list_obligations(
         query = query.where(Obligation.party == party)
     if kind is not None:
         query = query.where(Obligation.kind == kind)
-    return list(session.scalars(query.order_by(Obligation.due_at, Obligation.id)))
+    query = in_page(query, page, Obligation.id, Obligation.due_at, Obligation.id)
+    return list(session.scalars(query))
 
 
 def new_obligation(
@@ -193,11 +195,7 @@ def _get_obligation(
     session: Session, principal: Principal, obligation_id: int
 ) -> Obligation:
     active_user(session, principal)
-    row = session.get(Obligation, obligation_id)
-    if row is None:
-        raise NotFound(f"obligation {obligation_id} not found")
-    require_client_access(principal, row.workspace_id, row.client_id, "obligation")
-    return row
+    return visible(session, principal, Obligation, obligation_id, "obligation")
 
 
 def meet_obligation(
@@ -282,7 +280,7 @@ def settle(
     automatic = terms.agreement.delays.client_caused.adjustments == "automatic"
     late = adjustments.amount_words(row.lateness, mode)
     for milestone in milestones:
-        if milestone.status in state.FINISHED:
+        if milestone.status in FINISHED:
             continue
         adjustments.propose(
             session,

@@ -2,7 +2,7 @@
 provider's clients at `now` (the `slakeeper status` command and `GET /status`).
 
 - open tickets with the state of their most urgent clock and the working time
-  left on it;
+  left on it (all the tickets' clocks read at once: `tickets.list_with_clocks`);
 - milestones not yet accepted, with their due time, adjustments and the working
   time left;
 - open obligations, most of all those waiting on the client;
@@ -11,13 +11,14 @@ provider's clients at `now` (the `slakeeper status` command and `GET /status`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from slakeeper.core import ClockState, ClockStatus
+from slakeeper.core import ClockReading, ClockState, is_milestone_late
 from slakeeper.db.models import AgreementVersion, Milestone
 from slakeeper.errors import NotFound
 from slakeeper.services import (
@@ -120,7 +121,8 @@ class Board:
         )
 
 
-def _ticket_state(clocks: dict[str, ClockStatus]) -> tuple[str, str | None]:
+def _ticket_state(clocks: Mapping[str, ClockReading]) -> tuple[str, str | None]:
+    """The state of a ticket's most urgent clock, and that clock."""
     running = [(n, c) for n, c in clocks.items() if c.state is not ClockState.MET]
     for name, clock in running:
         if clock.state is ClockState.BREACHED:
@@ -144,10 +146,9 @@ def board(
     if client_id is not None and client_id not in names:
         raise NotFound(f"client {client_id} not found")
     ticket_lines = []
-    for t in tickets.list_tickets(
-        session, principal, client_id=client_id, state="active"
+    for t, clocks in tickets.list_with_clocks(
+        session, principal, now, client_id=client_id, state="active"
     ):
-        clocks = tickets.ticket_clocks(session, principal, t.id, now)
         state, name = _ticket_state(clocks)
         clock = None if name is None else clocks[name]
         ticket_lines.append(
@@ -215,7 +216,7 @@ def _milestone_line(
         if now <= m.due_at
         else -calendar.between(m.due_at, now)
     )
-    late = m.late or (m.delivered_at is None and now >= m.due_at)
+    late = is_milestone_late(m.due_at, m.delivered_at, now)
     return MilestoneLine(
         names[m.client_id],
         m.key,

@@ -4,10 +4,10 @@ response, resolution and update clocks of docs/sla-clock.md section 5.
 A ticket is governed for its whole life by the agreement version in force when
 it was opened (its priorities, calendars with the holidays resolved into that
 version, `pause_on` and warning level). Its clocks are a pure function of
-(events, that version, now): `derive`. After every event the service stores the
-result in the ticket's row (`recompute`), so queries such as "what needs looking
-at next" (`next_check_at`) read indexed columns; the row always equals a fresh
-recomputation at its `computed_at`.
+(events, that version, now): `core.derive_ticket`. After every event the service
+stores the result in the ticket's row (`recompute`), so queries such as "what
+needs looking at next" (`next_check_at`) read indexed columns; the row always
+equals a fresh recomputation at its `computed_at`.
 
 Who may do what: owners and staff act on every ticket of their workspace; a
 client contact sees only their own client's tickets and may open tickets,
@@ -17,423 +17,71 @@ reply to them and reopen them. Another workspace's ticket is not found.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from enum import StrEnum
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, load_only
 
-from slakeeper.core import ClockEvent, ClockState, ClockStatus, WorkCalendar
-from slakeeper.core.clock import evaluate_clock
+from slakeeper.core import (
+    ClockReading,
+    ClockStatus,
+    EventFact,
+    TicketState,
+    TicketTerms,
+    derive_ticket,
+    read_ticket_clocks,
+    ticket_columns,
+)
+from slakeeper.core.tickets import (
+    CLOCK_NAMES,
+    DONE,
+    PAYMENT_PAUSED,
+    PAYMENT_RESUMED,
+    EventKind,
+)
 from slakeeper.db.models import (
-    AgreementVersion,
     Role,
     Ticket,
     TicketEvent,
     User,
 )
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from slakeeper.services import counters
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
+    scoped,
+    visible,
     visible_client,
 )
-from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.terms import version_terms
+from slakeeper.services.locks import write_lock
+from slakeeper.services.pages import Page, in_page
+from slakeeper.services.terms import (
+    agreement_in_force,
+    version_terms,
+    version_terms_by_id,
+)
 
 __all__ = [
-    "BASE_STATUSES",
-    "CLOCKS",
-    "PAYMENT_CAUSE",
-    "PAYMENT_KINDS",
-    "PAYMENT_PAUSED",
-    "PAYMENT_RESUMED",
-    "EventFact",
-    "EventKind",
-    "PriorityTerms",
-    "TicketState",
-    "TicketTerms",
     "add_event",
-    "derive",
     "event_fact",
     "events_of",
     "find_ticket",
     "get_ticket",
     "list_tickets",
-    "materialised",
+    "list_with_clocks",
     "open_ticket",
     "overdue_checks",
     "payment_paused_clocks",
     "recompute",
     "set_payment_pause",
-    "terms_for",
     "ticket_clocks",
 ]
 
-BASE_STATUSES = ("open", "in_progress", "waiting_on_client", "resolved", "closed")
-DONE = ("resolved", "closed")
-CLOCKS = ("response", "resolution", "update")
-DEFAULT_WARN_AT = 0.75
 MAX_TITLE = 300
 LIST_STATES = ("active", "at_risk", "breached")
-
-
-class EventKind(StrEnum):
-    """What happened to a ticket. `created` is written by `open_ticket` only."""
-
-    CREATED = "created"
-    PROVIDER_REPLY = "provider_reply"  # public: the first one is the response
-    ACKNOWLEDGEMENT = "acknowledgement"  # automatic: never a response
-    NOTE = "note"  # internal, never shown to the client
-    CLIENT_REPLY = "client_reply"
-    STATUS_CHANGED = "status_changed"
-    PRIORITY_CHANGED = "priority_changed"  # carries its reason
-    ASSIGNED = "assigned"
-    RESOLVED = "resolved"
-    REOPENED = "reopened"
-
-
 CLIENT_KINDS = (EventKind.CLIENT_REPLY, EventKind.REOPENED)
-
-# Written by the invoice service alone (never through `add_event`): the
-# agreement's payment-delay rule (`delays.payment_overdue`) pauses the clocks it
-# names while an invoice is overdue by the agreed time, and resumes them when it
-# is paid. `payment_paused` carries the clocks paused from then on (`clocks`),
-# `payment_resumed` resumes them all.
-PAYMENT_PAUSED = "payment_paused"
-PAYMENT_RESUMED = "payment_resumed"
-PAYMENT_KINDS = (PAYMENT_PAUSED, PAYMENT_RESUMED)
-PAYMENT_CAUSE = "payment_overdue"
-_CLOCK_NAMES = {"response": "response", "resolution": "resolution"}
-_CLOCK_NAMES.update(update="update", update_every="update")
-
-
-# -- the agreement's terms for tickets --------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PriorityTerms:
-    name: str
-    calendar: WorkCalendar
-    response: timedelta | None
-    update_every: timedelta | None
-    resolution: timedelta | None
-
-    def target(self, clock: str) -> timedelta | None:
-        if clock == "response":
-            return self.response
-        if clock == "resolution":
-            return self.resolution
-        return self.update_every
-
-
-@dataclass(frozen=True, slots=True)
-class TicketTerms:
-    """What an agreement version says about tickets."""
-
-    priorities: Mapping[str, PriorityTerms]
-    default_priority: str
-    pause_on: tuple[str, ...]
-    warn_at: float  # the share of a target at which a clock is at risk
-
-    @property
-    def statuses(self) -> tuple[str, ...]:
-        return BASE_STATUSES + tuple(s for s in self.pause_on if s not in BASE_STATUSES)
-
-
-_TERMS: dict[str, TicketTerms] = {}
-
-
-def terms_for(version: AgreementVersion) -> TicketTerms:
-    """The ticket terms of a stored version (cached by its content hash: a
-    version's content never changes).
-
-    Calendars keep the public holidays resolved into the version when it was
-    stored (its canonical bytes), not what the `holidays` package says today.
-    """
-    cached = _TERMS.get(version.sha256)
-    if cached is not None:
-        return cached
-    known = version_terms(version)
-    a, calendars = known.agreement, known.calendars
-    priorities: dict[str, PriorityTerms] = {}
-    for level, p in a.priorities.items():
-        cal = calendars[p.calendar or a.default_calendar or next(iter(a.calendars))]
-        day = cal.business_day
-        priorities[level] = PriorityTerms(
-            name=level,
-            calendar=cal,
-            response=None if p.response is None else p.response.resolve(day),
-            update_every=None
-            if p.update_every is None
-            else p.update_every.resolve(day),
-            resolution=None if p.resolution is None else p.resolution.resolve(day),
-        )
-    warn_at = DEFAULT_WARN_AT
-    for step in a.escalation.steps:
-        if step.at.fraction is not None:
-            warn_at = float(step.at.fraction) / 100
-            break
-    default = a.default_priority or next(iter(a.priorities), "")
-    terms = TicketTerms(priorities, default, tuple(a.pause_on), warn_at)
-    _TERMS[version.sha256] = terms
-    return terms
-
-
-# -- the pure part: events -> clocks ------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class EventFact:
-    """What the clocks need of one event: its kind, instant, and the status or
-    priority it sets (None when it sets none)."""
-
-    kind: str
-    at: datetime
-    status: str | None = None
-    priority: str | None = None
-    assignee_id: int | None = None
-    clocks: tuple[str, ...] = ()  # a payment pause's clocks
-
-
-@dataclass(frozen=True, slots=True)
-class TicketState:
-    """A ticket's derived state at `now`."""
-
-    now: datetime
-    status: str
-    priority: str
-    assignee_id: int | None
-    clocks: Mapping[str, ClockStatus]  # only the clocks the priority has
-    update_breaches: int  # update cycles that passed their due time
-    update_cycles: int = field(default=0)
-
-    @property
-    def due_at(self) -> datetime | None:
-        """The earliest due time of a running clock."""
-        dues = [
-            c.due_at
-            for c in self.clocks.values()
-            if c.state is ClockState.RUNNING and c.due_at is not None
-        ]
-        return min(dues, default=None)
-
-    @property
-    def at_risk(self) -> bool:
-        return any(c.at_risk for c in self.clocks.values())
-
-    @property
-    def breached(self) -> bool:
-        return self.update_breaches > 0 or any(
-            c.state is ClockState.BREACHED for c in self.clocks.values()
-        )
-
-    @property
-    def next_check_at(self) -> datetime | None:
-        checks = [c.next_check_at for c in self.clocks.values() if c.next_check_at]
-        return min(checks, default=None)
-
-
-def derive(
-    events: Sequence[EventFact], terms: TicketTerms, now: datetime
-) -> TicketState:
-    """The ticket's state at `now` from its events (in order; the first is
-    `created`), by docs/sla-clock.md section 5:
-
-    - response: starts at creation, stops at the provider's first public reply
-      (an acknowledgement is none); never paused. Resolving a ticket nobody
-      answered stops it too, and reopening such a ticket reopens it.
-    - resolution: starts at creation, paused while the status is one of the
-      agreement's `pause_on` (the status is the pause's cause), stopped when
-      resolved, reopened on reopen.
-    - update: after the first response, while the ticket is not resolved, a
-      cycle runs; each provider reply ends it and starts the next; paused like
-      the resolution clock; a reopen starts a new cycle. Each cycle past its
-      due time is one breach.
-    - payment: a `payment_paused` event pauses the clocks it names (`response`,
-      `resolution`, `update`/`update_every`) with cause `payment_overdue` until
-      a `payment_resumed` (or a `payment_paused` no longer naming them). A
-      stopped clock is not paused, but one reopened meanwhile is. While the
-      status pauses a clock too, the time counts for the status.
-
-    Every clock is measured with the target of the ticket's current priority
-    on that priority's calendar: a priority change retargets the clocks from
-    their start (SLA-CLOCK section 4), so raising it can breach retroactively.
-    Events after `now` are ignored.
-    """
-    events = [e for e in events if e.at <= now]
-    if not events or events[0].kind != EventKind.CREATED:
-        raise ValueError("a ticket's history begins with its created event")
-    pause_on = set(terms.pause_on)
-    status = events[0].status or "open"
-    priority = events[0].priority or terms.default_priority
-    assignee: int | None = None
-    response: list[ClockEvent] = []
-    resolution: list[ClockEvent] = []
-    cycles: list[list[ClockEvent]] = []
-    cycle_open = False
-    replied = False
-    response_stopped = False
-    paying: frozenset[str] = frozenset()  # clocks paused for a late payment
-
-    def paused(s: str) -> bool:
-        return s in pause_on
-
-    def payment_pause(at: datetime) -> ClockEvent:
-        return ClockEvent("pause", at, cause=PAYMENT_CAUSE)
-
-    for event in events:
-        at = event.at
-        before = status
-        if event.kind in PAYMENT_KINDS:
-            wanted = frozenset(
-                _CLOCK_NAMES[c] for c in event.clocks if c in _CLOCK_NAMES
-            )
-            if event.kind == PAYMENT_RESUMED:
-                wanted = frozenset()
-            live = {
-                "response": [] if response_stopped else [response],
-                "resolution": [] if status in DONE else [resolution],
-                "update": [cycles[-1]] if cycle_open else [],
-            }
-            for name in sorted(wanted ^ paying):
-                if name != "response" and paused(status):
-                    continue  # the status pause goes on either way
-                for clock in live[name]:
-                    on = name in wanted
-                    clock.append(payment_pause(at) if on else ClockEvent("resume", at))
-            paying = wanted
-            continue
-        if event.kind == EventKind.CREATED:
-            response.append(ClockEvent("start", at))
-            resolution.append(ClockEvent("start", at))
-            if paused(status):
-                resolution.append(ClockEvent("pause", at, cause=status))
-            continue
-        if event.priority is not None:
-            priority = event.priority
-        if event.kind == EventKind.ASSIGNED:
-            assignee = event.assignee_id
-        if event.status is not None:
-            status = event.status
-        if event.kind == EventKind.PROVIDER_REPLY:
-            if not replied:
-                replied = True
-                if not response_stopped:
-                    response.append(ClockEvent("stop", at))
-                    response_stopped = True
-                if before not in DONE:
-                    cycles.append([ClockEvent("start", at)])
-                    cycle_open = True
-                    if paused(before):
-                        cycles[-1].append(ClockEvent("pause", at, cause=before))
-                    elif "update" in paying:
-                        cycles[-1].append(payment_pause(at))
-            elif cycle_open:
-                cycles[-1].append(ClockEvent("stop", at))
-                cycles.append([ClockEvent("start", at)])
-                if paused(before):
-                    cycles[-1].append(ClockEvent("pause", at, cause=before))
-                elif "update" in paying:
-                    cycles[-1].append(payment_pause(at))
-        if status == before:
-            continue
-        # the status moved: resolution and the open update cycle follow it
-        if status in DONE:
-            if before not in DONE:
-                resolution.append(ClockEvent("stop", at))
-                if not response_stopped:
-                    response.append(ClockEvent("stop", at))
-                    response_stopped = True
-                if cycle_open:
-                    cycles[-1].append(ClockEvent("stop", at))
-                    cycle_open = False
-            continue
-        if before in DONE:  # reopened
-            resolution.append(ClockEvent("reopen", at))
-            if not replied and response_stopped:
-                response.append(ClockEvent("reopen", at))
-                response_stopped = False
-                if "response" in paying:
-                    response.append(payment_pause(at))
-            if replied:
-                cycles.append([ClockEvent("start", at)])
-                cycle_open = True
-            moved: list[tuple[str, list[ClockEvent]]] = [("resolution", resolution)]
-            if cycle_open:
-                moved.append(("update", cycles[-1]))
-            for name, clock in moved:
-                if paused(status):
-                    clock.append(ClockEvent("pause", at, cause=status))
-                elif name in paying:
-                    clock.append(payment_pause(at))
-            continue
-        targets = [("resolution", resolution)]
-        if cycle_open:
-            targets.append(("update", cycles[-1]))
-        for name, clock in targets:
-            if paused(status):
-                clock.append(ClockEvent("pause", at, cause=status))
-            elif paused(before):
-                # the status pause ends; a payment pause of the clock goes on
-                resumed = payment_pause(at) if name in paying else None
-                clock.append(resumed or ClockEvent("resume", at))
-
-    current = terms.priorities[priority]
-    warn = (terms.warn_at,)
-    clocks: dict[str, ClockStatus] = {}
-    if current.response is not None:
-        clocks["response"] = evaluate_clock(
-            current.calendar, current.response, response, now, warn_at=warn
-        )
-    if current.resolution is not None:
-        clocks["resolution"] = evaluate_clock(
-            current.calendar, current.resolution, resolution, now, warn_at=warn
-        )
-    breaches = 0
-    if current.update_every is not None and cycles:
-        statuses = [
-            evaluate_clock(current.calendar, current.update_every, c, now, warn_at=warn)
-            for c in cycles
-        ]
-        breaches = sum(s.state is ClockState.BREACHED for s in statuses)
-        clocks["update"] = statuses[-1]
-    return TicketState(
-        now=now,
-        status=status,
-        priority=priority,
-        assignee_id=assignee,
-        clocks=clocks,
-        update_breaches=breaches,
-        update_cycles=len(cycles),
-    )
-
-
-def materialised(state: TicketState) -> dict[str, Any]:
-    """The ticket row's columns for a derived state."""
-    out: dict[str, Any] = {
-        "status": state.status,
-        "priority": state.priority,
-        "assignee_id": state.assignee_id,
-        "computed_at": state.now,
-        "update_breaches": state.update_breaches,
-        "due_at": state.due_at,
-        "at_risk": state.at_risk,
-        "breached": state.breached,
-        "next_check_at": state.next_check_at,
-    }
-    for name in CLOCKS:
-        clock = state.clocks.get(name)
-        out[f"{name}_state"] = None if clock is None else clock.state.value
-        out[f"{name}_due_at"] = None if clock is None else clock.due_at
-        if name != "update":
-            out[f"{name}_breached"] = (
-                clock is not None and clock.state is ClockState.BREACHED
-            )
-    return out
 
 
 # -- reading ------------------------------------------------------------------------
@@ -441,25 +89,19 @@ def materialised(state: TicketState) -> dict[str, Any]:
 
 def get_ticket(session: Session, principal: Principal, ticket_id: int) -> Ticket:
     active_user(session, principal)
-    ticket = session.get(Ticket, ticket_id)
-    if ticket is None:
-        raise NotFound(f"ticket {ticket_id} not found")
-    require_client_access(principal, ticket.workspace_id, ticket.client_id, "ticket")
-    return ticket
+    return visible(session, principal, Ticket, ticket_id, "ticket")
 
 
 def find_ticket(session: Session, principal: Principal, key: str) -> Ticket:
     """A ticket by its key (`ACME-42`, any case)."""
     active_user(session, principal)
     ticket = session.scalars(
-        select(Ticket).where(
-            Ticket.workspace_id == principal.workspace_id,
-            Ticket.key == key.strip().upper(),
+        scoped(select(Ticket), Ticket, principal).where(
+            Ticket.key == key.strip().upper()
         )
     ).first()
     if ticket is None:
         raise NotFound(f"ticket {key} not found")
-    require_client_access(principal, ticket.workspace_id, ticket.client_id, "ticket")
     return ticket
 
 
@@ -480,14 +122,23 @@ def list_tickets(
     *,
     client_id: int | None = None,
     state: str | None = None,
+    page: Page | None = None,
 ) -> list[Ticket]:
-    """Tickets the principal may see, by key order within each client. `state`:
-    `active` (not resolved or closed), `at_risk`, `breached`, or a status; the
-    materialised state is as of each ticket's `computed_at`."""
+    """Tickets the principal may see, by key order within each client (with a
+    `page`, only its rows, by id: `services.pages`). `state`: `active` (not
+    resolved or closed), `at_risk`, `breached`, or a status; the materialised
+    state is as of each ticket's `computed_at`."""
     active_user(session, principal)
-    query = select(Ticket).where(Ticket.workspace_id == principal.workspace_id)
-    if principal.role is Role.CLIENT:
-        query = query.where(Ticket.client_id == principal.client_id)
+    query = _listed(principal, client_id=client_id, state=state)
+    query = in_page(query, page, Ticket.id, Ticket.client_id, Ticket.number)
+    return list(session.scalars(query).all())
+
+
+def _listed(
+    principal: Principal, *, client_id: int | None, state: str | None
+) -> Select[Ticket]:
+    """The select of `list_tickets` (unordered)."""
+    query = scoped(select(Ticket), Ticket, principal)
     if client_id is not None:
         query = query.where(Ticket.client_id == client_id)
     if state == "active":
@@ -498,7 +149,51 @@ def list_tickets(
         query = query.where(Ticket.breached.is_(True))
     elif state is not None:
         query = query.where(Ticket.status == state)
-    return list(session.scalars(query.order_by(Ticket.client_id, Ticket.number)).all())
+    return query
+
+
+def list_with_clocks(
+    session: Session,
+    principal: Principal,
+    now: datetime,
+    *,
+    client_id: int | None = None,
+    state: str | None = None,
+) -> list[tuple[Ticket, dict[str, ClockReading]]]:
+    """The tickets `list_tickets` gives, each with its clocks at `now` as
+    `ticket_clocks` measures them (InvalidInput, as there, for a ticket opened
+    after `now`).
+
+    However many tickets: one query for the tickets, one for their events, one
+    per agreement version they are governed by, and one vectorised pass
+    (`core.read_ticket_clocks`).
+    """
+    rows = list_tickets(session, principal, client_id=client_id, state=state)
+    for ticket in rows:
+        _opened_by(ticket, now)
+    listed = _listed(principal, client_id=client_id, state=state)
+    facts: dict[int, list[EventFact]] = {t.id: [] for t in rows}
+    events = (
+        select(TicketEvent)
+        .options(
+            load_only(
+                TicketEvent.ticket_id,
+                TicketEvent.at,
+                TicketEvent.kind,
+                TicketEvent.data,
+            )
+        )
+        .where(TicketEvent.ticket_id.in_(listed.with_only_columns(Ticket.id)))
+        .order_by(TicketEvent.ticket_id, TicketEvent.seq)
+    )
+    for row in session.scalars(events):
+        known = facts.get(row.ticket_id)  # None: opened since the tickets were read
+        if known is not None:
+            known.append(event_fact(row))
+    readings = read_ticket_clocks(
+        [(facts[t.id], _terms(session, t)) for t in rows], now
+    )
+    return list(zip(rows, readings, strict=True))
 
 
 def ticket_clocks(
@@ -506,13 +201,18 @@ def ticket_clocks(
 ) -> dict[str, ClockStatus]:
     """The ticket's clocks at `now` (those its priority has targets for)."""
     ticket = get_ticket(session, principal, ticket_id)
+    _opened_by(ticket, now)
+    return dict(_derive(session, ticket, now).clocks)
+
+
+def _opened_by(ticket: Ticket, now: datetime) -> None:
+    """Refuse to measure a ticket at an instant before it was opened."""
     if now < ticket.created_at:
         raise InvalidInput(
             f"{now.isoformat()} is before {ticket.key} was opened"
             f" ({ticket.created_at.isoformat()})",
             location="at",
         )
-    return dict(_derive(session, ticket, now).clocks)
 
 
 def _events(session: Session, ticket_id: int) -> list[TicketEvent]:
@@ -539,19 +239,13 @@ def event_fact(row: TicketEvent) -> EventFact:
 
 
 def _terms(session: Session, ticket: Ticket) -> TicketTerms:
-    """The terms of the version governing a ticket (kept for the session)."""
-    known: dict[int, TicketTerms] = session.info.setdefault("ticket_terms", {})
-    terms = known.get(ticket.agreement_version_id)
-    if terms is None:
-        version = session.get(AgreementVersion, ticket.agreement_version_id)
-        assert version is not None
-        terms = known[ticket.agreement_version_id] = terms_for(version)
-    return terms
+    """The terms of the version governing a ticket."""
+    return version_terms_by_id(session, ticket.agreement_version_id).tickets
 
 
 def _derive(session: Session, ticket: Ticket, now: datetime) -> TicketState:
     facts = [event_fact(r) for r in _events(session, ticket.id)]
-    return derive(facts, _terms(session, ticket), now)
+    return derive_ticket(facts, _terms(session, ticket), now)
 
 
 def recompute(session: Session, ticket_id: int, now: datetime) -> Ticket:
@@ -567,7 +261,7 @@ def recompute(session: Session, ticket_id: int, now: datetime) -> Ticket:
 
 
 def _store(ticket: Ticket, state: TicketState) -> None:
-    for name, value in materialised(state).items():
+    for name, value in ticket_columns(state).items():
         setattr(ticket, name, value)
 
 
@@ -605,6 +299,7 @@ def open_ticket(
     """Open a ticket for a client under the agreement version in force at `now`
     (Conflict when there is none). A client contact opens tickets for their own
     client only."""
+    write_lock(session, principal.workspace_id)  # first: see locks.write_lock
     user = active_user(session, principal)
     client = visible_client(session, principal, client_id)
     clean_title = _text(title, "title")
@@ -620,18 +315,12 @@ def open_ticket(
             " a ticket is governed by the agreement in force when it is opened;"
             " activate an approved agreement first"
         )
-    terms = terms_for(version)
+    terms = version_terms(version).tickets
     if not terms.priorities:
         raise Conflict(f"the agreement in force with {client.name} names no priorities")
     level = _priority(terms, priority or terms.default_priority)
-    number = 1 + int(
-        session.scalar(
-            select(func.coalesce(func.max(Ticket.number), 0)).where(
-                Ticket.workspace_id == client.workspace_id,
-                Ticket.client_id == client.id,
-            )
-        )
-        or 0
+    number = counters.next_value(
+        session, client.workspace_id, counters.ticket_series(client.id)
     )
     ticket = Ticket(
         workspace_id=client.workspace_id,
@@ -695,7 +384,7 @@ def _append(
     )
     session.add(row)
     facts = [event_fact(r) for r in (*history, row)]
-    _store(ticket, derive(facts, terms, now))
+    _store(ticket, derive_ticket(facts, terms, now))
     session.flush()
     return row
 
@@ -901,7 +590,7 @@ def set_payment_pause(
         raise NotFound(f"ticket {ticket_id} not found")
     if ticket.status == "closed":
         return None
-    wanted = sorted({c for c in clocks if c in _CLOCK_NAMES})
+    wanted = sorted({c for c in clocks if c in CLOCK_NAMES})
     history = _events(session, ticket.id)
     if frozenset(wanted) == payment_paused_clocks(history):
         return None

@@ -27,19 +27,18 @@ and after, in the same transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CursorResult, case, delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from slakeeper.db.models import (
-    Agreement,
     AgreementVersion,
     Client,
     Role,
@@ -47,28 +46,27 @@ from slakeeper.db.models import (
     Ticket,
     TimeEntry,
     User,
-    VersionState,
-    Workspace,
 )
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from slakeeper.services import audit
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_client_access,
     require_owner,
     require_provider,
+    scoped,
+    visible,
     visible_client,
 )
-from slakeeper.services.agreements import agreement_in_force
-from slakeeper.services.terms import version_terms
+from slakeeper.services.locks import rowcount, write_lock
+from slakeeper.services.pages import Page, in_page
+from slakeeper.services.terms import agreement_in_force, version_terms, versions_during
 
 __all__ = [
     "SOURCES",
     "EntryList",
     "EntryStatus",
     "PeriodApproval",
-    "TimeTerms",
     "Totals",
     "add_entry",
     "approve_period",
@@ -81,7 +79,6 @@ __all__ = [
     "running_timer",
     "start_timer",
     "stop_timer",
-    "time_terms",
 ]
 
 SOURCES = ("timer", "manual", "upwork_tracked", "upwork_manual", "import:<tool>")
@@ -132,55 +129,12 @@ class PeriodApproval:
     totals: Totals
 
 
-# -- what an agreement version says about time --------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TimeTerms:
-    """What an agreement version says about time: its time zone, who approves
-    time (None: the provider's owner), the e-mails holding each `party.role`,
-    and its milestone ids."""
-
-    timezone: str
-    approved_by: str | None
-    holders: Mapping[str, frozenset[str]]
-    milestones: frozenset[str]
-
-
-_TERMS: dict[str, TimeTerms] = {}
-
-
-def time_terms(version: AgreementVersion) -> TimeTerms:
-    """The time terms of a stored version (cached by its content hash: a
-    version's content never changes)."""
-    cached = _TERMS.get(version.sha256)
-    if cached is not None:
-        return cached
-    a = version_terms(version).agreement
-    holders: dict[str, set[str]] = {}
-    for party, contacts in (
-        ("provider", a.agreement.provider.contacts),
-        ("client", a.agreement.client.contacts),
-    ):
-        for c in contacts:
-            holders.setdefault(f"{party}.{c.role}", set()).add(c.email.lower())
-    timesheets = None if a.billing is None else a.billing.timesheets
-    terms = TimeTerms(
-        timezone=a.agreement.timezone,
-        approved_by=None if timesheets is None else timesheets.approved_by,
-        holders={k: frozenset(v) for k, v in holders.items()},
-        milestones=frozenset(m.id for m in a.milestones),
-    )
-    _TERMS[version.sha256] = terms
-    return terms
-
-
 def client_timezone(
     session: Session, principal: Principal, client_id: int, at: datetime
 ) -> ZoneInfo | None:
     """The time zone of the client's agreement in force at `at` (None: none)."""
     version = agreement_in_force(session, principal, client_id, at)
-    return None if version is None else ZoneInfo(time_terms(version).timezone)
+    return None if version is None else version_terms(version).zone
 
 
 # -- checking input ------------------------------------------------------------------
@@ -317,7 +271,7 @@ def _milestone(
         return None
     clean = key.strip()
     version = agreement_in_force(session, principal, client.id, at)
-    known = frozenset() if version is None else time_terms(version).milestones
+    known = frozenset() if version is None else version_terms(version).time.milestones
     if clean not in known or len(clean) > MAX_MILESTONE:
         listed = ", ".join(sorted(known)) or "none"
         raise InvalidInput(
@@ -389,22 +343,6 @@ def _audit(
     )
 
 
-def _rowcount(result: object) -> int:
-    return cast(CursorResult[Any], result).rowcount
-
-
-def _write_lock(session: Session, principal: Principal) -> None:
-    """Take the write lock before reading (a no-op write, as `audit.record` does):
-    the workspace row on PostgreSQL, the database on SQLite. Two starts or stops
-    at once then run one after the other, and the second sees what the first
-    did (a clear Conflict, not a failed snapshot)."""
-    session.execute(
-        update(Workspace)
-        .where(Workspace.id == principal.workspace_id)
-        .values(id=Workspace.id)
-    )
-
-
 # -- timers ------------------------------------------------------------------------
 
 
@@ -432,7 +370,7 @@ def start_timer(
 ) -> RunningTimer:
     """Start the principal's timer for a client; a second running timer is
     refused (Conflict), by the database too (`running_timer.user_id` is unique)."""
-    _write_lock(session, principal)
+    write_lock(session, principal.workspace_id)
     user = _worker(session, principal, None)
     client = visible_client(session, principal, client_id)
     ticket = _ticket(session, client, ticket_id)
@@ -481,7 +419,7 @@ def stop_timer(
     """Stop the principal's timer: its time becomes an entry (source `timer`,
     raw seconds, which may be 0). Stopping when no timer runs (stopping twice)
     is a Conflict. A `note` given here replaces the one given at the start."""
-    _write_lock(session, principal)
+    write_lock(session, principal.workspace_id)
     user = active_user(session, principal)
     timer = running_timer(session, principal)
     if timer is None:
@@ -502,7 +440,7 @@ def stop_timer(
         .where(RunningTimer.id == timer.id)
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(gone) != 1:  # a concurrent stop won
+    if rowcount(gone) != 1:  # a concurrent stop won
         raise Conflict(f"the timer of {user.email} has been stopped already")
     session.expunge(timer)
     entry = TimeEntry(
@@ -619,11 +557,7 @@ def _refuse_duplicate(
 
 def get_entry(session: Session, principal: Principal, entry_id: int) -> TimeEntry:
     active_user(session, principal)
-    entry = session.get(TimeEntry, entry_id)
-    if entry is None:
-        raise NotFound(f"time entry {entry_id} not found")
-    require_client_access(principal, entry.workspace_id, entry.client_id, "time entry")
-    return entry
+    return visible(session, principal, TimeEntry, entry_id, "time entry")
 
 
 def list_entries(
@@ -638,14 +572,15 @@ def list_entries(
     billable: bool | None = None,
     approved: bool | None = None,
     source: str | None = None,
+    page: Page | None = None,
 ) -> EntryList:
     """The entries the principal may see that match every filter given, by
     `worked_at`, with their totals (raw seconds, and the billable ones). The
-    period is `[from_at, to_at)` on `worked_at`."""
+    period is `[from_at, to_at)` on `worked_at`. With a `page`, the entries are
+    only its rows, by id (`services.pages`); the totals still cover every
+    matching entry."""
     active_user(session, principal)
-    where: list[Any] = [TimeEntry.workspace_id == principal.workspace_id]
-    if principal.role is Role.CLIENT:
-        where.append(TimeEntry.client_id == principal.client_id)
+    where: list[Any] = [scoped(select(TimeEntry), TimeEntry, principal).whereclause]
     if client_id is not None:
         where.append(
             TimeEntry.client_id == visible_client(session, principal, client_id).id
@@ -673,11 +608,14 @@ def list_entries(
         )
     if source is not None:
         where.append(TimeEntry.source == _source(source))
-    entries = list(
-        session.scalars(
-            select(TimeEntry).where(*where).order_by(TimeEntry.worked_at, TimeEntry.id)
-        ).all()
+    query = in_page(
+        select(TimeEntry).where(*where),
+        page,
+        TimeEntry.id,
+        TimeEntry.worked_at,
+        TimeEntry.id,
     )
+    entries = list(session.scalars(query).all())
     return EntryList(entries, _totals(session, where))
 
 
@@ -784,7 +722,7 @@ def edit_entry(
         .values(**changed, updated_at=now)
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(result) != 1:
+    if rowcount(result) != 1:
         raise Conflict(f"time entry {entry.id} was approved or invoiced meanwhile")
     session.refresh(entry)
     after = _snapshot(entry)
@@ -814,7 +752,7 @@ def delete_entry(
         .where(TimeEntry.id == entry.id, *_UNLOCKED)
         .execution_options(synchronize_session=False)
     )
-    if _rowcount(result) != 1:
+    if rowcount(result) != 1:
         raise Conflict(f"time entry {entry.id} was approved or invoiced meanwhile")
     session.expunge(entry)
     _audit(session, principal, entry, "deleted", now, {"before": before})
@@ -823,44 +761,11 @@ def delete_entry(
 # -- approval ----------------------------------------------------------------------
 
 
-def _versions(
-    session: Session, client_id: int, from_at: datetime, to_at: datetime
-) -> list[tuple[AgreementVersion, VersionState]]:
-    """The client's versions that were in force at some instant of the period,
-    newest first (the rule of `agreements.agreement_in_force`)."""
-    rows = session.execute(
-        select(AgreementVersion, VersionState)
-        .join(VersionState, VersionState.version_id == AgreementVersion.id)
-        .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
-        .where(
-            Agreement.client_id == client_id,
-            VersionState.active_from.is_not(None),
-            VersionState.active_from < to_at,
-            (VersionState.active_until.is_(None))
-            | (VersionState.active_until > from_at),
-        )
-        .order_by(VersionState.active_from.desc())
-    ).all()
-    return [(v, s) for v, s in rows]
-
-
-def _in_force(
-    versions: Sequence[tuple[AgreementVersion, VersionState]], at: datetime
-) -> AgreementVersion | None:
-    for version, state in versions:
-        assert state.active_from is not None
-        if state.active_from <= at and (
-            state.active_until is None or state.active_until > at
-        ):
-            return version
-    return None
-
-
 def _refusal(
     principal: Principal, email: str, version: AgreementVersion | None
 ) -> str | None:
     """Why the principal may not approve time under `version` (None: they may)."""
-    role = None if version is None else time_terms(version).approved_by
+    role = None if version is None else version_terms(version).time.approved_by
     if role is None:
         if principal.role is Role.OWNER:
             return None
@@ -869,7 +774,7 @@ def _refusal(
             " billing.timesheets.approved_by)"
         )
     assert version is not None
-    holders = time_terms(version).holders.get(role, frozenset())
+    holders = version_terms(version).holders(role)
     if role.startswith("provider."):
         if principal.role is Role.OWNER or (principal.is_provider and email in holders):
             return None
@@ -924,9 +829,9 @@ def approve_period(
             .order_by(TimeEntry.worked_at, TimeEntry.id)
         ).all()
     )
-    versions = _versions(session, client.id, start, end)
-    governing = {_in_force(versions, e.worked_at) for e in entries} or {
-        _in_force(versions, end - timedelta(microseconds=1))
+    versions = versions_during(session, client.id, start, end)
+    governing = {versions.at(e.worked_at) for e in entries} or {
+        versions.at(end - timedelta(microseconds=1))
     }
     email = user.email.lower()
     for version in sorted(governing, key=lambda v: -1 if v is None else v.number):
@@ -943,7 +848,7 @@ def approve_period(
             .values(approved_at=now, approved_by_id=user.id, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        if _rowcount(result) != len(ids):
+        if rowcount(result) != len(ids):
             raise Conflict("some of these entries were approved meanwhile; try again")
         for entry in entries:
             session.refresh(entry)

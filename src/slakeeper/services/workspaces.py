@@ -9,35 +9,51 @@ written, and every change writes its audit entry in that same transaction.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 import unicodedata
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
 
-from slakeeper.db.models import ApiToken, Client, Role, User, Workspace
-from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from slakeeper.db.models import ApiToken, Client, FeedToken, Role, User, Workspace
+from slakeeper.db.session import begin_reading, begin_without_waiting
+from slakeeper.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    Unauthenticated,
+    Unavailable,
+)
 from slakeeper.services import audit
 from slakeeper.services.access import (
     Principal,
     active_user,
+    normal_email,
     require_owner,
     require_provider,
+    scoped,
 )
+from slakeeper.services.pages import Page, in_page
 
 __all__ = [
+    "LAST_USE_EVERY",
     "TOKEN_PREFIX",
+    "TokenUse",
     "active_user",
     "add_client",
     "add_user",
     "authenticate_password",
     "authenticate_token",
+    "check_token",
     "create_token",
     "disable_user",
     "hash_password",
@@ -46,7 +62,10 @@ __all__ = [
     "list_tokens",
     "list_users",
     "principal_for",
+    "record_use",
+    "record_use_apart",
     "revoke_token",
+    "sign_in",
     "token_hash",
 ]
 
@@ -55,7 +74,10 @@ MIN_PASSWORD = 8
 _HASHER = PasswordHasher()
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _KEY = re.compile(r"^[A-Z][A-Z0-9]{0,19}$")
-_AGREEMENT_ROLE = re.compile(r"^[a-z][a-z0-9_-]{0,49}$")
+# a token's last use is stored at most once a minute, so that reading with a
+# token does not write each time
+LAST_USE_EVERY = timedelta(minutes=1)
+_log = logging.getLogger(__name__)
 
 # -- helpers ----------------------------------------------------------------------
 
@@ -90,7 +112,7 @@ def _text(value: str, location: str, limit: int = 200) -> str:
 
 
 def _email(value: str) -> str:
-    value = value.strip().lower()
+    value = normal_email(value)
     if not _EMAIL.match(value) or len(value) > 320:
         raise InvalidInput(f"{value!r} is not an e-mail address", location="email")
     return value
@@ -133,7 +155,6 @@ def _user_payload(user: User) -> dict[str, Any]:
         "name": user.name,
         "role": user.role.value,
         "client_id": user.client_id,
-        "agreement_role": user.agreement_role,
     }
 
 
@@ -184,32 +205,19 @@ def add_user(
     name: str,
     role: Role | str,
     client_id: int | None = None,
-    agreement_role: str | None = None,
     password: str | None = None,
     now: datetime,
 ) -> User:
-    """Add a person (owners only). A client contact (role `client`) needs a client
-    and an agreement role such as `approver` or `requester`; provider people may
-    have an agreement role too, but no client."""
+    """Add a person (owners only). A client contact (role `client`) needs a
+    client; provider people have none. What each person may approve or decide
+    is read from the agreement in force (its contacts, by e-mail), never from
+    the user."""
     require_owner(principal, "add users")
     active_user(session, principal)
     email, name, role = _email(email), _text(name, "name"), _role(role)
-    if agreement_role is not None:
-        agreement_role = agreement_role.strip().lower()
-        if not _AGREEMENT_ROLE.match(agreement_role):
-            raise InvalidInput(
-                f"{agreement_role!r} is not a role name (such as approver, requester)",
-                location="agreement_role",
-            )
     if role is Role.CLIENT:
         if client_id is None:
             raise InvalidInput("a client contact needs a client", location="client")
-        if agreement_role is None:
-            raise InvalidInput(
-                "a client contact needs an agreement role (such as approver, "
-                "requester)",
-                location="agreement_role",
-            )
         _client(session, principal, client_id)
     elif client_id is not None:
         raise InvalidInput(
@@ -228,7 +236,6 @@ def add_user(
         name=name,
         role=role,
         client_id=client_id,
-        agreement_role=agreement_role,
         password_hash=password_hash,
         created_at=now,
     )
@@ -249,9 +256,7 @@ def add_user(
 def list_users(session: Session, principal: Principal) -> Sequence[User]:
     """The workspace's people; a client contact sees only their client's."""
     active_user(session, principal)
-    query = select(User).where(User.workspace_id == principal.workspace_id)
-    if not principal.is_provider:
-        query = query.where(User.client_id == principal.client_id)
+    query = scoped(select(User), User, principal)
     return session.scalars(query.order_by(User.id)).all()
 
 
@@ -363,13 +368,14 @@ def add_client(
     return client
 
 
-def list_clients(session: Session, principal: Principal) -> Sequence[Client]:
-    """The workspace's clients; a client contact sees only their own."""
+def list_clients(
+    session: Session, principal: Principal, page: Page | None = None
+) -> Sequence[Client]:
+    """The workspace's clients by id; a client contact sees only their own. With
+    a `page`, only its rows (`services.pages`)."""
     active_user(session, principal)
-    query = select(Client).where(Client.workspace_id == principal.workspace_id)
-    if not principal.is_provider:
-        query = query.where(Client.id == principal.client_id)
-    return session.scalars(query.order_by(Client.id)).all()
+    query = scoped(select(Client), Client, principal)
+    return session.scalars(in_page(query, page, Client.id, Client.id)).all()
 
 
 # -- API tokens and signing in ----------------------------------------------------
@@ -447,13 +453,74 @@ def revoke_token(
     return token
 
 
-def authenticate_token(session: Session, token: str, now: datetime) -> Principal:
-    """The principal an API token acts as; records when it was last used."""
+@dataclass(frozen=True, slots=True)
+class TokenUse:
+    """A token (API or feed) that was just used: its table, its row and the last
+    use stored for it."""
+
+    model: type[ApiToken] | type[FeedToken]
+    id: int
+    last_used_at: datetime | None
+
+    def due(self, now: datetime) -> bool:
+        """Whether a use at `now` is to be stored: the first one, or a minute
+        or more after the last one stored."""
+        return self.last_used_at is None or now - self.last_used_at >= LAST_USE_EVERY
+
+    def store(self, session: Session, now: datetime) -> None:
+        """Store the use at `now` unless a use less than a minute before it is
+        stored by now (a request that ran alongside)."""
+        model = self.model
+        session.execute(
+            update(model)
+            .where(
+                model.id == self.id,
+                or_(
+                    model.last_used_at.is_(None),
+                    model.last_used_at <= now - LAST_USE_EVERY,
+                ),
+            )
+            .values(last_used_at=now)
+        )
+
+
+def record_use(session: Session, use: TokenUse, now: datetime) -> None:
+    """Store a token's use at `now`, when due, in the caller's transaction."""
+    if use.due(now):
+        use.store(session, now)
+
+
+def record_use_apart(
+    sessions: sessionmaker[Session], use: TokenUse, now: datetime
+) -> None:
+    """Store a token's use at `now`, when due, in a short transaction of its own
+    that never waits for the write lock and never fails the caller: when the
+    database is busy the use is not stored (logged at debug) and the next use
+    tries again."""
+    if not use.due(now):
+        return
+    try:
+        with sessions.begin() as session:
+            begin_without_waiting(session)
+            use.store(session, now)
+    except Unavailable as exc:
+        _log.debug(
+            "the last use of %s %d was not stored: %s",
+            use.model.__tablename__,
+            use.id,
+            exc.message,
+        )
+
+
+def check_token(session: Session, token: str) -> tuple[Principal, TokenUse]:
+    """The principal an API token acts as, and its use to record (nothing is
+    written). Unauthenticated for a token nobody issued, PermissionDenied for
+    a revoked token or a disabled user."""
     row = session.scalars(
         select(ApiToken).where(ApiToken.token_hash == token_hash(token.strip()))
     ).first()
     if row is None:
-        raise PermissionDenied("invalid API token")
+        raise Unauthenticated("invalid API token")
     if row.revoked_at is not None:
         raise PermissionDenied(f"the API token {row.prefix}... has been revoked")
     user = session.get(User, row.user_id)
@@ -461,9 +528,26 @@ def authenticate_token(session: Session, token: str, now: datetime) -> Principal
         raise PermissionDenied(
             f"the API token {row.prefix}... belongs to a disabled user"
         )
-    row.last_used_at = now
-    session.flush()
-    return principal_for(user)
+    return principal_for(user), TokenUse(ApiToken, row.id, row.last_used_at)
+
+
+def authenticate_token(session: Session, token: str, now: datetime) -> Principal:
+    """The principal an API token acts as (see `check_token`); records its use
+    in the caller's transaction (at most once a minute)."""
+    principal, use = check_token(session, token)
+    record_use(session, use, now)
+    return principal
+
+
+def sign_in(sessions: sessionmaker[Session], token: str, now: datetime) -> Principal:
+    """What the API does for each request: the token checked in a read-only
+    transaction, its use recorded apart (`record_use_apart`), so that reading
+    with a token never writes in the request's transaction nor fails on a lock."""
+    with sessions() as session:
+        begin_reading(session)
+        principal, use = check_token(session, token)
+    record_use_apart(sessions, use, now)
+    return principal
 
 
 def authenticate_password(

@@ -14,6 +14,8 @@ from datetime import date
 from importlib.resources import files
 from types import MappingProxyType
 
+from slakeeper.errors import NotFound
+
 __all__ = [
     "TEMPLATES",
     "Template",
@@ -65,7 +67,7 @@ TEMPLATES: MappingProxyType[str, Template] = MappingProxyType(
 )
 
 
-class UnknownTemplateError(LookupError):
+class UnknownTemplateError(NotFound, LookupError):
     """A template name that is not in `TEMPLATES`; the message lists the names."""
 
     def __init__(self, name: str) -> None:

@@ -60,7 +60,7 @@ def list_agreements(
 ) -> AgreementList:
     """The agreements the principal may see, oldest first; a client contact sees
     only their own client's. `client_id` narrows to one client."""
-    rows = svc.list_agreements(session, principal, client_id=client_id)
+    rows = svc.list_agreements(session, principal, client_id=client_id, page=page)
     items, next_cursor = paginate(rows, page, key=lambda a: a.id)
     return AgreementList(
         items=[AgreementRead.of(a) for a in items], next_cursor=next_cursor

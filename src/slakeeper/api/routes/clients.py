@@ -13,7 +13,7 @@ from slakeeper.api.schemas import (
     ClientRead,
     VersionRead,
 )
-from slakeeper.services import agreements, workspaces
+from slakeeper.services import agreements, terms, workspaces
 
 __all__ = ["router"]
 
@@ -30,7 +30,7 @@ def list_clients(
     session: SessionDep, principal: PrincipalDep, page: PageDep
 ) -> ClientList:
     """The workspace's clients, oldest first; a client contact sees only their own."""
-    rows = workspaces.list_clients(session, principal)
+    rows = workspaces.list_clients(session, principal, page)
     items, next_cursor = paginate(rows, page, key=lambda c: c.id)
     return ClientList(items=[ClientRead.of(c) for c in items], next_cursor=next_cursor)
 
@@ -50,7 +50,7 @@ def agreement_in_force(
 ) -> AgreementInForceRead:
     """The version that governed the client's work at `at`; null before the first."""
     at = now if at is None else at
-    version = agreements.agreement_in_force(session, principal, client_id, at)
+    version = terms.agreement_in_force(session, principal, client_id, at)
     view = (
         None
         if version is None

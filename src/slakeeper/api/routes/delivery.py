@@ -110,18 +110,11 @@ def list_milestones(
 ) -> MilestoneList:
     """The milestones the principal may see, oldest first, with their state now
     (`computed_at`); a client contact sees only their own client's."""
-    rows = sorted(
-        svc.list_milestones(session, principal, client_id=client_id),
-        key=lambda m: m.id,
-    )
+    rows = svc.list_milestones(session, principal, client_id=client_id, page=page)
     items, next_cursor = paginate(rows, page, key=lambda m: m.id)
+    states = milestone_state.states_at(session, items, now)
     return MilestoneList(
-        items=[
-            MilestoneRead.of(
-                m, milestone_state.state_at(session, principal, m.id, now), now
-            )
-            for m in items
-        ],
+        items=[MilestoneRead.of(m, s, now) for m, s in zip(items, states, strict=True)],
         next_cursor=next_cursor,
     )
 
@@ -324,16 +317,14 @@ def list_obligations(
 ) -> ObligationList:
     """The obligations the principal may see, oldest first; a client contact
     sees only their own client's."""
-    rows = sorted(
-        obligations.list_obligations(
-            session,
-            principal,
-            client_id=client_id,
-            status=status,
-            party=party,
-            kind=kind,
-        ),
-        key=lambda o: o.id,
+    rows = obligations.list_obligations(
+        session,
+        principal,
+        client_id=client_id,
+        status=status,
+        party=party,
+        kind=kind,
+        page=page,
     )
     items, next_cursor = paginate(rows, page, key=lambda o: o.id)
     return ObligationList(
@@ -441,7 +432,7 @@ def list_changes(
     """The change requests the principal may see, oldest first; a client
     contact sees only their own client's."""
     rows = change_requests.list_changes(
-        session, principal, client_id=client_id, status=status
+        session, principal, client_id=client_id, status=status, page=page
     )
     items, next_cursor = paginate(rows, page, key=lambda c: c.id)
     return ChangeRequestList(

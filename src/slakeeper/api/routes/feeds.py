@@ -22,6 +22,7 @@ from slakeeper.api.idempotency import IdempotencyKeyHeader, create_once
 from slakeeper.api.pagination import PageDep, paginate
 from slakeeper.api.responses import errors
 from slakeeper.services import feeds as svc
+from slakeeper.services.workspaces import record_use_apart
 
 __all__ = ["calendar_router", "feeds_router"]
 
@@ -61,6 +62,7 @@ _FEED_RESPONSES: dict[int | str, dict[str, Any]] = {
 def deadlines_feed(
     client_id: int,
     session: SessionDep,
+    sessions: SessionsDep,
     now: NowDep,
     token: Annotated[str | None, Depends(_feed_token)] = None,
 ) -> Response:
@@ -68,7 +70,8 @@ def deadlines_feed(
     obligation, one event each at its due instant (UTC), for calendar apps to
     subscribe to (they refresh it hourly). Opened by the feed token in the URL,
     not a bearer token."""
-    document = svc.deadlines_calendar(session, client_id, token or "", now)
+    document, use = svc.read_deadlines(session, client_id, token or "", now)
+    record_use_apart(sessions, use, now)
     return Response(
         document,
         media_type="text/calendar",
@@ -122,7 +125,7 @@ def list_feeds(
 ) -> FeedList:
     """The feeds you created, oldest first (an owner sees the whole workspace's),
     revoked ones included; never their tokens."""
-    rows = svc.list_feed_tokens(session, principal, client_id=client_id)
+    rows = svc.list_feed_tokens(session, principal, client_id=client_id, page=page)
     items, next_cursor = paginate(rows, page, key=lambda r: r.id)
     return FeedList(items=[FeedRead.of(r) for r in items], next_cursor=next_cursor)
 

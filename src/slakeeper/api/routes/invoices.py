@@ -61,11 +61,12 @@ def list_invoices(
     """Invoices and credit notes the principal may see, oldest first; a client
     contact sees their own client's issued ones (never drafts)."""
     found = invoice_records.list_invoices(
-        session, principal, client_id=client_id, status=status
+        session, principal, client_id=client_id, status=status, page=page
     )
     items, next_cursor = paginate(found, page, key=lambda i: i.id)
     return InvoiceList(
-        items=[InvoiceRead.of(session, i) for i in items], next_cursor=next_cursor
+        items=[InvoiceRead.of(v) for v in invoice_records.views(session, items)],
+        next_cursor=next_cursor,
     )
 
 
@@ -100,11 +101,19 @@ def build_invoice(
             group_by=body.group_by,
             now=now,
         )
-        return InvoiceDetailRead.of_invoice(
-            session, principal, built.invoice, built.notes
-        )
+        return _detail(session, principal, built.invoice.id, built.notes)
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
+
+
+def _detail(
+    session: Session,
+    principal: Principal,
+    invoice_id: int,
+    notes: tuple[str, ...] = (),
+) -> InvoiceDetailRead:
+    detail = invoice_records.detail(session, principal, invoice_id)
+    return InvoiceDetailRead.of_detail(detail, notes)
 
 
 def _document(
@@ -192,8 +201,7 @@ def get_invoice(
 ) -> InvoiceDetailRead:
     """An invoice with its lines (raw and rounded time side by side, and the
     entries behind each) and payments."""
-    invoice = invoice_records.get_invoice(session, principal, invoice_id)
-    return InvoiceDetailRead.of_invoice(session, principal, invoice)
+    return _detail(session, principal, invoice_id)
 
 
 @invoices_router.delete(
@@ -208,7 +216,9 @@ def delete_draft(
     """Delete a draft and answer with what it was; an issued invoice is never
     deleted (409: cancel it by credit note)."""
     gone = InvoiceRead.of(
-        session, invoice_records.get_invoice(session, principal, invoice_id)
+        invoice_records.view_of(
+            session, invoice_records.get_invoice(session, principal, invoice_id)
+        )
     )
     svc.delete_draft(session, principal, invoice_id, now=now)
     return gone
@@ -233,7 +243,7 @@ def issue_invoice(
     invoice = svc.issue_invoice(
         session, principal, invoice_id, issue_date=body.issue_date, now=now
     )
-    return InvoiceDetailRead.of_invoice(session, principal, invoice)
+    return _detail(session, principal, invoice.id)
 
 
 @invoices_router.post(
@@ -268,7 +278,7 @@ def record_payment(
         invoice = invoice_records.get_invoice(session, principal, invoice_id)
         return PaymentCreatedRead(
             payment=PaymentRead.of(payment, invoice.currency),
-            invoice=InvoiceRead.of(session, invoice),
+            invoice=InvoiceRead.of(invoice_records.view_of(session, invoice)),
         )
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
@@ -297,7 +307,7 @@ def cancel_invoice(
         note = svc.cancel_invoice(
             session, principal, invoice_id, reason=body.reason, now=now
         )
-        return InvoiceDetailRead.of_invoice(session, principal, note)
+        return _detail(session, principal, note.id)
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
 
@@ -320,7 +330,7 @@ def list_credits(
     """Credits owed to clients, oldest first; `invoice_id` is the invoice that
     consumed one."""
     found = invoice_credits.list_credits(
-        session, principal, client_id=client_id, open_only=open_only
+        session, principal, client_id=client_id, open_only=open_only, page=page
     )
     items, next_cursor = paginate(found, page, key=lambda c: c.id)
     return CreditList(items=[CreditRead.of(c) for c in items], next_cursor=next_cursor)

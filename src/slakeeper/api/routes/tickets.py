@@ -62,9 +62,10 @@ def list_tickets(
     """The tickets the principal may see, oldest first, with their clock state as
     stored after their last event; a client contact sees only their own
     client's."""
-    rows = svc.list_tickets(session, principal, client_id=client_id, state=state)
-    ordered = sorted(rows, key=lambda t: t.id)
-    items, next_cursor = paginate(ordered, page, key=lambda t: t.id)
+    rows = svc.list_tickets(
+        session, principal, client_id=client_id, state=state, page=page
+    )
+    items, next_cursor = paginate(rows, page, key=lambda t: t.id)
     return TicketList(items=[TicketRead.of(t) for t in items], next_cursor=next_cursor)
 
 

@@ -84,9 +84,9 @@ def list_entries(
         billable=billable,
         approved=approved,
         source=source,
+        page=page,
     )
-    ordered = sorted(found.entries, key=lambda e: e.id)
-    items, next_cursor = paginate(ordered, page, key=lambda e: e.id)
+    items, next_cursor = paginate(found.entries, page, key=lambda e: e.id)
     return TimeEntryList(
         items=[TimeEntryRead.of(e) for e in items],
         next_cursor=next_cursor,

@@ -1,8 +1,9 @@
 """The lines of an invoice, computed from what is billed: time entries (split by
 the office calendar, rated and rounded), fixed fees of milestones and credits.
-No database: `services/invoices.py` loads the rows and stores the lines. The
-arithmetic is `core/billing.py`'s (docs/billing.md sections 1-6); the rules
-for putting it on lines are in docs/billing.md section 9.
+Pure: `services/invoice_sources.py` loads what is billed and
+`services/invoices.py` stores the lines. The arithmetic is `core/billing.py`'s
+(docs/billing.md sections 1-6); the rules for putting it on lines are in
+docs/billing.md section 9.
 
 Time lines, step by step:
 
@@ -35,27 +36,28 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from slakeeper.core import (
+from slakeeper.core.billing import (
     AppliedRate,
+    BillingError,
     RateTable,
     Rounding,
-    WorkCalendar,
     line_amount,
     local_day,
     minor_unit,
+    quantize_half_up,
     round_entries,
     split_by_calendar,
 )
-from slakeeper.core.billing import quantize_half_up
+from slakeeper.core.calendar import WorkCalendar
 
 __all__ = [
     "GROUPINGS",
+    "BillableWork",
     "LinePlan",
     "RowPlan",
-    "Work",
     "credit_line",
     "fixed_line",
-    "hours",
+    "invoice_hours",
     "money",
     "percent_of",
     "time_lines",
@@ -68,7 +70,7 @@ _US = timedelta(microseconds=1)
 
 
 @dataclass(frozen=True, slots=True)
-class Work:
+class BillableWork:
     """One time entry to bill, with everything its rate depends on."""
 
     entry_id: int
@@ -117,7 +119,7 @@ class LinePlan:
 
 @dataclass(frozen=True, slots=True)
 class _Part:
-    work: Work
+    work: BillableWork
     order: int  # 0, or 1 for the second part of a split entry
     raw: timedelta
     rate: AppliedRate
@@ -130,11 +132,11 @@ def money(value: Decimal, currency: str) -> Decimal:
     unit = Decimal(1).scaleb(-minor_unit(currency))
     out = value.quantize(unit)
     if out != value:
-        raise ValueError(f"{value} is finer than {unit} {currency}")
+        raise BillingError(f"{value} is finer than {unit} {currency}")
     return out
 
 
-def hours(seconds: int) -> Decimal:
+def invoice_hours(seconds: int) -> Decimal:
     """Hours as an invoice shows them: at least two places, at most four
     (rounded half up); the amount is always computed from the seconds."""
     value = (Decimal(seconds) / 3600).quantize(Decimal("0.0001"), ROUND_HALF_UP)
@@ -152,7 +154,7 @@ def percent_of(amount: Decimal, percent: Decimal, currency: str) -> Decimal:
     )
 
 
-def _parts(work: Work) -> list[_Part]:
+def _parts(work: BillableWork) -> list[_Part]:
     """The entry's parts in the order the work was done (step 1) with their
     rates (step 2)."""
 
@@ -190,7 +192,7 @@ def _describe(rate: AppliedRate) -> str:
 
 
 def time_lines(
-    work: Sequence[Work],
+    work: Sequence[BillableWork],
     rounding: Rounding | None,
     zone: ZoneInfo,
     currency: str,
@@ -199,7 +201,7 @@ def time_lines(
     """The time lines for `work` (steps 1-4 of the module's docstring); `zone`
     dates entries for rounding per day. No rounding rule: rounded is raw."""
     if group_by not in GROUPINGS:
-        raise ValueError(f"group_by {group_by!r} must be one of {GROUPINGS}")
+        raise BillingError(f"group_by {group_by!r} must be one of {GROUPINGS}")
     parts = sorted(
         (p for w in work for p in _parts(w)),
         key=lambda p: (p.work.worked_at, p.work.entry_id, p.order),
@@ -235,28 +237,26 @@ def time_lines(
     for line_key in sorted(lines, key=lambda k: (k[0] == "", k)):
         members = lines[line_key]
         rate = members[0].rate
-        rows: dict[int, RowPlan] = {}
+        # one row per entry: the two parts of a split entry have different
+        # rates (out of hours and not), so they are never on the same line
+        rows: list[RowPlan] = []
         raw_total = rounded_total = 0
         for part in members:
             raw_s = _whole_seconds(part.raw)
             rounded_s = _whole_seconds(rounded[(part.work.entry_id, part.order)])
             raw_total, rounded_total = raw_total + raw_s, rounded_total + rounded_s
-            seen = rows.get(part.work.entry_id)
-            if seen is not None:
-                raw_s, rounded_s = (
-                    raw_s + seen.raw_seconds,
-                    rounded_s + seen.rounded_seconds,
+            rows.append(
+                RowPlan(
+                    entry_id=part.work.entry_id,
+                    updated_at=part.work.updated_at,
+                    raw_seconds=raw_s,
+                    rounded_seconds=rounded_s,
+                    rate=rate.per_hour,
+                    amount=line_amount(
+                        timedelta(seconds=rounded_s), rate.per_hour, currency=currency
+                    ),
+                    rate_source=rate.source,
                 )
-            rows[part.work.entry_id] = RowPlan(
-                entry_id=part.work.entry_id,
-                updated_at=part.work.updated_at,
-                raw_seconds=raw_s,
-                rounded_seconds=rounded_s,
-                rate=rate.per_hour,
-                amount=line_amount(
-                    timedelta(seconds=rounded_s), rate.per_hour, currency=currency
-                ),
-                rate_source=rate.source,
             )
         description = _describe(rate)
         if group_by == "ticket":
@@ -265,7 +265,7 @@ def time_lines(
             LinePlan(
                 kind="time",
                 description=description,
-                quantity=hours(rounded_total),
+                quantity=invoice_hours(rounded_total),
                 unit="HUR",
                 unit_price=rate.per_hour,
                 amount=line_amount(
@@ -274,7 +274,7 @@ def time_lines(
                 raw_seconds=raw_total,
                 rounded_seconds=rounded_total,
                 rate_source=rate.source,
-                rows=tuple(rows.values()),
+                rows=tuple(rows),
             )
         )
     return out
