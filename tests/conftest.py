@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from slakeeper.db.migrate import upgrade
 from slakeeper.db.session import make_engine, make_sessionmaker
 from slakeeper.settings import Settings
+from tests.factories import Cast, activate, make_cast
 
 settings.register_profile(
     "ci",
@@ -112,6 +113,16 @@ def engine(db_settings: Settings) -> Iterator[Engine]:
     eng = make_engine(db_settings)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def active_cast(sessions: sessionmaker[Session]) -> Cast:
+    """The shared cast (tests/factories.py) with the example agreement approved
+    by both sides and in force from 2 January 2027."""
+    with sessions.begin() as s:
+        cast = make_cast(s)
+        activate(s, cast)
+        return cast
 
 
 @pytest.fixture

@@ -30,11 +30,8 @@ LATER = datetime(2027, 1, 4, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def cast(sessions: sessionmaker[Session]) -> Cast:
-    with sessions.begin() as s:
-        cast = make_cast(s)
-        activate(s, cast)
-        return cast
+def cast(active_cast: Cast) -> Cast:
+    return active_cast
 
 
 def fetch(

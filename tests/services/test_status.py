@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from slakeeper.core import ClockReading
 from slakeeper.errors import InvalidInput
 from slakeeper.services import status, tickets
-from tests.factories import Cast, activate, make_cast
+from tests.factories import Cast
 
 # Monday 4 January 2027, 10:00 in Berlin
 T0 = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
@@ -24,11 +24,8 @@ US = timedelta(microseconds=1)
 
 
 @pytest.fixture
-def cast(sessions: sessionmaker[Session]) -> Cast:
-    with sessions.begin() as s:
-        cast = make_cast(s)
-        activate(s, cast)
-        return cast
+def cast(active_cast: Cast) -> Cast:
+    return active_cast
 
 
 def open_tickets(

@@ -34,11 +34,8 @@ M = timedelta(minutes=1)
 
 
 @pytest.fixture
-def cast(sessions: sessionmaker[Session]) -> Cast:
-    with sessions.begin() as s:
-        cast = make_cast(s)
-        activate(s, cast)
-        return cast
+def cast(active_cast: Cast) -> Cast:
+    return active_cast
 
 
 @pytest.fixture(scope="module")

@@ -46,11 +46,8 @@ T0 = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def cast(sessions: sessionmaker[Session]) -> Cast:
-    with sessions.begin() as s:
-        cast = make_cast(s)
-        activate(s, cast)
-        return cast
+def cast(active_cast: Cast) -> Cast:
+    return active_cast
 
 
 def open_tickets(sessions: sessionmaker[Session], cast: Cast, n: int) -> list[int]:
