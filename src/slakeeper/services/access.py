@@ -27,7 +27,6 @@ __all__ = [
     "Principal",
     "active_user",
     "normal_email",
-    "require_client_access",
     "require_owner",
     "require_provider",
     "scoped",
@@ -68,15 +67,6 @@ def require_provider(principal: Principal, action: str) -> None:
 def require_owner(principal: Principal, action: str) -> None:
     if principal.role is not Role.OWNER:
         raise PermissionDenied(f"only a workspace owner can {action}")
-
-
-def require_client_access(
-    principal: Principal, workspace_id: int, client_id: int, what: str
-) -> None:
-    """Refuse another workspace's object (as not found: its existence is not
-    revealed) and another client's object for a client contact."""
-    if not _sees(principal, workspace_id, client_id):
-        raise NotFound(f"{what} not found")
 
 
 def _sees(principal: Principal, workspace_id: int, client_id: int | None) -> bool:

@@ -225,10 +225,6 @@ class InForce:
                 return version
         return None
 
-    @property
-    def versions(self) -> tuple[AgreementVersion, ...]:
-        return tuple(v for v, _, _ in self.spans)
-
 
 def versions_during(
     session: Session, client_id: int, start: datetime, end: datetime
