@@ -194,6 +194,12 @@ READS: dict[str, tuple[str, Read]] = {
         LOOKUP,
         lambda s, p, c: adjustments.adjustments_of(s, p, c.milestone_id),
     ),
+    "terms.required_in_force": (
+        LOOKUP,
+        lambda s, p, c: terms.required_in_force(
+            s, p, s.get_one(Client, c.acme_id), NOW
+        ),
+    ),
     "terms.agreement_in_force": (
         LOOKUP,
         lambda s, p, c: terms.agreement_in_force(s, p, c.acme_id, NOW),

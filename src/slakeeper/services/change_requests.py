@@ -42,7 +42,11 @@ from slakeeper.services.access import (
 )
 from slakeeper.services.locks import write_lock
 from slakeeper.services.pages import Page, in_page
-from slakeeper.services.terms import VersionTerms, agreement_in_force, version_terms
+from slakeeper.services.terms import (
+    VersionTerms,
+    required_in_force,
+    version_terms,
+)
 
 __all__ = [
     "Effect",
@@ -95,9 +99,7 @@ def list_changes(
 def _terms(
     session: Session, principal: Principal, client: Client, now: datetime
 ) -> tuple[AgreementVersion, VersionTerms]:
-    version = agreement_in_force(session, principal, client.id, now)
-    if version is None:
-        raise Conflict(f"{client.name} has no agreement in force")
+    version = required_in_force(session, principal, client, now)
     return version, version_terms(version)
 
 

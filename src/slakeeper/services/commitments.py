@@ -23,14 +23,18 @@ from slakeeper.db.models import (
     CommitmentUpdate,
     VersionState,
 )
-from slakeeper.errors import Conflict, InvalidInput
+from slakeeper.errors import InvalidInput
 from slakeeper.services.access import (
     Principal,
     active_user,
     require_provider,
     visible_client,
 )
-from slakeeper.services.terms import agreement_in_force, version_terms
+from slakeeper.services.terms import (
+    agreement_in_force,
+    required_in_force,
+    version_terms,
+)
 
 __all__ = ["CommitmentStatus", "commitment_status", "record_update"]
 
@@ -60,15 +64,6 @@ def _client(session: Session, principal: Principal, client_id: int) -> Client:
     return visible_client(session, principal, client_id)
 
 
-def _in_force(
-    session: Session, principal: Principal, client: Client, now: datetime
-) -> AgreementVersion:
-    version = agreement_in_force(session, principal, client.id, now)
-    if version is None:
-        raise Conflict(f"{client.name} has no agreement in force")
-    return version
-
-
 def record_update(
     session: Session,
     principal: Principal,
@@ -82,7 +77,7 @@ def record_update(
     `commitment` is its wording in the agreement or the start of it, any case."""
     client = _client(session, principal, client_id)
     require_provider(principal, "record commitment updates")
-    version = _in_force(session, principal, client, now)
+    version = required_in_force(session, principal, client, now)
     known = _commitments(version)
     wanted = commitment.strip().lower()
     matches = (

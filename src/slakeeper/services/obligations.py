@@ -36,7 +36,10 @@ from slakeeper.services.access import (
     visible_client,
 )
 from slakeeper.services.pages import Page, in_page
-from slakeeper.services.terms import agreement_in_force, version_terms
+from slakeeper.services.terms import (
+    required_in_force,
+    version_terms,
+)
 
 __all__ = [
     "MAX_TITLE",
@@ -172,9 +175,7 @@ def add_obligation(
                 f"milestone {milestone.key} belongs to another client",
                 location="milestone",
             )
-    version = agreement_in_force(session, principal, client_id, now)
-    if version is None:
-        raise Conflict(f"{client.name} has no agreement in force")
+    version = required_in_force(session, principal, client, now)
     terms = version_terms(version)
     return new_obligation(
         session,

@@ -32,7 +32,8 @@ from slakeeper.agreement import loads_document
 from slakeeper.agreement.schema import Agreement, Contact
 from slakeeper.core import PriorityTerms, TicketTerms, WorkCalendar
 from slakeeper.db.models import Agreement as AgreementRow
-from slakeeper.db.models import AgreementVersion, VersionState
+from slakeeper.db.models import AgreementVersion, Client, VersionState
+from slakeeper.errors import Conflict
 from slakeeper.services.access import Principal, active_user, visible_client
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "VersionTerms",
     "agreement_in_force",
     "latest_version",
+    "required_in_force",
     "version_at",
     "version_terms",
     "version_terms_by_id",
@@ -262,6 +264,17 @@ def agreement_in_force(
     active_user(session, principal)
     visible_client(session, principal, client_id)
     return version_at(session, client_id, at)
+
+
+def required_in_force(
+    session: Session, principal: Principal, client: Client, at: datetime
+) -> AgreementVersion:
+    """`agreement_in_force`, where having none is a Conflict (the action needs
+    the agreement's terms)."""
+    version = agreement_in_force(session, principal, client.id, at)
+    if version is None:
+        raise Conflict(f"{client.name} has no agreement in force")
+    return version
 
 
 def latest_version(session: Session, client_id: int) -> AgreementVersion | None:
