@@ -12,18 +12,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy.orm import Session
 
-from slakeeper.services import (
-    agreements,
-    change_requests,
-    feeds,
-    invoice_credits,
-    invoice_payments,
-    invoices,
-    obligations,
-    tickets,
-    time_entries,
-    workspaces,
-)
+from slakeeper.services import agreements, feeds, tickets, time_entries, workspaces
+from slakeeper.services.delivery import change_requests, obligations
+from slakeeper.services.invoicing import credits as invoice_credits
+from slakeeper.services.invoicing import invoices, payments
 from tests.api.conftest import Api
 from tests.factories import Cast, activate, example_text
 from tests.querycount import count_queries
@@ -143,7 +135,7 @@ def seed_invoices(s: Session, cast: Cast, n: int) -> None:
         )
         invoices.issue_invoice(s, cast.jane, built.invoice.id, now=LATER)
         if i % 2:
-            invoice_payments.record_payment(
+            payments.record_payment(
                 s,
                 cast.jane,
                 built.invoice.id,

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from slakeeper.services import obligations
+from slakeeper.services.delivery import obligations
 from tests.api.conftest import Api
 from tests.factories import activate
 

@@ -19,7 +19,8 @@ from slakeeper.db.base import Base
 from slakeeper.db.migrate import alembic_config, head_revision, upgrade
 from slakeeper.db.models import Counter
 from slakeeper.db.session import make_engine, make_sessionmaker
-from slakeeper.services import change_requests, tickets
+from slakeeper.services import tickets
+from slakeeper.services.delivery import change_requests
 from slakeeper.settings import Settings
 from tests.factories import activate, make_cast
 

@@ -144,7 +144,7 @@ def make_invoice(**changes: object) -> InvoiceDocument:
 
 
 def make_credit_note(**changes: object) -> InvoiceDocument:
-    """CN-2027-0001 cancels INV-2027-0001 as services/invoices.py writes one:
+    """CN-2027-0001 cancels INV-2027-0001 as services/invoicing/invoices.py writes one:
     every quantity and amount negated, prices and durations as they were."""
     invoice = make_invoice()
     lines = tuple(

@@ -19,7 +19,7 @@ from slakeeper.db.models import (
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from slakeeper.services import agreements as svc
 from slakeeper.services.access import Principal
-from slakeeper.services.terms import agreement_in_force
+from slakeeper.services.versions import agreement_in_force
 from tests.factories import NOW, Cast, example_text, make_cast
 
 LATER = NOW + timedelta(days=1)

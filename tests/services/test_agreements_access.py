@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from slakeeper.db.models import AgreementVersion, AuditEntry
 from slakeeper.errors import AppError, NotFound, PermissionDenied
 from slakeeper.services import agreements as svc
-from slakeeper.services import terms
+from slakeeper.services import versions
 from slakeeper.services.access import Principal
 from tests.factories import NOW, World, example_text, make_world
 
@@ -108,7 +108,7 @@ MATRIX: dict[str, tuple[Call, dict[str, Any]]] = {
         CLIENT_READS,
     ),
     "agreement_in_force": (
-        lambda s, p, c: terms.agreement_in_force(s, p, c.world.cast.acme_id, LATER),
+        lambda s, p, c: versions.agreement_in_force(s, p, c.world.cast.acme_id, LATER),
         CLIENT_READS,
     ),
     "list_agreements": (

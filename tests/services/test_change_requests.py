@@ -12,9 +12,14 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from slakeeper.services import adjustments, commitments, milestones, obligations
-from slakeeper.services import change_requests as svc
-from slakeeper.services.change_requests import Effect
+from slakeeper.services.delivery import (
+    adjustments,
+    commitments,
+    milestones,
+    obligations,
+)
+from slakeeper.services.delivery import change_requests as svc
+from slakeeper.services.delivery.change_requests import Effect
 from tests.factories import World, activate, make_world
 from tests.services.test_milestones import LAUNCH_DUE, REDESIGN_DUE, berlin
 

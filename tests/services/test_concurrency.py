@@ -17,7 +17,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.db.models import AuditEntry, Milestone, VersionState, VersionStatus
-from slakeeper.services import agreements, change_requests, tickets
+from slakeeper.services import agreements, tickets
+from slakeeper.services.delivery import change_requests
 from tests.factories import ACTIVE_AT, Cast, activate, approve, make_cast
 
 N = 8

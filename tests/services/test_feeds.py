@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.db.models import AuditEntry, FeedToken
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from slakeeper.services import adjustments, agreements, feeds, obligations, workspaces
-from slakeeper.services import milestones as ms_svc
+from slakeeper.services import agreements, feeds, workspaces
 from slakeeper.services.access import Principal
+from slakeeper.services.delivery import adjustments, obligations
+from slakeeper.services.delivery import milestones as ms_svc
 from tests.factories import NOW, World, activate, example_text, make_world
 
 # Berlin is UTC+1 in winter and UTC+2 from 28 March 2027

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.db.models import Counter, Invoice
 from slakeeper.errors import Conflict
-from slakeeper.services import invoices as svc
 from slakeeper.services import time_entries
+from slakeeper.services.invoicing import invoices as svc
 from tests.factories import Cast, activate, make_cast
 
 LATER = datetime(2027, 2, 1, 12, 0, tzinfo=UTC)

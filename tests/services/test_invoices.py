@@ -28,18 +28,14 @@ from slakeeper.db.models import (
 )
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from slakeeper.invoicing.document import InvoiceDocument
-from slakeeper.services import (
-    invoice_credits,
-    invoice_document,
-    invoice_numbers,
-    invoice_payments,
-    invoice_records,
-    milestones,
-    tickets,
-    time_entries,
-)
-from slakeeper.services import invoices as svc
+from slakeeper.services import tickets, time_entries
 from slakeeper.services.access import Principal
+from slakeeper.services.delivery import milestones
+from slakeeper.services.invoicing import credits as invoice_credits
+from slakeeper.services.invoicing import document as invoice_document
+from slakeeper.services.invoicing import invoices as svc
+from slakeeper.services.invoicing import numbers, records
+from slakeeper.services.invoicing import payments as invoice_payments
 from tests.factories import Cast, World, activate, example_text, make_world
 
 H, M = timedelta(hours=1), timedelta(minutes=1)
@@ -704,7 +700,7 @@ def test_partial_payments_add_up_to_paid_and_overpayment_is_refused(sessions, ca
             now=LATER + 10 * 24 * H,
         )
     with sessions() as s:
-        assert len(invoice_records.payments_of(s, cast.jane, invoice_id)) == 2
+        assert len(records.payments_of(s, cast.jane, invoice_id)) == 2
     with sessions.begin() as s, pytest.raises(DBAPIError, match="append-only"):
         s.execute(delete(Payment).where(Payment.invoice_id == invoice_id))
     with sessions.begin() as s, pytest.raises(Conflict, match="paid on it"):
@@ -933,14 +929,12 @@ def test_the_number_pattern_is_checked_and_used(sessions, cast):
         ("{seq:04", "brace"),
     ):
         with pytest.raises(InvalidInput, match=match):
-            invoice_numbers.check_pattern(pattern)
+            numbers.check_pattern(pattern)
     assert (
-        invoice_numbers.format_number("INV-{YY}{MM}-{seq:03}", date(2027, 2, 1), 7)
+        numbers.format_number("INV-{YY}{MM}-{seq:03}", date(2027, 2, 1), 7)
         == "INV-2702-007"
     )
-    assert (
-        invoice_numbers.series_of("{YYYY}-{seq:04}", date(2027, 2, 1)) == "2027-{seq}"
-    )
+    assert numbers.series_of("{YYYY}-{seq:04}", date(2027, 2, 1)) == "2027-{seq}"
     with sessions.begin() as s:
         invoice_document.set_billing_party(
             s, cast.jane, client_id=None, number_pattern="JD-{YYYY}-{seq:03}", now=LATER
@@ -955,23 +949,21 @@ def test_other_tenants_and_other_clients_see_nothing(sessions, world):
     invoice_id = build(sessions, cast)
     with sessions() as s:
         with pytest.raises(NotFound):
-            invoice_records.get_invoice(s, world.foreign.jane, invoice_id)
+            records.get_invoice(s, world.foreign.jane, invoice_id)
         with pytest.raises(NotFound):
-            invoice_records.get_invoice(s, world.olga, invoice_id)
+            records.get_invoice(s, world.olga, invoice_id)
         with pytest.raises(NotFound):  # a client never sees a draft
-            invoice_records.get_invoice(s, cast.max, invoice_id)
-        assert invoice_records.list_invoices(s, world.foreign.jane) == []
-        assert invoice_records.list_invoices(s, cast.max) == []
+            records.get_invoice(s, cast.max, invoice_id)
+        assert records.list_invoices(s, world.foreign.jane) == []
+        assert records.list_invoices(s, cast.max) == []
     with sessions.begin() as s, pytest.raises(NotFound):
         svc.issue_invoice(s, world.foreign.jane, invoice_id, now=LATER)
     with sessions.begin() as s, pytest.raises(PermissionDenied):
         svc.issue_invoice(s, cast.sam, invoice_id, now=LATER)
     issue(sessions, cast, invoice_id)
     with sessions() as s:
-        assert [i.id for i in invoice_records.list_invoices(s, cast.max)] == [
-            invoice_id
-        ]
-        assert invoice_records.find_invoice(s, cast.max, "2027-0001").id == invoice_id
-        assert invoice_records.list_invoices(s, world.olga) == []
+        assert [i.id for i in records.list_invoices(s, cast.max)] == [invoice_id]
+        assert records.find_invoice(s, cast.max, "2027-0001").id == invoice_id
+        assert records.list_invoices(s, world.olga) == []
         with pytest.raises(InvalidInput, match="status"):
-            invoice_records.list_invoices(s, cast.jane, status="late")
+            records.list_invoices(s, cast.jane, status="late")

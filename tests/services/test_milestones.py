@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.db.models import Milestone, Obligation
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from slakeeper.services import adjustments, agreements, milestone_state, obligations
-from slakeeper.services import milestones as svc
+from slakeeper.services import agreements
 from slakeeper.services.access import Principal
+from slakeeper.services.delivery import adjustments, milestone_state, obligations
+from slakeeper.services.delivery import milestones as svc
 from tests.factories import NOW, Cast, World, activate, example_text, make_world
 
 H = 3600
@@ -440,7 +441,7 @@ def test_only_the_clients_approver_decides_and_each_side_once(sessions, cast):
 
 
 def test_titles_and_estimates_are_checked(sessions, cast):
-    from slakeeper.services import change_requests
+    from slakeeper.services.delivery import change_requests
 
     with sessions.begin() as s:
         with pytest.raises(InvalidInput, match="at most 300"):

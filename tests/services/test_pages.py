@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from slakeeper.services import obligations, workspaces
+from slakeeper.services import workspaces
 from slakeeper.services.access import MAX_ID
+from slakeeper.services.delivery import obligations
 from slakeeper.services.pages import Page
 from tests.factories import ACTIVE_AT, activate, make_cast
 

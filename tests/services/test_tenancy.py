@@ -37,29 +37,28 @@ from slakeeper.db.models import (
 )
 from slakeeper.errors import NotFound, PermissionDenied
 from slakeeper.services import (
-    adjustments,
     agreements,
     audit,
-    change_requests,
-    commitments,
     contracts,
     feeds,
-    invoice_credits,
-    invoice_document,
-    invoice_records,
-    invoice_sources,
     mail,
-    milestone_state,
-    milestones,
-    obligations,
     status,
-    terms,
     tickets,
     time_entries,
+    versions,
     workspaces,
 )
 from slakeeper.services.access import Principal
+from slakeeper.services.delivery import (
+    adjustments,
+    change_requests,
+    commitments,
+    milestone_state,
+    milestones,
+    obligations,
+)
 from slakeeper.services.demo import seed_demo
+from slakeeper.services.invoicing import credits, document, records, sources
 from slakeeper.services.workspaces import principal_for
 
 NOW = datetime(2027, 3, 15, 10, 0, tzinfo=UTC)
@@ -194,15 +193,15 @@ READS: dict[str, tuple[str, Read]] = {
         LOOKUP,
         lambda s, p, c: adjustments.adjustments_of(s, p, c.milestone_id),
     ),
-    "terms.required_in_force": (
+    "versions.required_in_force": (
         LOOKUP,
-        lambda s, p, c: terms.required_in_force(
+        lambda s, p, c: versions.required_in_force(
             s, p, s.get_one(Client, c.acme_id), NOW
         ),
     ),
-    "terms.agreement_in_force": (
+    "versions.agreement_in_force": (
         LOOKUP,
-        lambda s, p, c: terms.agreement_in_force(s, p, c.acme_id, NOW),
+        lambda s, p, c: versions.agreement_in_force(s, p, c.acme_id, NOW),
     ),
     "agreements.comments": (
         LOOKUP,
@@ -238,57 +237,57 @@ READS: dict[str, tuple[str, Read]] = {
         lambda s, p, c: contracts.stored_contract(s, p, c.agreement_id, None),
     ),
     "feeds.list_feed_tokens": (LIST, lambda s, p, c: feeds.list_feed_tokens(s, p)),
-    "invoice_credits.list_credits": (
+    "credits.list_credits": (
         LIST,
-        lambda s, p, c: invoice_credits.list_credits(s, p),
+        lambda s, p, c: credits.list_credits(s, p),
     ),
-    "invoice_document.billing_party": (
+    "document.billing_party": (
         LOOKUP,
-        lambda s, p, c: invoice_document.billing_party(s, p, c.acme_id),
+        lambda s, p, c: document.billing_party(s, p, c.acme_id),
     ),
-    "invoice_document.export_invoice": (
+    "document.export_invoice": (
         LOOKUP,
-        lambda s, p, c: invoice_document.export_invoice(s, p, c.invoice_id, "json"),
+        lambda s, p, c: document.export_invoice(s, p, c.invoice_id, "json"),
     ),
-    "invoice_document.invoice_document": (
+    "document.invoice_document": (
         LOOKUP,
-        lambda s, p, c: invoice_document.invoice_document(s, p, c.invoice_id),
+        lambda s, p, c: document.invoice_document(s, p, c.invoice_id),
     ),
-    "invoice_records.client_of": (
+    "records.client_of": (
         LOOKUP,
-        lambda s, p, c: invoice_records.client_of(s, p, c.acme_id),
+        lambda s, p, c: records.client_of(s, p, c.acme_id),
     ),
-    "invoice_records.detail": (
+    "records.detail": (
         LOOKUP,
-        lambda s, p, c: invoice_records.detail(s, p, c.invoice_id),
+        lambda s, p, c: records.detail(s, p, c.invoice_id),
     ),
-    "invoice_records.entries_of": (
+    "records.entries_of": (
         LOOKUP,
-        lambda s, p, c: invoice_records.entries_of(s, p, c.invoice_id),
+        lambda s, p, c: records.entries_of(s, p, c.invoice_id),
     ),
-    "invoice_records.find_invoice": (
+    "records.find_invoice": (
         LOOKUP,
-        lambda s, p, c: invoice_records.find_invoice(s, p, c.invoice_number),
+        lambda s, p, c: records.find_invoice(s, p, c.invoice_number),
     ),
-    "invoice_records.get_invoice": (
+    "records.get_invoice": (
         LOOKUP,
-        lambda s, p, c: invoice_records.get_invoice(s, p, c.invoice_id),
+        lambda s, p, c: records.get_invoice(s, p, c.invoice_id),
     ),
-    "invoice_records.lines_of": (
+    "records.lines_of": (
         LOOKUP,
-        lambda s, p, c: invoice_records.lines_of(s, p, c.invoice_id),
+        lambda s, p, c: records.lines_of(s, p, c.invoice_id),
     ),
-    "invoice_records.list_invoices": (
+    "records.list_invoices": (
         LIST,
-        lambda s, p, c: invoice_records.list_invoices(s, p),
+        lambda s, p, c: records.list_invoices(s, p),
     ),
-    "invoice_records.payments_of": (
+    "records.payments_of": (
         LOOKUP,
-        lambda s, p, c: invoice_records.payments_of(s, p, c.invoice_id),
+        lambda s, p, c: records.payments_of(s, p, c.invoice_id),
     ),
-    "invoice_sources.governing_version": (
+    "sources.governing_version": (
         LOOKUP,
-        lambda s, p, c: invoice_sources.governing_version(
+        lambda s, p, c: sources.governing_version(
             s, p, s.get_one(Client, c.acme_id), *MONTH
         ),
     ),
@@ -369,7 +368,7 @@ READS: dict[str, tuple[str, Read]] = {
 OWN = {
     "agreements.list_agreements",
     "change_requests.list_changes",
-    "invoice_records.list_invoices",
+    "records.list_invoices",
     "milestones.list_milestones",
     "obligations.list_obligations",
     "status.board",
@@ -403,9 +402,9 @@ WRITES = {
     "commitments.record_update",
     "feeds.create_feed_token",
     "feeds.revoke_feed_token",
-    "invoice_credits.add_credit",
-    "invoice_document.set_billing_party",
-    "invoice_payments.record_payment",
+    "credits.add_credit",
+    "document.set_billing_party",
+    "payments.record_payment",
     "invoices.build_invoice",
     "invoices.cancel_invoice",
     "invoices.delete_draft",
@@ -438,10 +437,11 @@ WRITES = {
 
 
 def _service_functions() -> Iterator[str]:
-    for info in pkgutil.iter_modules(services_pkg.__path__):
-        if info.name == "access":  # the rules themselves
+    for info in pkgutil.walk_packages(services_pkg.__path__, "slakeeper.services."):
+        short = info.name.removeprefix("slakeeper.services.").split(".")[-1]
+        if short == "access" or info.ispkg:  # the rules themselves; packages
             continue
-        module = importlib.import_module(f"slakeeper.services.{info.name}")
+        module = importlib.import_module(info.name)
         for name in getattr(module, "__all__", ()):
             fn = getattr(module, name)
             if (
@@ -449,7 +449,7 @@ def _service_functions() -> Iterator[str]:
                 and fn.__module__ == module.__name__
                 and "principal" in inspect.signature(fn).parameters
             ):
-                yield f"{info.name}.{name}"
+                yield f"{short}.{name}"
 
 
 def test_every_service_function_with_a_principal_is_in_the_table() -> None:
@@ -527,4 +527,4 @@ def test_the_owner_sees_the_clients_rows_the_table_checks(
     later = NOW + timedelta(days=1)
     with sessions() as s:
         assert tickets.get_ticket(s, scene.owner, scene.ticket_id).id == scene.ticket_id
-        assert terms.agreement_in_force(s, scene.owner, scene.acme_id, later)
+        assert versions.agreement_in_force(s, scene.owner, scene.acme_id, later)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from slakeeper.core import derive_ticket, ticket_columns
 from slakeeper.db.models import AgreementVersion, Ticket, TicketEvent
 from slakeeper.services import tickets as svc
-from slakeeper.services.terms import version_terms
+from slakeeper.services.versions import version_terms
 from tests.factories import Cast, activate, make_cast
 from tests.services.test_tickets import T0
 

@@ -22,7 +22,8 @@ import slakeeper
 from slakeeper.db.migrate import upgrade
 from slakeeper.db.models import Milestone, Ticket, VersionState, VersionStatus
 from slakeeper.db.session import make_engine, make_sessionmaker
-from slakeeper.services import milestones, tickets
+from slakeeper.services import tickets
+from slakeeper.services.delivery import milestones
 from slakeeper.services.worker import (
     RETRY_AFTER,
     Failure,

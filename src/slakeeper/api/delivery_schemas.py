@@ -25,7 +25,7 @@ from slakeeper.db.models import (
     Obligation,
 )
 from slakeeper.errors import InvalidInput
-from slakeeper.services.commitments import CommitmentStatus
+from slakeeper.services.delivery.commitments import CommitmentStatus
 
 __all__ = [
     "AdjustmentRead",

@@ -20,7 +20,7 @@ from slakeeper.db.models import (
     ManualCredit,
     Payment,
 )
-from slakeeper.services.invoice_records import InvoiceDetail, InvoiceView
+from slakeeper.services.invoicing.records import InvoiceDetail, InvoiceView
 
 __all__ = [
     "CreditCreate",

@@ -28,11 +28,16 @@ from slakeeper.core import (
 from slakeeper.core.delivery import due_instant
 from slakeeper.db.models import AgreementVersion, Milestone
 from slakeeper.errors import InvalidInput, NotFound
-from slakeeper.services import adjustments, commitments, milestone_state, obligations
-from slakeeper.services import change_requests as changes
-from slakeeper.services import milestones as svc
 from slakeeper.services.access import Principal
-from slakeeper.services.terms import VersionTerms, agreement_in_force, version_terms
+from slakeeper.services.delivery import (
+    adjustments,
+    commitments,
+    milestone_state,
+    obligations,
+)
+from slakeeper.services.delivery import change_requests as changes
+from slakeeper.services.delivery import milestones as svc
+from slakeeper.services.versions import VersionTerms, agreement_in_force, version_terms
 
 __all__ = [
     "adjustment_app",

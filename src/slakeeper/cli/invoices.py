@@ -26,14 +26,11 @@ from slakeeper.cli.output import write_output
 from slakeeper.core import format_duration, money
 from slakeeper.db.models import Client, Invoice
 from slakeeper.errors import InvalidInput
-from slakeeper.services import (
-    invoice_credits,
-    invoice_document,
-    invoice_payments,
-    invoice_records,
-)
-from slakeeper.services import invoices as svc
 from slakeeper.services.access import Principal
+from slakeeper.services.invoicing import credits as invoice_credits
+from slakeeper.services.invoicing import document, records
+from slakeeper.services.invoicing import invoices as svc
+from slakeeper.services.invoicing import payments as invoice_payments
 
 __all__ = ["app"]
 
@@ -82,9 +79,7 @@ def _hours(seconds: int) -> str:
 
 def _label(invoice: Invoice) -> str:
     kind = (
-        "Credit note"
-        if invoice.kind == invoice_records.InvoiceKind.CREDIT_NOTE
-        else "Invoice"
+        "Credit note" if invoice.kind == records.InvoiceKind.CREDIT_NOTE else "Invoice"
     )
     return f"{kind} {invoice.number}" if invoice.number else f"Draft {invoice.id}"
 
@@ -112,15 +107,15 @@ def _summary(session: Session, invoice: Invoice) -> dict[str, Any]:
         "tax": _money(invoice.tax_amount, invoice),
         "gross": _money(invoice.gross_amount, invoice),
         "tax_rate": f"{invoice.tax_rate.normalize():f}",
-        "paid": _money(invoice_records.paid_amount(session, invoice), invoice),
-        "outstanding": _money(invoice_records.outstanding(session, invoice), invoice),
+        "paid": _money(records.paid_amount(session, invoice), invoice),
+        "outstanding": _money(records.outstanding(session, invoice), invoice),
     }
 
 
 def _detail(session: Session, principal: Principal, invoice: Invoice) -> dict[str, Any]:
     body = _summary(session, invoice)
     rows: dict[int, list[dict[str, Any]]] = {}
-    for e in invoice_records.entries_of(session, principal, invoice.id):
+    for e in records.entries_of(session, principal, invoice.id):
         rows.setdefault(e.line_id, []).append(
             {
                 "entry_id": e.time_entry_id,
@@ -144,7 +139,7 @@ def _detail(session: Session, principal: Principal, invoice: Invoice) -> dict[st
             "rounded_seconds": ln.rounded_seconds,
             "entries": rows.get(ln.id, []),
         }
-        for ln in invoice_records.lines_of(session, principal, invoice.id)
+        for ln in records.lines_of(session, principal, invoice.id)
     ]
     body["payments"] = [
         {
@@ -152,7 +147,7 @@ def _detail(session: Session, principal: Principal, invoice: Invoice) -> dict[st
             "received_on": p.received_on.isoformat(),
             "reference": p.reference,
         }
-        for p in invoice_records.payments_of(session, principal, invoice.id)
+        for p in records.payments_of(session, principal, invoice.id)
     ]
     return body
 
@@ -188,10 +183,7 @@ def _print_detail(session: Session, principal: Principal, invoice: Invoice) -> N
     Console(highlight=False).print(table)
     totals = _totals_line(invoice)
     typer.echo(totals[0].upper() + totals[1:] + ".")
-    if (
-        invoice.kind == invoice_records.InvoiceKind.INVOICE
-        and invoice.status != "draft"
-    ):
+    if invoice.kind == records.InvoiceKind.INVOICE and invoice.status != "draft":
         typer.echo(f"Paid {body['paid']}, outstanding {body['outstanding']}.")
 
 
@@ -235,7 +227,7 @@ def build_command(
             now=now,
         )
         invoice = built.invoice
-        count = len(invoice_records.lines_of(session, principal, invoice.id))
+        count = len(records.lines_of(session, principal, invoice.id))
         typer.echo(
             f"Draft {invoice.id} for {found.name}, {start} to {end}: {count}"
             f" line{'' if count == 1 else 's'}, {_totals_line(invoice)}."
@@ -290,7 +282,7 @@ def show_command(ref: RefArg, as_json: JsonOpt = False) -> None:
     """An invoice's lines (raw and billed time side by side), totals and
     payments."""
     with acting(write=False) as (session, principal, _now):
-        invoice = invoice_records.find_invoice(session, principal, ref)
+        invoice = records.find_invoice(session, principal, ref)
         if as_json:
             body = _detail(session, principal, invoice)
             typer.echo(json.dumps(body, indent=2, ensure_ascii=False))
@@ -315,7 +307,7 @@ def list_command(
         client_id = (
             None if client is None else client_named(session, principal, client).id
         )
-        found = invoice_records.list_invoices(
+        found = records.list_invoices(
             session, principal, client_id=client_id, status=status
         )
         bodies = [_summary(session, i) for i in found]
@@ -352,7 +344,7 @@ def issue_command(
     """Issue a draft: it gets the next number and its due date, and its time
     entries are locked."""
     with acting() as (session, principal, now):
-        invoice = invoice_records.find_invoice(session, principal, ref)
+        invoice = records.find_invoice(session, principal, ref)
         svc.issue_invoice(
             session, principal, invoice.id, issue_date=_date(on, "--date"), now=now
         )
@@ -379,7 +371,7 @@ def pay_command(
     assert value is not None
     assert day is not None
     with acting() as (session, principal, now):
-        invoice = invoice_records.find_invoice(session, principal, ref)
+        invoice = records.find_invoice(session, principal, ref)
         invoice_payments.record_payment(
             session,
             principal,
@@ -389,7 +381,7 @@ def pay_command(
             reference=reference,
             now=now,
         )
-        left = invoice_records.outstanding(session, invoice)
+        left = records.outstanding(session, invoice)
         typer.echo(
             f"Recorded {value:f} {invoice.currency} on invoice {invoice.number}"
             f" ({invoice.status}; outstanding {left:f})."
@@ -404,7 +396,7 @@ def cancel_command(
     """Cancel an issued invoice by a credit note that mirrors it; its time is
     released to be invoiced again."""
     with acting() as (session, principal, now):
-        invoice = invoice_records.find_invoice(session, principal, ref)
+        invoice = records.find_invoice(session, principal, ref)
         note = svc.cancel_invoice(
             session, principal, invoice.id, reason=reason, now=now
         )
@@ -420,7 +412,7 @@ def delete_command(
 ) -> None:
     """Delete a draft (issued invoices are cancelled by credit note instead)."""
     with acting() as (session, principal, now):
-        invoice = invoice_records.find_invoice(session, principal, ref)
+        invoice = records.find_invoice(session, principal, ref)
         svc.delete_draft(session, principal, invoice.id, now=now)
         typer.echo(f"Deleted draft {invoice.id}.")
 
@@ -438,8 +430,8 @@ def export_command(
 ) -> None:
     """Write an invoice as PDF, Factur-X PDF/A-3b, CSV or JSON."""
     with acting(write=False) as (session, principal, _now):
-        invoice = invoice_records.find_invoice(session, principal, ref)
-        export = invoice_document.export_invoice(session, principal, invoice.id, fmt)
+        invoice = records.find_invoice(session, principal, ref)
+        export = document.export_invoice(session, principal, invoice.id, fmt)
     write_output(out, export.content)
     if str(out) != "-":
         typer.echo(f"Wrote {out} ({len(export.content)} bytes).")
@@ -492,7 +484,7 @@ def party_command(
             fields["iban"] = iban
         if pattern is not None:
             fields["number_pattern"] = pattern
-        row = invoice_document.set_billing_party(
+        row = document.set_billing_party(
             session, principal, client_id=client_id, now=now, **fields
         )
         who = client or "your own"

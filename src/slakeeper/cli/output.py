@@ -1,13 +1,32 @@
-"""Writing command output to a file, with one clear error when that fails."""
+"""Writing command output: read models as JSON (`--json`), and output to a
+file with one clear error when that fails."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+
+import typer
+from pydantic import BaseModel, TypeAdapter
 
 from slakeeper.yamlsource import SourceError, SourceProblem
 
-__all__ = ["write_output"]
+__all__ = ["echo_json", "json_text", "write_output"]
+
+
+def json_text(data: BaseModel | Sequence[BaseModel]) -> str:
+    """A read model (or a list of them) as the API would answer it: the same
+    fields, names and value formats, indented for a reader."""
+    if isinstance(data, BaseModel):
+        return data.model_dump_json(indent=2)
+    items = [item.model_dump(mode="json") for item in data]
+    return TypeAdapter(list[dict[str, object]]).dump_json(items, indent=2).decode()
+
+
+def echo_json(data: BaseModel | Sequence[BaseModel]) -> None:
+    """Print `json_text(data)` (the `--json` of every command)."""
+    typer.echo(json_text(data))
 
 
 def write_output(path: Path, data: str | bytes) -> None:

@@ -1,7 +1,7 @@
 """The lines of an invoice, computed from what is billed: time entries (split by
 the office calendar, rated and rounded), fixed fees of milestones and credits.
-Pure: `services/invoice_sources.py` loads what is billed and
-`services/invoices.py` stores the lines. The arithmetic is `core/billing.py`'s
+Pure: `services/invoicing/sources.py` loads what is billed and
+`services/invoicing/invoices.py` stores the lines. The arithmetic is `core/billing.py`'s
 (docs/billing.md sections 1-6); the rules for putting it on lines are in
 docs/billing.md section 9.
 

@@ -2,7 +2,7 @@
 (docs/sla-clock.md section 6): its status, due time after the adjustments,
 delivery, review window, whether it is late or at risk, and when that can next
 change without an event. The service stores the result in the milestone's row
-(`services/milestone_state.py`).
+(`services/delivery/milestone_state.py`).
 """
 
 from __future__ import annotations

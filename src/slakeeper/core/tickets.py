@@ -3,7 +3,7 @@ agreement's terms for them, and `replay_ticket`, which turns a ticket's events
 into the histories of its response, resolution and update clocks (with the
 payment pause). `core.ticket_clocks` measures those clocks; the service
 (`services/tickets.py`) loads the events and builds the terms from the
-agreement version (`VersionTerms.tickets` in services.terms).
+agreement version (`VersionTerms.tickets` in services.versions).
 """
 
 from __future__ import annotations

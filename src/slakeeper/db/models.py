@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from slakeeper.core.states import MailOutcome, Role, VersionStatus
 from slakeeper.db.base import Base, UTCDateTime
 
 __all__ = [
@@ -67,22 +68,6 @@ __all__ = [
     "VersionStatus",
     "Workspace",
 ]
-
-
-class Role(enum.StrEnum):
-    OWNER = "owner"
-    STAFF = "staff"
-    CLIENT = "client"
-
-
-class VersionStatus(enum.StrEnum):
-    DRAFT = "draft"
-    IN_REVIEW = "in_review"
-    APPROVED = "approved"
-    ACTIVE = "active"
-    SUPERSEDED = "superseded"
-    ENDED = "ended"
-    WITHDRAWN = "withdrawn"
 
 
 def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
@@ -246,7 +231,7 @@ class AuditEntry(Base):
 class Milestone(Base):
     """A milestone of an agreement, taken from the active version (and from later
     amendments). Everything after `created_at` is materialised from its events and
-    accepted adjustments (services/milestones.py) at `computed_at`."""
+    accepted adjustments (services/delivery/milestones.py) at `computed_at`."""
 
     __tablename__ = "milestone"
     __table_args__ = (
@@ -599,14 +584,6 @@ class RunningTimer(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class MailOutcome(enum.StrEnum):
-    """What became of an inbound e-mail when it was taken."""
-
-    TICKET = "ticket"  # opened a ticket
-    REPLY = "reply"  # a client reply on a ticket
-    QUARANTINED = "quarantined"  # held for the provider (see MailQuarantine)
-
-
 class InboundMail(Base):
     """An e-mail taken from the inbound mailbox: at most one row per Message-ID
     and workspace, written in the transaction that acts on it (services/mail.py),
@@ -708,7 +685,8 @@ class Invoice(Base):
     deleted; issuing assigns the next number of the workspace's series and
     freezes it. An issued invoice is never edited or deleted: it is paid, turns
     overdue, or is cancelled by a credit note (`kind` credit_note, `refers_to_id`
-    the invoice) that mirrors it with negative amounts (services/invoices.py)."""
+    the invoice) that mirrors it with negative amounts
+    (services/invoicing/invoices.py)."""
 
     __tablename__ = "invoice"
     __table_args__ = (

@@ -51,7 +51,7 @@ from slakeeper.services.access import (
     user_by_email,
     visible_client,
 )
-from slakeeper.services.terms import agreement_in_force, version_terms
+from slakeeper.services.versions import agreement_in_force, version_terms
 
 __all__ = [
     "ImportResult",

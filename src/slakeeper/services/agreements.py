@@ -38,10 +38,10 @@ from slakeeper.services.access import (
     scoped,
     visible,
 )
+from slakeeper.services.delivery.milestones import sync_milestones
 from slakeeper.services.locks import rowcount, write_lock
-from slakeeper.services.milestones import sync_milestones
 from slakeeper.services.pages import Page, in_page
-from slakeeper.services.terms import Party, version_terms
+from slakeeper.services.versions import Party, version_terms
 from slakeeper.yamlsource import SourceError
 
 __all__ = [

@@ -4,7 +4,7 @@ transaction and under a lock on that row, so two writers at once never take the
 same value, and a rollback gives the value back (no gaps).
 
 A series is named `<what>/<which>`: `invoice/2027-{seq}` (the invoice number
-pattern with its date parts filled in, services/invoice_numbers.py),
+pattern with its date parts filled in, services/invoicing/numbers.py),
 `ticket/<client id>`, `change_request/<client id>`. Tickets and change
 requests were numbered as the highest number plus one before; the migration
 `20261207_counters` started their series after those numbers.

@@ -20,22 +20,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from slakeeper.db.models import Role
-from slakeeper.services import (
+from slakeeper.services import agreements, tickets, time_entries, workspaces
+from slakeeper.services.access import Principal
+from slakeeper.services.delivery import (
     adjustments,
-    agreements,
     change_requests,
     commitments,
-    invoice_document,
-    invoice_payments,
-    invoices,
     milestone_state,
     milestones,
     obligations,
-    tickets,
-    time_entries,
-    workspaces,
 )
-from slakeeper.services.access import Principal
+from slakeeper.services.invoicing import document, invoices, payments
 from slakeeper.services.workspaces import principal_for
 
 __all__ = ["DEMO_PASSWORD", "Demo", "demo_agreement", "seed_demo"]
@@ -431,7 +426,7 @@ def _billing(
     """Billing details, the time behind each reply and three mornings a week
     on the redesign, and last month's invoice issued on the 1st and paid on
     the 10th (when those days have come)."""
-    invoice_document.set_billing_party(
+    document.set_billing_party(
         session,
         jane,
         client_id=None,
@@ -445,7 +440,7 @@ def _billing(
         email="jane@janedoe.example",
         iban="DE89370400440532013000",
     )
-    invoice_document.set_billing_party(
+    document.set_billing_party(
         session,
         jane,
         client_id=client_id,
@@ -499,7 +494,7 @@ def _billing(
     invoice = invoices.issue_invoice(session, jane, built.invoice.id, now=issued)
     paid = first + timedelta(days=9)
     if _at(paid, "11:00") < now:
-        invoice_payments.record_payment(
+        payments.record_payment(
             session,
             jane,
             invoice.id,

@@ -46,7 +46,7 @@ from slakeeper.services.access import (
     visible_client,
 )
 from slakeeper.services.pages import Page, in_page
-from slakeeper.services.terms import version_terms
+from slakeeper.services.versions import version_terms
 from slakeeper.services.workspaces import TokenUse, record_use, token_hash
 
 __all__ = [

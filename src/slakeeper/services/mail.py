@@ -50,8 +50,8 @@ from slakeeper.services.access import (
     require_provider,
     user_by_email,
 )
-from slakeeper.services.terms import agreement_in_force
 from slakeeper.services.tickets import MAX_TITLE, add_event, open_ticket
+from slakeeper.services.versions import agreement_in_force
 from slakeeper.services.workspaces import principal_for
 
 __all__ = [

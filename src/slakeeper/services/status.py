@@ -21,16 +21,15 @@ from sqlalchemy.orm import Session
 from slakeeper.core import ClockReading, ClockState, is_milestone_late
 from slakeeper.db.models import AgreementVersion, Milestone
 from slakeeper.errors import NotFound
-from slakeeper.services import (
+from slakeeper.services import tickets, workspaces
+from slakeeper.services.access import Principal
+from slakeeper.services.delivery import (
     adjustments,
     commitments,
     milestones,
     obligations,
-    tickets,
-    workspaces,
 )
-from slakeeper.services.access import Principal
-from slakeeper.services.terms import version_terms
+from slakeeper.services.versions import version_terms
 
 __all__ = [
     "Board",

@@ -57,7 +57,7 @@ from slakeeper.services.access import (
 )
 from slakeeper.services.locks import write_lock
 from slakeeper.services.pages import Page, in_page
-from slakeeper.services.terms import (
+from slakeeper.services.versions import (
     agreement_in_force,
     version_terms,
     version_terms_by_id,

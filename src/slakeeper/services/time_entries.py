@@ -60,7 +60,11 @@ from slakeeper.services.access import (
 )
 from slakeeper.services.locks import rowcount, write_lock
 from slakeeper.services.pages import Page, in_page
-from slakeeper.services.terms import agreement_in_force, version_terms, versions_during
+from slakeeper.services.versions import (
+    agreement_in_force,
+    version_terms,
+    versions_during,
+)
 
 __all__ = [
     "SOURCES",

@@ -42,7 +42,9 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.db.models import Milestone, Ticket, Workspace
-from slakeeper.services import agreements, invoice_payments, milestones, tickets
+from slakeeper.services import agreements, tickets
+from slakeeper.services.delivery import milestones
+from slakeeper.services.invoicing import payments
 
 __all__ = ["RETRY_AFTER", "Failure", "Pass", "run_due_checks", "run_forever"]
 
@@ -197,16 +199,13 @@ def _checks(
         ],
         retry=Milestone,
     )
-    invoices = invoice_payments.due_invoices(session, workspace_id, now)
+    invoices = payments.due_invoices(session, workspace_id, now)
     moved = items.each(
         "invoice",
-        [
-            (i.id, partial(invoice_payments.check_invoice, session, i, now))
-            for i in invoices
-        ],
+        [(i.id, partial(payments.check_invoice, session, i, now)) for i in invoices],
     )
-    pause = partial(invoice_payments.reconcile_pause, session, workspace_id)
-    clients = invoice_payments.paused_clients(invoices)
+    pause = partial(payments.reconcile_pause, session, workspace_id)
+    clients = payments.paused_clients(invoices)
     items.each("payment pause", [(c, partial(pause, c, now)) for c in clients])
     return Pass(
         tickets=len(rechecked),

@@ -13,7 +13,7 @@ from slakeeper.api.schemas import (
     ClientRead,
     VersionRead,
 )
-from slakeeper.services import agreements, terms, workspaces
+from slakeeper.services import agreements, versions, workspaces
 
 __all__ = ["router"]
 
@@ -50,7 +50,7 @@ def agreement_in_force(
 ) -> AgreementInForceRead:
     """The version that governed the client's work at `at`; null before the first."""
     at = now if at is None else at
-    version = terms.agreement_in_force(session, principal, client_id, at)
+    version = versions.agreement_in_force(session, principal, client_id, at)
     view = (
         None
         if version is None

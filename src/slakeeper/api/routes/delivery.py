@@ -48,16 +48,16 @@ from slakeeper.api.idempotency import IdempotencyKeyHeader, create_once
 from slakeeper.api.pagination import PageDep, paginate
 from slakeeper.api.responses import errors
 from slakeeper.db.models import Adjustment, Milestone
-from slakeeper.services import (
+from slakeeper.services.access import Principal
+from slakeeper.services.delivery import (
     adjustments,
     change_requests,
     commitments,
     milestone_state,
     obligations,
 )
-from slakeeper.services import milestones as svc
-from slakeeper.services.access import Principal
-from slakeeper.services.change_requests import Effect
+from slakeeper.services.delivery import milestones as svc
+from slakeeper.services.delivery.change_requests import Effect
 
 __all__ = [
     "adjustments_router",

@@ -27,14 +27,12 @@ from slakeeper.api.invoice_schemas import (
 )
 from slakeeper.api.pagination import PageDep, paginate
 from slakeeper.api.responses import errors
-from slakeeper.services import (
-    invoice_credits,
-    invoice_document,
-    invoice_payments,
-    invoice_records,
-)
-from slakeeper.services import invoices as svc
 from slakeeper.services.access import Principal
+from slakeeper.services.invoicing import credits as invoice_credits
+from slakeeper.services.invoicing import document as invoice_document
+from slakeeper.services.invoicing import invoices as svc
+from slakeeper.services.invoicing import payments as invoice_payments
+from slakeeper.services.invoicing import records
 
 __all__ = ["router"]
 
@@ -60,12 +58,12 @@ def list_invoices(
 ) -> InvoiceList:
     """Invoices and credit notes the principal may see, oldest first; a client
     contact sees their own client's issued ones (never drafts)."""
-    found = invoice_records.list_invoices(
+    found = records.list_invoices(
         session, principal, client_id=client_id, status=status, page=page
     )
     items, next_cursor = paginate(found, page, key=lambda i: i.id)
     return InvoiceList(
-        items=[InvoiceRead.of(v) for v in invoice_records.views(session, items)],
+        items=[InvoiceRead.of(v) for v in records.views(session, items)],
         next_cursor=next_cursor,
     )
 
@@ -112,7 +110,7 @@ def _detail(
     invoice_id: int,
     notes: tuple[str, ...] = (),
 ) -> InvoiceDetailRead:
-    detail = invoice_records.detail(session, principal, invoice_id)
+    detail = records.detail(session, principal, invoice_id)
     return InvoiceDetailRead.of_detail(detail, notes)
 
 
@@ -216,9 +214,7 @@ def delete_draft(
     """Delete a draft and answer with what it was; an issued invoice is never
     deleted (409: cancel it by credit note)."""
     gone = InvoiceRead.of(
-        invoice_records.view_of(
-            session, invoice_records.get_invoice(session, principal, invoice_id)
-        )
+        records.view_of(session, records.get_invoice(session, principal, invoice_id))
     )
     svc.delete_draft(session, principal, invoice_id, now=now)
     return gone
@@ -275,10 +271,10 @@ def record_payment(
             reference=body.reference,
             now=now,
         )
-        invoice = invoice_records.get_invoice(session, principal, invoice_id)
+        invoice = records.get_invoice(session, principal, invoice_id)
         return PaymentCreatedRead(
             payment=PaymentRead.of(payment, invoice.currency),
-            invoice=InvoiceRead.of(invoice_records.view_of(session, invoice)),
+            invoice=InvoiceRead.of(records.view_of(session, invoice)),
         )
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)

@@ -34,7 +34,7 @@ from slakeeper.services.access import (
     active_user,
     require_owner,
 )
-from slakeeper.services.invoice_records import (
+from slakeeper.services.invoicing.records import (
     UNPAID,
     InvoiceKind,
     InvoiceStatus,
@@ -46,7 +46,7 @@ from slakeeper.services.invoice_records import (
     version_of,
     write_lock,
 )
-from slakeeper.services.terms import VersionTerms, version_terms
+from slakeeper.services.versions import VersionTerms, version_terms
 
 __all__ = [
     "MAX_REFERENCE",

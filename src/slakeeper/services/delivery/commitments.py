@@ -30,7 +30,7 @@ from slakeeper.services.access import (
     require_provider,
     visible_client,
 )
-from slakeeper.services.terms import (
+from slakeeper.services.versions import (
     agreement_in_force,
     required_in_force,
     version_terms,

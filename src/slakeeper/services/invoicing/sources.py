@@ -36,13 +36,13 @@ from slakeeper.errors import Conflict, InvalidInput
 from slakeeper.services.access import (
     Principal,
 )
-from slakeeper.services.invoice_records import (
+from slakeeper.services.invoicing.records import (
     InvoiceKind,
     InvoiceStatus,
     billing_of,
     start_of,
 )
-from slakeeper.services.terms import (
+from slakeeper.services.versions import (
     VersionTerms,
     agreement_in_force,
     latest_version,

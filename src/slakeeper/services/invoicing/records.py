@@ -44,7 +44,7 @@ from slakeeper.services.access import (
 )
 from slakeeper.services.locks import rowcount, write_lock
 from slakeeper.services.pages import Page, in_page
-from slakeeper.services.terms import VersionTerms
+from slakeeper.services.versions import VersionTerms
 
 __all__ = [
     "MAX_REASON",

@@ -1,8 +1,9 @@
 """A milestone's state: derived from its events and accepted adjustments on the
 agreement's calendar (`core.derive_milestone`), and stored in its row after every
 change (`recompute`). The rules are in docs/sla-clock.md section 6 and in
-`slakeeper.services.milestones`; the steps that change a milestone live there,
-obligations in `services.obligations`, adjustments in `services.adjustments`.
+`slakeeper.services.delivery.milestones`; the steps that change a milestone
+live there, obligations in `services.delivery.obligations`, adjustments in
+`services.delivery.adjustments`.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from slakeeper.services.access import (
     active_user,
     visible,
 )
-from slakeeper.services.terms import VersionTerms, version_terms
+from slakeeper.services.versions import VersionTerms, version_terms
 
 __all__ = [
     "adjustment_rows",

@@ -37,8 +37,8 @@ from slakeeper.services.access import (
     active_user,
     require_owner,
 )
-from slakeeper.services.invoice_numbers import check_pattern
-from slakeeper.services.invoice_records import (
+from slakeeper.services.invoicing.numbers import check_pattern
+from slakeeper.services.invoicing.records import (
     InvoiceKind,
     add_period,
     client_of,
@@ -49,7 +49,7 @@ from slakeeper.services.invoice_records import (
     version_of,
     write_lock,
 )
-from slakeeper.services.terms import VersionTerms, version_terms
+from slakeeper.services.versions import VersionTerms, version_terms
 
 __all__ = [
     "EXPORT_FORMATS",

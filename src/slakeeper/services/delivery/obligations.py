@@ -25,8 +25,6 @@ from slakeeper.db.models import (
     VersionState,
 )
 from slakeeper.errors import Conflict, InvalidInput
-from slakeeper.services import adjustments
-from slakeeper.services import milestone_state as state
 from slakeeper.services.access import (
     Principal,
     active_user,
@@ -35,8 +33,10 @@ from slakeeper.services.access import (
     visible,
     visible_client,
 )
+from slakeeper.services.delivery import adjustments
+from slakeeper.services.delivery import milestone_state as state
 from slakeeper.services.pages import Page, in_page
-from slakeeper.services.terms import (
+from slakeeper.services.versions import (
     required_in_force,
     version_terms,
 )

@@ -2,7 +2,7 @@
 `client`, `third_party`) and reason (docs/sla-clock.md section 6).
 
 An adjustment is proposed when the client meets an obligation late
-(`services.obligations.settle`), when the provider records a delay
+(`services.delivery.obligations.settle`), when the provider records a delay
 (`record_delay`), or when an approved change request moves a milestone
 (`propose_for_change`, in effect at once). It takes effect when both sides have
 accepted it (each side once: the provider's people; the client's approvers
@@ -23,14 +23,14 @@ from slakeeper.db.models import (
     Milestone,
 )
 from slakeeper.errors import Conflict, InvalidInput, PermissionDenied
-from slakeeper.services import milestone_state as state
 from slakeeper.services.access import (
     Principal,
     active_user,
     require_provider,
     visible,
 )
-from slakeeper.services.terms import version_terms
+from slakeeper.services.delivery import milestone_state as state
+from slakeeper.services.versions import version_terms
 
 __all__ = [
     "CAUSES",

@@ -1,10 +1,10 @@
 """Invoices: built from a client's time entries, milestone fees and credits,
 numbered when issued, paid, overdue, or cancelled by a credit note
 (docs/billing.md section 9). This module moves an invoice: build a draft,
-delete it, issue it, cancel it by credit note. Reading is in
-`invoice_records`, what goes on a draft in `invoice_sources` and
-`invoice_credits`, numbers in `invoice_numbers`, payments and the overdue pass
-in `invoice_payments`, billing details and the document in `invoice_document`.
+delete it, issue it, cancel it by credit note. Reading is in `records`, what
+goes on a draft in `sources` and `credits`, numbers in `numbers`, payments and
+the overdue pass in `payments`, billing details and the document in
+`document` (all in this package).
 
 States: a `draft` has no number; it can be rebuilt (deleted and built again)
 and shows what the invoice will say. Issuing gives it the next number of the
@@ -54,10 +54,10 @@ from slakeeper.services.access import (
     active_user,
     require_owner,
 )
-from slakeeper.services.invoice_credits import open_credit_lines
-from slakeeper.services.invoice_numbers import DEFAULT_PATTERN, next_number
-from slakeeper.services.invoice_payments import reconcile_pause
-from slakeeper.services.invoice_records import (
+from slakeeper.services.invoicing.credits import open_credit_lines
+from slakeeper.services.invoicing.numbers import DEFAULT_PATTERN, next_number
+from slakeeper.services.invoicing.payments import reconcile_pause
+from slakeeper.services.invoicing.records import (
     MAX_REASON,
     InvoiceKind,
     InvoiceStatus,
@@ -75,14 +75,14 @@ from slakeeper.services.invoice_records import (
     version_of,
     write_lock,
 )
-from slakeeper.services.invoice_sources import (
+from slakeeper.services.invoicing.sources import (
     billable_work,
     billed_milestones,
     governing_version,
     milestone_lines,
     rounding_of,
 )
-from slakeeper.services.terms import version_terms
+from slakeeper.services.versions import version_terms
 
 __all__ = [
     "Built",

@@ -56,16 +56,16 @@ from slakeeper.db.models import (
     Role,
 )
 from slakeeper.errors import Conflict, InvalidInput, PermissionDenied
-from slakeeper.services import milestone_state as state
-from slakeeper.services import obligations
 from slakeeper.services.access import (
     Principal,
     active_user,
     require_provider,
     scoped,
 )
+from slakeeper.services.delivery import milestone_state as state
+from slakeeper.services.delivery import obligations
 from slakeeper.services.pages import Page, in_page
-from slakeeper.services.terms import version_terms
+from slakeeper.services.versions import version_terms
 
 __all__ = [
     "Review",

@@ -31,13 +31,13 @@ from slakeeper.services.access import (
     require_owner,
     scoped,
 )
-from slakeeper.services.invoice_records import (
+from slakeeper.services.invoicing.records import (
     MAX_REASON,
     billing_of,
     client_of,
 )
 from slakeeper.services.pages import Page, in_page
-from slakeeper.services.terms import agreement_in_force, version_terms
+from slakeeper.services.versions import agreement_in_force, version_terms
 
 __all__ = ["add_credit", "list_credits", "open_credit_lines"]
 

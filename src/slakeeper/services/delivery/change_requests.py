@@ -31,7 +31,7 @@ from slakeeper.db.models import (
     Role,
 )
 from slakeeper.errors import Conflict, InvalidInput, PermissionDenied
-from slakeeper.services import adjustments, counters, milestone_state, obligations
+from slakeeper.services import counters
 from slakeeper.services.access import (
     Principal,
     active_user,
@@ -40,9 +40,10 @@ from slakeeper.services.access import (
     visible,
     visible_client,
 )
+from slakeeper.services.delivery import adjustments, milestone_state, obligations
 from slakeeper.services.locks import write_lock
 from slakeeper.services.pages import Page, in_page
-from slakeeper.services.terms import (
+from slakeeper.services.versions import (
     VersionTerms,
     required_in_force,
     version_terms,
