@@ -12,6 +12,12 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.services.demo import seed_demo
+from slakeeper.services.views.delivery import (
+    ChangeRequestRead,
+    CommitmentsRead,
+    MilestoneRead,
+    ObligationRead,
+)
 from slakeeper.settings import Settings
 from tests.cli.helpers import ERIKA, MAX, NOW, Cli, use_fixed_now, use_workspace
 
@@ -56,8 +62,10 @@ def test_status_shows_the_morning_screen_and_exits_1_on_problems(demo):
 
 def test_a_milestone_submitted_reviewed_and_delayed(demo):
     listed = json.loads(run("milestone", "list", "--json"))
+    # the items of GET /milestones
+    assert all(set(m) == set(MilestoneRead.model_fields) for m in listed)
     assert [m["key"] for m in listed] == ["redesign-mockups", "launch"]
-    assert listed[0]["due_at"] != listed[0]["agreed_due_at"]  # the client delay
+    assert listed[0]["due_at"] != listed[0]["base_due_at"]  # the client delay
     assert "client-caused delay, accepted" in run(
         "milestone", "show", "redesign-mockups"
     )
@@ -139,7 +147,10 @@ def test_obligations_added_met_and_waived(demo):
     assert "DNS access" in run("obligation", "list")
     assert f"obligation {oid}: met" in run("obligation", "met", oid, "--note", "Got it")
     listed = json.loads(run("obligation", "list", "--status", "met", "--json"))
-    assert any(o["title"] == "DNS access" and o["lateness"] == 0 for o in listed)
+    assert all(set(o) == set(ObligationRead.model_fields) for o in listed)
+    (dns,) = [o for o in listed if o["title"] == "DNS access"]
+    assert dns["status"] == "met"
+    assert 0 in (dns["lateness_seconds"], dns["lateness_days"])
     out = run(
         "obligation",
         "add",
@@ -215,9 +226,16 @@ def test_a_change_request_from_request_to_decision(demo):
         ("ACME-CR-1", "estimated"),
         ("ACME-CR-2", "approved"),
     ]
+    assert all(set(c) == set(ChangeRequestRead.model_fields) for c in listed)
     assert listed[1]["effects"] == [
-        {"milestone": "launch", "amount": 27000, "mode": "working_time"}
+        {
+            "milestone": "launch",
+            "mode": "working_time",
+            "amount_seconds": 27000,
+            "days": None,
+        }
     ]
+    assert listed[1]["cost"] == "570.00"
     assert "ACME-CR-2" in run("change", "list")
     assert "write approve or reject" in run(
         "change", "decide", "ACME-CR-1", "maybe", user=MAX, code=2
@@ -244,7 +262,10 @@ def test_commitments_recorded_and_listed(demo):
     out = run("commitment", "status", "--client", "Acme GmbH")
     assert "Progress update by e-mail (every 1 week): 1 missed" in out
     data = json.loads(run("commitment", "status", "--client", "Acme GmbH", "--json"))
-    assert data[0]["periods"][-1]["state"] == "met"
+    # what GET /clients/{id}/commitments answers
+    assert set(data) == set(CommitmentsRead.model_fields)
+    assert data["commitments"][0]["missed"] == 1
+    assert data["commitments"][0]["periods"][-1]["state"] == "met"
 
 
 def test_the_worker_rechecks_once(demo):

@@ -19,17 +19,21 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import slakeeper.services as services_pkg
 from slakeeper.db.models import (
+    Adjustment,
     Agreement,
     AgreementVersion,
     ChangeRequest,
     Client,
+    CommitmentUpdate,
     Invoice,
     Milestone,
+    Obligation,
     Role,
     Ticket,
     TimeEntry,
@@ -77,6 +81,9 @@ class Scene:
     ticket_id: int
     ticket_key: str
     milestone_id: int
+    adjustment_id: int
+    obligation_id: int
+    update_id: int
     change_id: int
     entry_id: int
     invoice_id: int
@@ -152,6 +159,9 @@ def scene(sessions: sessionmaker[Session]) -> Scene:
             ticket_id=first(Ticket).id,
             ticket_key=first(Ticket).key,
             milestone_id=first(Milestone).id,
+            adjustment_id=first(Adjustment).id,
+            obligation_id=first(Obligation).id,
+            update_id=first(CommitmentUpdate).id,
             change_id=first(ChangeRequest).id,
             entry_id=first(TimeEntry).id,
             invoice_id=invoice.id,
@@ -193,6 +203,10 @@ READS: dict[str, tuple[str, Read]] = {
         LOOKUP,
         lambda s, p, c: adjustments.adjustments_of(s, p, c.milestone_id),
     ),
+    "adjustments.result_of": (
+        LOOKUP,
+        lambda s, p, c: adjustments.result_of(s, p, c.adjustment_id),
+    ),
     "versions.required_in_force": (
         LOOKUP,
         lambda s, p, c: versions.required_in_force(
@@ -228,9 +242,29 @@ READS: dict[str, tuple[str, Read]] = {
         LIST,
         lambda s, p, c: change_requests.list_changes(s, p),
     ),
+    "change_requests.list_views": (
+        LIST,
+        lambda s, p, c: change_requests.list_views(s, p),
+    ),
+    "change_requests.terms_for": (
+        LOOKUP,
+        lambda s, p, c: change_requests.terms_for(s, p, c.change_id, NOW),
+    ),
+    "change_requests.view_of": (
+        LOOKUP,
+        lambda s, p, c: change_requests.view_of(s, p, c.change_id),
+    ),
     "commitments.commitment_status": (
         LOOKUP,
         lambda s, p, c: commitments.commitment_status(s, p, c.acme_id, NOW),
+    ),
+    "commitments.status_view": (
+        LOOKUP,
+        lambda s, p, c: commitments.status_view(s, p, c.acme_id, NOW),
+    ),
+    "commitments.update_of": (
+        LOOKUP,
+        lambda s, p, c: commitments.update_of(s, p, c.update_id),
     ),
     "contracts.stored_contract": (
         LOOKUP,
@@ -316,9 +350,41 @@ READS: dict[str, tuple[str, Read]] = {
         LIST,
         lambda s, p, c: milestones.list_milestones(s, p),
     ),
+    "milestones.list_views": (
+        LIST,
+        lambda s, p, c: milestones.list_views(s, p, NOW),
+    ),
+    "milestones.view_of": (
+        LOOKUP,
+        lambda s, p, c: milestones.view_of(s, p, c.milestone_id),
+    ),
+    "milestones.detail_of": (
+        LOOKUP,
+        lambda s, p, c: milestones.detail_of(s, p, c.milestone_id, NOW),
+    ),
+    "milestones.event_views": (
+        LOOKUP,
+        lambda s, p, c: milestones.event_views(s, p, c.milestone_id),
+    ),
+    "milestones.step_of": (
+        LOOKUP,
+        lambda s, p, c: milestones.step_of(s, p, c.milestone_id),
+    ),
+    "milestones.terms_for": (
+        LOOKUP,
+        lambda s, p, c: milestones.terms_for(s, p, c.milestone_id),
+    ),
     "obligations.list_obligations": (
         LIST,
         lambda s, p, c: obligations.list_obligations(s, p),
+    ),
+    "obligations.list_views": (
+        LIST,
+        lambda s, p, c: obligations.list_views(s, p),
+    ),
+    "obligations.view_of": (
+        LOOKUP,
+        lambda s, p, c: obligations.view_of(s, p, c.obligation_id),
     ),
     "status.board": (LIST, lambda s, p, c: _board(s, p, c)),
     "tickets.events_of": (
@@ -368,9 +434,12 @@ READS: dict[str, tuple[str, Read]] = {
 OWN = {
     "agreements.list_agreements",
     "change_requests.list_changes",
+    "change_requests.list_views",
     "records.list_invoices",
     "milestones.list_milestones",
+    "milestones.list_views",
     "obligations.list_obligations",
+    "obligations.list_views",
     "status.board",
     "tickets.list_tickets",
     "tickets.list_with_clocks",
@@ -461,13 +530,19 @@ def test_every_service_function_with_a_principal_is_in_the_table() -> None:
 
 
 def _tenant_rows(value: Any, seen: set[int] | None = None) -> Iterator[Any]:
-    """Every object reachable from a service's answer that has a workspace."""
+    """Every object reachable from a service's answer that has a workspace, or
+    (a read model) a client."""
     seen = set() if seen is None else seen
     if id(value) in seen or value is None or isinstance(value, str | int | float):
         return
     seen.add(id(value))
     if hasattr(value, "workspace_id"):
         yield value
+    if isinstance(value, BaseModel):
+        if "client_id" in type(value).model_fields:
+            yield value
+        for name in type(value).model_fields:
+            yield from _tenant_rows(getattr(value, name), seen)
     if isinstance(value, dict):
         for item in value.values():
             yield from _tenant_rows(item, seen)
@@ -483,13 +558,19 @@ def _client_of(row: Any) -> int | None:
     return row.id if isinstance(row, Client) else getattr(row, "client_id", None)
 
 
-def _leak(kind: str, answer: Any, who: Principal) -> str | None:
-    """What of another tenant's the answer shows (None: nothing)."""
+def _leak(
+    kind: str, answer: Any, who: Principal, workspace_of: dict[int, int]
+) -> str | None:
+    """What of another tenant's the answer shows (None: nothing); a read model
+    has no workspace: its client's (`workspace_of`) counts."""
     if kind == LOOKUP:  # refused, or nothing at all
         empty = answer is None or answer == [] or answer == set()
         return None if empty else f"answered {answer!r:.80}"
     for row in _tenant_rows(answer):
-        foreign = row.workspace_id != who.workspace_id
+        workspace = getattr(row, "workspace_id", None)
+        if workspace is None:
+            workspace = workspace_of[row.client_id]
+        foreign = workspace != who.workspace_id
         scope = who.client_scope
         if foreign or (scope is not None and _client_of(row) not in (None, scope)):
             return f"returned {type(row).__name__} {getattr(row, 'id', '')}"
@@ -504,11 +585,12 @@ def test_no_read_service_shows_another_tenant_anything(
     leaks: list[str] = []
     for name, (kind, call) in READS.items():
         with sessions() as s:
+            workspace_of = dict(s.execute(select(Client.id, Client.workspace_id)).all())
             try:
                 answer = call(s, who, scene)
             except (NotFound, PermissionDenied):
                 continue
-            leak = _leak(kind, answer, who)
+            leak = _leak(kind, answer, who, workspace_of)
             if leak:
                 leaks.append(f"{name}: {leak}")
     assert leaks == []

@@ -8,7 +8,6 @@ alone means the end of that day (24:00) there.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
@@ -19,25 +18,16 @@ from sqlalchemy.orm import Session
 
 from slakeeper.cli.calendar import parse_instant
 from slakeeper.cli.context import acting, client_named
-from slakeeper.core import (
-    DurationError,
-    MilestoneState,
-    format_duration,
-    parse_duration_parts,
-)
+from slakeeper.cli.output import echo_json
+from slakeeper.core import DurationError, format_duration, parse_duration_parts
 from slakeeper.core.delivery import due_instant
-from slakeeper.db.models import AgreementVersion, Milestone
 from slakeeper.errors import InvalidInput, NotFound
 from slakeeper.services.access import Principal
-from slakeeper.services.delivery import (
-    adjustments,
-    commitments,
-    milestone_state,
-    obligations,
-)
+from slakeeper.services.delivery import adjustments, commitments, obligations
 from slakeeper.services.delivery import change_requests as changes
 from slakeeper.services.delivery import milestones as svc
-from slakeeper.services.versions import VersionTerms, agreement_in_force, version_terms
+from slakeeper.services.versions import VersionTerms, required_in_force, version_terms
+from slakeeper.services.views.delivery import MilestoneRead, shift_amount
 
 __all__ = [
     "adjustment_app",
@@ -76,17 +66,27 @@ MilestoneArg = Annotated[
     str, typer.Argument(metavar="MILESTONE", help="The milestone's id, e.g. launch.")
 ]
 NoteOpt = Annotated[str | None, typer.Option("--note", "-n", help="A note.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _json(answer: str) -> Any:
+    """The `--json` option of a command that prints what the API answers."""
+    return typer.Option("--json", help=f"Print JSON: the same as {answer}.")
+
+
 IdArg = Annotated[int, typer.Argument(metavar="ID", help="Its number.")]
 
 
 def _milestone(
-    session: Session, principal: Principal, key: str, client: str | None
-) -> Milestone:
+    session: Session,
+    principal: Principal,
+    key: str,
+    client: str | None,
+    now: datetime,
+) -> MilestoneRead:
     client_id = None if client is None else client_named(session, principal, client).id
     found = [
         m
-        for m in svc.list_milestones(session, principal, client_id=client_id)
+        for m in svc.list_views(session, principal, now, client_id=client_id)
         if m.key == key.strip()
     ]
     if not found:
@@ -97,18 +97,6 @@ def _milestone(
             location="--client",
         )
     return found[0]
-
-
-def _terms(session: Session, milestone: Milestone) -> VersionTerms:
-    version = session.get(AgreementVersion, milestone.agreement_version_id)
-    assert version is not None
-    return version_terms(version)
-
-
-def _left(seconds: float) -> str:
-    if seconds >= 0:
-        return f"{format_duration(timedelta(seconds=seconds))} left"
-    return f"{format_duration(timedelta(seconds=-seconds))} over"
 
 
 def _shift(text: str, terms: VersionTerms, option: str) -> tuple[int, str]:
@@ -130,60 +118,47 @@ def _shift(text: str, terms: VersionTerms, option: str) -> tuple[int, str]:
     )
 
 
-def _amount(amount: int, mode: str) -> str:
-    if mode == "calendar_days":
-        return f"{amount} day{'s' if amount != 1 else ''}"
-    return format_duration(timedelta(seconds=amount))
+def _amount(mode: str, seconds: int | None, days: int | None) -> str:
+    """A move or a lateness of a read model in words (`2 days`, `3h`)."""
+    return adjustments.amount_words(shift_amount(mode, seconds, days) or 0, mode)
 
 
-def _iso(value: datetime | None) -> str | None:
-    return None if value is None else value.isoformat()
-
-
-def _milestone_json(m: Milestone, state: MilestoneState) -> dict[str, Any]:
-    return {
-        "key": m.key,
-        "client_id": m.client_id,
-        "title": m.title,
-        "status": state.status,
-        "due_at": state.due_at.isoformat(),
-        "agreed_due_at": m.base_due_at.isoformat(),
-        "delivered_at": _iso(state.delivered_at),
-        "accepted_at": _iso(state.accepted_at),
-        "review_due_at": _iso(state.review_due_at),
-        "late": state.late,
-        "at_risk": state.at_risk,
-    }
+def _state(m: MilestoneRead) -> str:
+    return "late" if m.late else "at risk" if m.at_risk else "on track"
 
 
 # -- milestones ------------------------------------------------------------------------
 
 
 @milestone_app.command("list")
-def milestone_list(client: ClientOpt = None, as_json: JsonOpt = False) -> None:
+def milestone_list(
+    client: ClientOpt = None,
+    as_json: Annotated[bool, _json("the items of GET /milestones")] = False,
+) -> None:
     """Milestones with their due time (after adjustments) and state."""
     with acting(write=False) as (session, principal, now):
         client_id = (
             None if client is None else client_named(session, principal, client).id
         )
-        rows = [
-            (m, milestone_state.state_at(session, principal, m.id, now))
-            for m in svc.list_milestones(session, principal, client_id=client_id)
-        ]
+        rows = svc.list_views(session, principal, now, client_id=client_id)
         if as_json:
-            typer.echo(json.dumps([_milestone_json(m, st) for m, st in rows], indent=2))
+            echo_json(rows)
             return
         if not rows:
             typer.echo("No milestones.")
             return
+        zones = {}  # by agreement version: the milestones of one share it
         table = Table("milestone", "status", "due", "state")
-        for m, st in rows:
-            zone = _terms(session, m).zone
-            due = st.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
-            if st.due_at != m.base_due_at:
+        for m in rows:
+            if m.agreement_version_id not in zones:
+                zones[m.agreement_version_id] = svc.terms_for(
+                    session, principal, m.id
+                ).zone
+            zone = zones[m.agreement_version_id]
+            due = m.due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+            if m.due_at != m.base_due_at:
                 due += f" (agreed {m.base_due_at.astimezone(zone):%Y-%m-%d %H:%M})"
-            state = "late" if st.late else "at risk" if st.at_risk else "on track"
-            table.add_row(m.key, st.status, due, state)
+            table.add_row(m.key, m.status, due, _state(m))
         Console().print(table)
 
 
@@ -191,20 +166,21 @@ def milestone_list(client: ClientOpt = None, as_json: JsonOpt = False) -> None:
 def milestone_show(key: MilestoneArg, client: ClientOpt = None) -> None:
     """A milestone, its adjustments and its events."""
     with acting(write=False) as (session, principal, now):
-        m = _milestone(session, principal, key, client)
-        st = milestone_state.state_at(session, principal, m.id, now)
-        zone = _terms(session, m).zone
-        state = "late" if st.late else "at risk" if st.at_risk else "on track"
-        typer.echo(f"{m.key}: {m.title} ({st.status}, {state})")
-        typer.echo(f"  due {st.due_at.astimezone(zone).isoformat()}")
-        if st.due_at != m.base_due_at:
+        m = svc.detail_of(
+            session, principal, _milestone(session, principal, key, client, now).id, now
+        )
+        zone = svc.terms_for(session, principal, m.id).zone
+        typer.echo(f"{m.key}: {m.title} ({m.status}, {_state(m)})")
+        typer.echo(f"  due {m.due_at.astimezone(zone).isoformat()}")
+        if m.due_at != m.base_due_at:
             typer.echo(f"  agreed {m.base_due_at.astimezone(zone).isoformat()}")
-        for a in adjustments.adjustments_of(session, principal, m.id):
+        for a in m.adjustments:
+            moved = _amount(a.mode, a.amount_seconds, a.days)
             typer.echo(
-                f"  adjustment {a.id}: {_amount(a.amount, a.mode)}, {a.cause}-caused"
+                f"  adjustment {a.id}: {moved}, {a.cause}-caused"
                 f" {a.kind}, {a.status}: {a.reason}"
             )
-        for e in svc.events_of(session, principal, m.id):
+        for e in svc.event_views(session, principal, m.id):
             said = f": {e.text}" if e.text else ""
             typer.echo(f"{e.seq:>3} {e.at.astimezone(zone).isoformat()} {e.kind}{said}")
 
@@ -213,7 +189,7 @@ def milestone_show(key: MilestoneArg, client: ClientOpt = None) -> None:
 def milestone_start(key: MilestoneArg, client: ClientOpt = None) -> None:
     """Mark a planned milestone as in progress."""
     with acting() as (session, principal, now):
-        m = _milestone(session, principal, key, client)
+        m = _milestone(session, principal, key, client, now)
         svc.start(session, principal, m.id, now)
         typer.echo(f"{m.key}: in progress")
 
@@ -224,12 +200,13 @@ def milestone_submit(
 ) -> None:
     """Hand the deliverables to the client; their review window starts."""
     with acting() as (session, principal, now):
-        m = _milestone(session, principal, key, client)
+        m = _milestone(session, principal, key, client, now)
         svc.submit(session, principal, m.id, now, note=note)
+        after = svc.view_of(session, principal, m.id)
         due = (
             ""
-            if m.review_due_at is None
-            else f"; feedback due {m.review_due_at.isoformat()}"
+            if after.review_due_at is None
+            else f"; feedback due {after.review_due_at.isoformat()}"
         )
         typer.echo(f"{m.key}: submitted{due}")
 
@@ -245,9 +222,10 @@ def milestone_review(
 ) -> None:
     """The client's answer to a submission (a client contact acts)."""
     with acting() as (session, principal, now):
-        m = _milestone(session, principal, key, client)
+        m = _milestone(session, principal, key, client, now)
         svc.review(session, principal, m.id, answer, now, note=note)
-        typer.echo(f"{m.key}: {m.status.replace('_', ' ')}")
+        after = svc.view_of(session, principal, m.id)
+        typer.echo(f"{m.key}: {after.status.replace('_', ' ')}")
 
 
 @milestone_app.command("delay")
@@ -266,9 +244,9 @@ def milestone_delay(
     """Record a delay with its cause and propose moving the milestone; the other
     side accepts it (`slakeeper adjustment accept`)."""
     with acting() as (session, principal, now):
-        m = _milestone(session, principal, key, client)
-        amount, mode = _shift(by, _terms(session, m), "--by")
-        adj = adjustments.record_delay(
+        m = _milestone(session, principal, key, client, now)
+        amount, mode = _shift(by, svc.terms_for(session, principal, m.id), "--by")
+        row = adjustments.record_delay(
             session,
             principal,
             m.id,
@@ -278,8 +256,10 @@ def milestone_delay(
             reason=reason,
             now=now,
         )
+        done = adjustments.result_of(session, principal, row.id)
         typer.echo(
-            f"{m.key}: adjustment {adj.id} {adj.status}, due {m.due_at.isoformat()}"
+            f"{m.key}: adjustment {done.adjustment.id} {done.adjustment.status},"
+            f" due {done.milestone.due_at.isoformat()}"
         )
 
 
@@ -290,16 +270,18 @@ def milestone_delay(
 def adjustment_accept(adjustment: IdArg) -> None:
     """Accept a proposed adjustment for your side; it takes effect when both have."""
     with acting() as (session, principal, now):
-        row = adjustments.accept_adjustment(session, principal, adjustment, now)
-        typer.echo(f"adjustment {row.id}: {row.status}")
+        adjustments.accept_adjustment(session, principal, adjustment, now)
+        done = adjustments.result_of(session, principal, adjustment).adjustment
+        typer.echo(f"adjustment {done.id}: {done.status}")
 
 
 @adjustment_app.command("reject")
 def adjustment_reject(adjustment: IdArg) -> None:
     """Turn a proposed adjustment down; the milestone keeps its date."""
     with acting() as (session, principal, now):
-        row = adjustments.reject_adjustment(session, principal, adjustment, now)
-        typer.echo(f"adjustment {row.id}: {row.status}")
+        adjustments.reject_adjustment(session, principal, adjustment, now)
+        done = adjustments.result_of(session, principal, adjustment).adjustment
+        typer.echo(f"adjustment {done.id}: {done.status}")
 
 
 # -- obligations -----------------------------------------------------------------------
@@ -319,39 +301,18 @@ def obligation_list(
     status: Annotated[
         str | None, typer.Option("--status", help="open, met, waived or lapsed.")
     ] = "open",
-    as_json: JsonOpt = False,
+    as_json: Annotated[bool, _json("the items of GET /obligations")] = False,
 ) -> None:
     """Obligations by due time (default: the open ones)."""
     with acting(write=False) as (session, principal, now):
         client_id = (
             None if client is None else client_named(session, principal, client).id
         )
-        rows = obligations.list_obligations(
+        rows = obligations.list_views(
             session, principal, client_id=client_id, status=status
         )
         if as_json:
-            typer.echo(
-                json.dumps(
-                    [
-                        {
-                            "id": o.id,
-                            "client_id": o.client_id,
-                            "party": o.party,
-                            "kind": o.kind,
-                            "title": o.title,
-                            "due_at": o.due_at.isoformat(),
-                            "status": o.status,
-                            "met_at": None
-                            if o.met_at is None
-                            else o.met_at.isoformat(),
-                            "lateness": o.lateness,
-                            "lateness_mode": o.shift_mode,
-                        }
-                        for o in rows
-                    ],
-                    indent=2,
-                )
-            )
+            echo_json(rows)
             return
         if not rows:
             typer.echo("No obligations.")
@@ -361,8 +322,9 @@ def obligation_list(
             state = o.status
             if o.status == "open":
                 state = "overdue" if o.due_at <= now else "open"
-            elif o.lateness:
-                state = f"met {_amount(o.lateness, o.shift_mode)} late"
+            elif o.lateness_seconds or o.lateness_days:
+                late = _amount(o.shift_mode, o.lateness_seconds, o.lateness_days)
+                state = f"met {late} late"
             table.add_row(
                 str(o.id), o.party, o.kind, o.title, o.due_at.isoformat(), state
             )
@@ -388,25 +350,26 @@ def obligation_add(
     """Record something the client owes by a date."""
     with acting() as (session, principal, now):
         who = client_named(session, principal, client)
-        version = agreement_in_force(session, principal, who.id, now)
-        if version is None:
-            raise InvalidInput(f"{who.name} has no agreement in force")
+        terms = version_terms(required_in_force(session, principal, who, now))
         mid = (
             None
             if milestone is None
-            else _milestone(session, principal, milestone, client).id
+            else _milestone(session, principal, milestone, client, now).id
         )
         row = obligations.add_obligation(
             session,
             principal,
             client_id=who.id,
             title=title,
-            due_at=_due(due, version_terms(version)),
+            due_at=_due(due, terms),
             now=now,
             milestone_id=mid,
             kind=kind,
         )
-        typer.echo(f"obligation {row.id}: {row.title}, due {row.due_at.isoformat()}")
+        added = obligations.view_of(session, principal, row.id)
+        typer.echo(
+            f"obligation {added.id}: {added.title}, due {added.due_at.isoformat()}"
+        )
 
 
 @obligation_app.command("met")
@@ -414,11 +377,14 @@ def obligation_met(obligation: IdArg, note: NoteOpt = None) -> None:
     """Record that the client met an obligation (e.g. the inputs arrived) now;
     late, it proposes moving the milestones that depend on it."""
     with acting() as (session, principal, now):
-        row = obligations.meet_obligation(
-            session, principal, obligation, now, note=note
+        obligations.meet_obligation(session, principal, obligation, now, note=note)
+        met = obligations.view_of(session, principal, obligation)
+        late = (
+            f", {_amount(met.shift_mode, met.lateness_seconds, met.lateness_days)} late"
+            if met.lateness_seconds or met.lateness_days
+            else ""
         )
-        late = f", {_amount(row.lateness, row.shift_mode)} late" if row.lateness else ""
-        typer.echo(f"obligation {row.id}: met{late}")
+        typer.echo(f"obligation {met.id}: met{late}")
 
 
 @obligation_app.command("waive")
@@ -428,10 +394,9 @@ def obligation_waive(
 ) -> None:
     """Release the client from an obligation."""
     with acting() as (session, principal, now):
-        row = obligations.waive_obligation(
-            session, principal, obligation, now, reason=reason
-        )
-        typer.echo(f"obligation {row.id}: waived")
+        obligations.waive_obligation(session, principal, obligation, now, reason=reason)
+        waived = obligations.view_of(session, principal, obligation)
+        typer.echo(f"obligation {waived.id}: {waived.status}")
 
 
 # -- change requests -------------------------------------------------------------------
@@ -439,7 +404,7 @@ def obligation_waive(
 
 def _change(session: Session, principal: Principal, key: str) -> int:
     wanted = key.strip().upper()
-    for row in changes.list_changes(session, principal):
+    for row in changes.list_views(session, principal):
         if row.key == wanted or str(row.id) == wanted:
             return row.id
     raise NotFound(f"change request {key} not found")
@@ -466,7 +431,8 @@ def change_request(
             body=body,
             now=now,
         )
-        typer.echo(f"{row.key}: {row.title} (requested)")
+        asked = changes.view_of(session, principal, row.id)
+        typer.echo(f"{asked.key}: {asked.title} ({asked.status})")
 
 
 @change_app.command("estimate")
@@ -489,11 +455,7 @@ def change_estimate(
     """The provider's estimate: effort, cost and the effect on milestones."""
     with acting() as (session, principal, now):
         cid = _change(session, principal, change)
-        row = changes.get_change(session, principal, cid)
-        version = agreement_in_force(session, principal, row.client_id, now)
-        if version is None:
-            raise InvalidInput("the client has no agreement in force")
-        terms = version_terms(version)
+        terms = changes.terms_for(session, principal, cid, now)
         effects = []
         for item in moves or []:
             name, sep, by = item.partition("=")
@@ -514,7 +476,8 @@ def change_estimate(
             now=now,
             note=note,
         )
-        typer.echo(f"{row.key}: estimated")
+        estimated = changes.view_of(session, principal, cid)
+        typer.echo(f"{estimated.key}: {estimated.status}")
 
 
 @change_app.command("decide")
@@ -531,43 +494,27 @@ def change_decide(
             f"{decision!r}: write approve or reject", param_hint="'DECISION'"
         )
     with acting() as (session, principal, now):
-        row = changes.decide(
-            session,
-            principal,
-            _change(session, principal, change),
-            approve=decision == "approve",
-            now=now,
-            note=note,
+        cid = _change(session, principal, change)
+        changes.decide(
+            session, principal, cid, approve=decision == "approve", now=now, note=note
         )
-        typer.echo(f"{row.key}: {row.status}")
+        decided = changes.view_of(session, principal, cid)
+        typer.echo(f"{decided.key}: {decided.status}")
 
 
 @change_app.command("list")
-def change_list(client: ClientOpt = None, as_json: JsonOpt = False) -> None:
+def change_list(
+    client: ClientOpt = None,
+    as_json: Annotated[bool, _json("the items of GET /change-requests")] = False,
+) -> None:
     """Change requests with their state, estimate and decision."""
     with acting(write=False) as (session, principal, _now):
         client_id = (
             None if client is None else client_named(session, principal, client).id
         )
-        rows = changes.list_changes(session, principal, client_id=client_id)
-        data = [
-            {
-                "key": r.key,
-                "title": r.title,
-                "status": r.status,
-                "effort_seconds": r.estimate_seconds,
-                "cost": None if r.cost is None else str(r.cost),
-                "currency": r.currency,
-                "effects": r.effects,
-                "requested_at": r.requested_at.isoformat(),
-                "decided_at": None
-                if r.decided_at is None
-                else r.decided_at.isoformat(),
-            }
-            for r in rows
-        ]
+        rows = changes.list_views(session, principal, client_id=client_id)
         if as_json:
-            typer.echo(json.dumps(data, indent=2))
+            echo_json(rows)
             return
         if not rows:
             typer.echo("No change requests.")
@@ -576,8 +523,8 @@ def change_list(client: ClientOpt = None, as_json: JsonOpt = False) -> None:
         for r in rows:
             effort = (
                 "-"
-                if r.estimate_seconds is None
-                else format_duration(timedelta(seconds=r.estimate_seconds))
+                if r.effort_seconds is None
+                else format_duration(timedelta(seconds=r.effort_seconds))
             )
             cost = "-" if r.cost is None else f"{r.cost} {r.currency or ''}".strip()
             table.add_row(r.key, r.title, r.status, effort, cost)
@@ -606,45 +553,26 @@ def commitment_update(
             text=text,
             now=now,
         )
-        typer.echo(f"{row.commitment}: update recorded")
+        kept = commitments.update_of(session, principal, row.id)
+        typer.echo(f"{kept.commitment}: update recorded")
 
 
 @commitment_app.command("status")
-def commitment_status(client: NeededClient, as_json: JsonOpt = False) -> None:
+def commitment_status(
+    client: NeededClient,
+    as_json: Annotated[bool, _json("GET /clients/{id}/commitments")] = False,
+) -> None:
     """Each period of each commitment: met, missed or open."""
     with acting(write=False) as (session, principal, now):
         who = client_named(session, principal, client)
-        rows = commitments.commitment_status(session, principal, who.id, now)
+        status = commitments.status_view(session, principal, who.id, now)
         if as_json:
-            typer.echo(
-                json.dumps(
-                    [
-                        {
-                            "commitment": c.commitment,
-                            "every": c.every,
-                            "periods": [
-                                {
-                                    "start": p.start.isoformat(),
-                                    "end": p.end.isoformat(),
-                                    "met_at": None
-                                    if p.met_at is None
-                                    else p.met_at.isoformat(),
-                                    "state": p.state(now),
-                                }
-                                for p in c.periods
-                            ],
-                        }
-                        for c in rows
-                    ],
-                    indent=2,
-                )
-            )
+            echo_json(status)
             return
-        if not rows:
+        if not status.commitments:
             typer.echo("No cadenced commitments.")
             return
-        for c in rows:
-            missed = len(c.missed(now))
-            typer.echo(f"{c.commitment} (every {c.every}): {missed} missed")
+        for c in status.commitments:
+            typer.echo(f"{c.commitment} (every {c.every}): {c.missed} missed")
             for p in c.periods:
-                typer.echo(f"  by {p.end.astimezone(UTC).isoformat()}: {p.state(now)}")
+                typer.echo(f"  by {p.end.astimezone(UTC).isoformat()}: {p.state}")

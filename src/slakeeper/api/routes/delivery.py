@@ -18,27 +18,13 @@ from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from slakeeper.api.delivery_schemas import (
-    AdjustmentRead,
-    AdjustmentResultRead,
     ChangeRequestCreate,
-    ChangeRequestList,
-    ChangeRequestRead,
-    CommitmentRead,
-    CommitmentsRead,
     CommitmentUpdateCreate,
-    CommitmentUpdateRead,
     DecisionCreate,
     DelayCreate,
     EstimateCreate,
     FulfilmentCreate,
-    MilestoneDetailRead,
-    MilestoneEventRead,
-    MilestoneList,
-    MilestoneRead,
-    MilestoneStepRead,
     ObligationCreate,
-    ObligationList,
-    ObligationRead,
     ReviewCreate,
     SubmissionCreate,
     WaiverCreate,
@@ -47,17 +33,28 @@ from slakeeper.api.deps import AtQuery, NowDep, PrincipalDep, SessionDep, Sessio
 from slakeeper.api.idempotency import IdempotencyKeyHeader, create_once
 from slakeeper.api.pagination import PageDep, paginate
 from slakeeper.api.responses import errors
-from slakeeper.db.models import Adjustment, Milestone
-from slakeeper.services.access import Principal
 from slakeeper.services.delivery import (
     adjustments,
     change_requests,
     commitments,
-    milestone_state,
     obligations,
 )
 from slakeeper.services.delivery import milestones as svc
 from slakeeper.services.delivery.change_requests import Effect
+from slakeeper.services.views.delivery import (
+    AdjustmentResultRead,
+    ChangeRequestList,
+    ChangeRequestRead,
+    CommitmentsRead,
+    CommitmentUpdateRead,
+    MilestoneDetailRead,
+    MilestoneEventRead,
+    MilestoneList,
+    MilestoneRead,
+    MilestoneStepRead,
+    ObligationList,
+    ObligationRead,
+)
 
 __all__ = [
     "adjustments_router",
@@ -78,23 +75,6 @@ commitments_router = APIRouter(
 ClientFilter = Annotated[int | None, Query(description="Only this client's.")]
 
 
-def _step(session: Session, principal: Principal, row: Milestone) -> MilestoneStepRead:
-    """The milestone and the event its last step appended."""
-    events = svc.events_of(session, principal, row.id)
-    return MilestoneStepRead(
-        event=MilestoneEventRead.of(events[-1]), milestone=MilestoneRead.of(row)
-    )
-
-
-def _result(
-    session: Session, principal: Principal, row: Adjustment
-) -> AdjustmentResultRead:
-    milestone = milestone_state.get_milestone(session, principal, row.milestone_id)
-    return AdjustmentResultRead(
-        adjustment=AdjustmentRead.of(row), milestone=MilestoneRead.of(milestone)
-    )
-
-
 # -- milestones --------------------------------------------------------------------
 
 
@@ -110,13 +90,9 @@ def list_milestones(
 ) -> MilestoneList:
     """The milestones the principal may see, oldest first, with their state now
     (`computed_at`); a client contact sees only their own client's."""
-    rows = svc.list_milestones(session, principal, client_id=client_id, page=page)
+    rows = svc.list_views(session, principal, now, client_id=client_id, page=page)
     items, next_cursor = paginate(rows, page, key=lambda m: m.id)
-    states = milestone_state.states_at(session, items, now)
-    return MilestoneList(
-        items=[MilestoneRead.of(m, s, now) for m, s in zip(items, states, strict=True)],
-        next_cursor=next_cursor,
-    )
+    return MilestoneList(items=items, next_cursor=next_cursor)
 
 
 @milestones_router.get(
@@ -130,10 +106,7 @@ def get_milestone(
 ) -> MilestoneDetailRead:
     """The milestone's state now and every adjustment proposed for it, oldest
     first."""
-    row = milestone_state.get_milestone(session, principal, milestone_id)
-    moves = adjustments.adjustments_of(session, principal, milestone_id)
-    state = milestone_state.state_at(session, principal, milestone_id, now)
-    return MilestoneDetailRead.of_rows(row, moves, state, now)
+    return svc.detail_of(session, principal, milestone_id, now)
 
 
 @milestones_router.get(
@@ -146,8 +119,7 @@ def list_milestone_events(
     milestone_id: int, session: SessionDep, principal: PrincipalDep
 ) -> list[MilestoneEventRead]:
     """The milestone's history, oldest first."""
-    rows = svc.events_of(session, principal, milestone_id)
-    return [MilestoneEventRead.of(e) for e in rows]
+    return svc.event_views(session, principal, milestone_id)
 
 
 @milestones_router.post(
@@ -160,7 +132,8 @@ def start_milestone(
     milestone_id: int, session: SessionDep, principal: PrincipalDep, now: NowDep
 ) -> MilestoneRead:
     """The provider marks a planned milestone as in progress (409 otherwise)."""
-    return MilestoneRead.of(svc.start(session, principal, milestone_id, now))
+    svc.start(session, principal, milestone_id, now)
+    return svc.view_of(session, principal, milestone_id)
 
 
 @milestones_router.post(
@@ -186,8 +159,8 @@ def submit_milestone(
     given = body or SubmissionCreate()
 
     def create(session: Session) -> MilestoneStepRead:
-        row = svc.submit(session, principal, milestone_id, now, note=given.note)
-        return _step(session, principal, row)
+        svc.submit(session, principal, milestone_id, now, note=given.note)
+        return svc.step_of(session, principal, milestone_id)
 
     return create_once(
         sessions, principal, request, given, idempotency_key, now, create
@@ -215,10 +188,8 @@ def review_milestone(
     an adjustment proposed by the lateness."""
 
     def create(session: Session) -> MilestoneStepRead:
-        row = svc.review(
-            session, principal, milestone_id, body.answer, now, note=body.note
-        )
-        return _step(session, principal, row)
+        svc.review(session, principal, milestone_id, body.answer, now, note=body.note)
+        return svc.step_of(session, principal, milestone_id)
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
 
@@ -256,7 +227,7 @@ def record_delay(
             reason=body.reason,
             now=now,
         )
-        return _result(session, principal, row)
+        return adjustments.result_of(session, principal, row.id)
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
 
@@ -272,8 +243,8 @@ def accept_adjustment(
 ) -> AdjustmentResultRead:
     """Accept for your side (provider or client); once both sides have, the
     milestone's due time moves. One no longer proposed is 409."""
-    row = adjustments.accept_adjustment(session, principal, adjustment_id, now)
-    return _result(session, principal, row)
+    adjustments.accept_adjustment(session, principal, adjustment_id, now)
+    return adjustments.result_of(session, principal, adjustment_id)
 
 
 @adjustments_router.post(
@@ -287,8 +258,8 @@ def reject_adjustment(
 ) -> AdjustmentResultRead:
     """Either side turns a proposed adjustment down; the milestone keeps its due
     time. One no longer proposed is 409."""
-    row = adjustments.reject_adjustment(session, principal, adjustment_id, now)
-    return _result(session, principal, row)
+    adjustments.reject_adjustment(session, principal, adjustment_id, now)
+    return adjustments.result_of(session, principal, adjustment_id)
 
 
 # -- obligations -------------------------------------------------------------------
@@ -317,7 +288,7 @@ def list_obligations(
 ) -> ObligationList:
     """The obligations the principal may see, oldest first; a client contact
     sees only their own client's."""
-    rows = obligations.list_obligations(
+    rows = obligations.list_views(
         session,
         principal,
         client_id=client_id,
@@ -327,9 +298,7 @@ def list_obligations(
         page=page,
     )
     items, next_cursor = paginate(rows, page, key=lambda o: o.id)
-    return ObligationList(
-        items=[ObligationRead.of(o) for o in items], next_cursor=next_cursor
-    )
+    return ObligationList(items=items, next_cursor=next_cursor)
 
 
 @obligations_router.post(
@@ -362,7 +331,7 @@ def add_obligation(
             milestone_id=body.milestone_id,
             kind=body.kind,
         )
-        return ObligationRead.of(row)
+        return obligations.view_of(session, principal, row.id)
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
 
@@ -385,8 +354,8 @@ def meet_obligation(
     milestones that depend on it (see `GET /milestones/{id}`). Feedback and
     decisions are met by the client's answer, not here (409)."""
     note = None if body is None else body.note
-    row = obligations.meet_obligation(session, principal, obligation_id, now, note=note)
-    return ObligationRead.of(row)
+    obligations.meet_obligation(session, principal, obligation_id, now, note=note)
+    return obligations.view_of(session, principal, obligation_id)
 
 
 @obligations_router.post(
@@ -404,10 +373,10 @@ def waive_obligation(
 ) -> ObligationRead:
     """The provider releases the client from an open obligation, saying why; no
     lateness counts."""
-    row = obligations.waive_obligation(
+    obligations.waive_obligation(
         session, principal, obligation_id, now, reason=body.reason
     )
-    return ObligationRead.of(row)
+    return obligations.view_of(session, principal, obligation_id)
 
 
 # -- change requests ---------------------------------------------------------------
@@ -431,13 +400,11 @@ def list_changes(
 ) -> ChangeRequestList:
     """The change requests the principal may see, oldest first; a client
     contact sees only their own client's."""
-    rows = change_requests.list_changes(
+    rows = change_requests.list_views(
         session, principal, client_id=client_id, status=status, page=page
     )
     items, next_cursor = paginate(rows, page, key=lambda c: c.id)
-    return ChangeRequestList(
-        items=[ChangeRequestRead.of(c) for c in items], next_cursor=next_cursor
-    )
+    return ChangeRequestList(items=items, next_cursor=next_cursor)
 
 
 @changes_router.post(
@@ -469,7 +436,7 @@ def request_change(
             body=body.body,
             now=now,
         )
-        return ChangeRequestRead.of(row)
+        return change_requests.view_of(session, principal, row.id)
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
 
@@ -484,9 +451,7 @@ def get_change(
     change_id: int, session: SessionDep, principal: PrincipalDep
 ) -> ChangeRequestRead:
     """The change request, its estimate and its decision."""
-    return ChangeRequestRead.of(
-        change_requests.get_change(session, principal, change_id)
-    )
+    return change_requests.view_of(session, principal, change_id)
 
 
 @changes_router.post(
@@ -505,7 +470,7 @@ def estimate_change(
     """The provider estimates a requested change (409 otherwise): effort, cost
     and how it would move milestones. The client's decision is then due."""
     effects = [Effect(key, amount, mode) for key, amount, mode in body.effect_amounts()]
-    row = change_requests.estimate(
+    change_requests.estimate(
         session,
         principal,
         change_id,
@@ -515,7 +480,7 @@ def estimate_change(
         now=now,
         note=body.note,
     )
-    return ChangeRequestRead.of(row)
+    return change_requests.view_of(session, principal, change_id)
 
 
 @changes_router.post(
@@ -535,10 +500,10 @@ def decide_change(
     approves or rejects an estimated change (409 otherwise). An approved change
     moves the milestones it names at once; a late decision also proposes
     adjustments, like any late client obligation."""
-    row = change_requests.decide(
+    change_requests.decide(
         session, principal, change_id, approve=body.approve, now=now, note=body.note
     )
-    return ChangeRequestRead.of(row)
+    return change_requests.view_of(session, principal, change_id)
 
 
 # -- commitments -------------------------------------------------------------------
@@ -561,12 +526,7 @@ def list_commitments(
     the first agreement), with its periods from the agreement's start up to the
     one open at `at`, each met, missed or open; answered in UTC."""
     at = now if at is None else at.astimezone(UTC)
-    rows = commitments.commitment_status(session, principal, client_id, at)
-    return CommitmentsRead(
-        client_id=client_id,
-        at=at,
-        commitments=[CommitmentRead.of(c, at) for c in rows],
-    )
+    return commitments.status_view(session, principal, client_id, at)
 
 
 @commitments_router.post(
@@ -597,6 +557,6 @@ def record_commitment_update(
             text=body.text,
             now=now,
         )
-        return CommitmentUpdateRead.of(row)
+        return commitments.update_of(session, principal, row.id)
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)

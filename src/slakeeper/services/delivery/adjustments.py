@@ -31,6 +31,11 @@ from slakeeper.services.access import (
 )
 from slakeeper.services.delivery import milestone_state as state
 from slakeeper.services.versions import version_terms
+from slakeeper.services.views.delivery import (
+    AdjustmentRead,
+    AdjustmentResultRead,
+    MilestoneRead,
+)
 
 __all__ = [
     "CAUSES",
@@ -41,6 +46,7 @@ __all__ = [
     "propose_for_change",
     "record_delay",
     "reject_adjustment",
+    "result_of",
 ]
 
 
@@ -52,6 +58,18 @@ def adjustments_of(
 ) -> list[Adjustment]:
     state.get_milestone(session, principal, milestone_id)
     return state.adjustment_rows(session, milestone_id)
+
+
+def result_of(
+    session: Session, principal: Principal, adjustment_id: int
+) -> AdjustmentResultRead:
+    """An adjustment and its milestone as they are now (after a step on it)."""
+    active_user(session, principal)
+    row = visible(session, principal, Adjustment, adjustment_id, "adjustment")
+    milestone = state.get_milestone(session, principal, row.milestone_id)
+    return AdjustmentResultRead(
+        adjustment=AdjustmentRead.of(row), milestone=MilestoneRead.of(milestone)
+    )
 
 
 def amount_words(amount: int, mode: str) -> str:

@@ -48,6 +48,7 @@ from slakeeper.services.versions import (
     required_in_force,
     version_terms,
 )
+from slakeeper.services.views.delivery import ChangeRequestRead
 
 __all__ = [
     "Effect",
@@ -55,7 +56,10 @@ __all__ = [
     "estimate",
     "get_change",
     "list_changes",
+    "list_views",
     "request_change",
+    "terms_for",
+    "view_of",
 ]
 
 MAX_TITLE = 300
@@ -95,6 +99,38 @@ def list_changes(
     return list(
         session.scalars(in_page(query, page, ChangeRequest.id, ChangeRequest.id))
     )
+
+
+def list_views(
+    session: Session,
+    principal: Principal,
+    *,
+    client_id: int | None = None,
+    status: str | None = None,
+    page: Page | None = None,
+) -> list[ChangeRequestRead]:
+    """`list_changes` as read models."""
+    rows = list_changes(
+        session, principal, client_id=client_id, status=status, page=page
+    )
+    return [ChangeRequestRead.of(c) for c in rows]
+
+
+def view_of(
+    session: Session, principal: Principal, change_id: int
+) -> ChangeRequestRead:
+    """A change request, its estimate and its decision."""
+    return ChangeRequestRead.of(get_change(session, principal, change_id))
+
+
+def terms_for(
+    session: Session, principal: Principal, change_id: int, now: datetime
+) -> VersionTerms:
+    """The terms in force at `now` with the change's client (its calendar, to
+    read an estimate's effort and moves); none in force is a Conflict."""
+    row = get_change(session, principal, change_id)
+    client = visible_client(session, principal, row.client_id)
+    return _terms(session, principal, client, now)[1]
 
 
 def _terms(

@@ -28,6 +28,7 @@ from slakeeper.services.access import (
     Principal,
     active_user,
     require_provider,
+    visible,
     visible_client,
 )
 from slakeeper.services.versions import (
@@ -35,8 +36,19 @@ from slakeeper.services.versions import (
     required_in_force,
     version_terms,
 )
+from slakeeper.services.views.delivery import (
+    CommitmentRead,
+    CommitmentsRead,
+    CommitmentUpdateRead,
+)
 
-__all__ = ["CommitmentStatus", "commitment_status", "record_update"]
+__all__ = [
+    "CommitmentStatus",
+    "commitment_status",
+    "record_update",
+    "status_view",
+    "update_of",
+]
 
 WEEKDAYS: tuple[str, ...] = get_args(Weekday)
 
@@ -148,3 +160,27 @@ def commitment_status(
         )
         out.append(CommitmentStatus(client.id, c.commitment, str(c.every), periods))
     return out
+
+
+def status_view(
+    session: Session, principal: Principal, client_id: int, at: datetime
+) -> CommitmentsRead:
+    """`commitment_status` at `at` as the read model: each commitment with its
+    periods judged at `at`."""
+    rows = commitment_status(session, principal, client_id, at)
+    return CommitmentsRead(
+        client_id=client_id,
+        at=at,
+        commitments=[
+            CommitmentRead.of(c.commitment, c.every, c.periods, at) for c in rows
+        ],
+    )
+
+
+def update_of(
+    session: Session, principal: Principal, update_id: int
+) -> CommitmentUpdateRead:
+    """A recorded commitment update."""
+    active_user(session, principal)
+    row = visible(session, principal, CommitmentUpdate, update_id, "update")
+    return CommitmentUpdateRead.of(row)

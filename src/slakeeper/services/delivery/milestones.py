@@ -65,19 +65,31 @@ from slakeeper.services.access import (
 from slakeeper.services.delivery import milestone_state as state
 from slakeeper.services.delivery import obligations
 from slakeeper.services.pages import Page, in_page
-from slakeeper.services.versions import version_terms
+from slakeeper.services.versions import VersionTerms, version_terms
+from slakeeper.services.views.delivery import (
+    MilestoneDetailRead,
+    MilestoneEventRead,
+    MilestoneRead,
+    MilestoneStepRead,
+)
 
 __all__ = [
     "Review",
     "check_milestone",
+    "detail_of",
     "due_milestones",
+    "event_views",
     "events_of",
     "list_milestones",
+    "list_views",
     "milestone_due_checks",
     "review",
     "start",
+    "step_of",
     "submit",
     "sync_milestones",
+    "terms_for",
+    "view_of",
 ]
 
 
@@ -112,6 +124,70 @@ def events_of(
 ) -> list[MilestoneEvent]:
     state.get_milestone(session, principal, milestone_id)
     return state.events(session, milestone_id)
+
+
+# -- read models ---------------------------------------------------------------------
+
+
+def list_views(
+    session: Session,
+    principal: Principal,
+    now: datetime,
+    *,
+    client_id: int | None = None,
+    page: Page | None = None,
+) -> list[MilestoneRead]:
+    """`list_milestones` with each one's state at `now`, derived afresh in a
+    constant number of queries (`milestone_state.states_at`)."""
+    rows = list_milestones(session, principal, client_id=client_id, page=page)
+    states = state.states_at(session, rows, now)
+    return [MilestoneRead.of(m, s, now) for m, s in zip(rows, states, strict=True)]
+
+
+def view_of(session: Session, principal: Principal, milestone_id: int) -> MilestoneRead:
+    """A milestone with its state as stored after its last change."""
+    return MilestoneRead.of(state.get_milestone(session, principal, milestone_id))
+
+
+def detail_of(
+    session: Session, principal: Principal, milestone_id: int, now: datetime
+) -> MilestoneDetailRead:
+    """A milestone's state at `now` with every adjustment proposed for it."""
+    row = state.get_milestone(session, principal, milestone_id)
+    (at_now,) = state.states_at(session, [row], now)
+    return MilestoneDetailRead.of_rows(row, row.adjustments, at_now, now)
+
+
+def event_views(
+    session: Session, principal: Principal, milestone_id: int
+) -> list[MilestoneEventRead]:
+    """A milestone's history, oldest first."""
+    return [
+        MilestoneEventRead.of(e) for e in events_of(session, principal, milestone_id)
+    ]
+
+
+def step_of(
+    session: Session, principal: Principal, milestone_id: int
+) -> MilestoneStepRead:
+    """A milestone as stored and the event its last step appended."""
+    row = state.get_milestone(session, principal, milestone_id)
+    last = state.events(session, row.id)[-1]
+    return MilestoneStepRead(
+        event=MilestoneEventRead.of(last), milestone=MilestoneRead.of(row)
+    )
+
+
+def terms_for(
+    session: Session, principal: Principal, milestone_id: int
+) -> VersionTerms:
+    """The terms of the agreement version that defines a milestone now (its
+    calendar and time zone, to read a move or a due date given for it)."""
+    row = state.get_milestone(session, principal, milestone_id)
+    return version_terms(state.version_of(session, row))
+
+
+# -- steps -------------------------------------------------------------------------
 
 
 def sync_milestones(

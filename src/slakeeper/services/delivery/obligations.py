@@ -40,16 +40,19 @@ from slakeeper.services.versions import (
     required_in_force,
     version_terms,
 )
+from slakeeper.services.views.delivery import ObligationRead
 
 __all__ = [
     "MAX_TITLE",
     "RECORDED_KINDS",
     "add_obligation",
     "list_obligations",
+    "list_views",
     "meet_obligation",
     "new_obligation",
     "open_obligations",
     "settle",
+    "view_of",
     "waive_obligation",
 ]
 
@@ -84,6 +87,36 @@ def list_obligations(
         query = query.where(Obligation.kind == kind)
     query = in_page(query, page, Obligation.id, Obligation.due_at, Obligation.id)
     return list(session.scalars(query))
+
+
+def list_views(
+    session: Session,
+    principal: Principal,
+    *,
+    client_id: int | None = None,
+    status: str | None = None,
+    party: str | None = None,
+    kind: str | None = None,
+    page: Page | None = None,
+) -> list[ObligationRead]:
+    """`list_obligations` as read models."""
+    rows = list_obligations(
+        session,
+        principal,
+        client_id=client_id,
+        status=status,
+        party=party,
+        kind=kind,
+        page=page,
+    )
+    return [ObligationRead.of(o) for o in rows]
+
+
+def view_of(
+    session: Session, principal: Principal, obligation_id: int
+) -> ObligationRead:
+    """An obligation as it is now."""
+    return ObligationRead.of(_get_obligation(session, principal, obligation_id))
 
 
 def new_obligation(
