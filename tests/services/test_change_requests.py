@@ -188,6 +188,48 @@ def test_bad_estimates_are_refused_and_change_nothing(sessions, world):
             )
 
 
+def test_the_read_models_of_a_change_request(sessions, world):
+    cast = world.cast
+    with sessions.begin() as s:
+        cr = svc.request_change(
+            s,
+            cast.erika,
+            client_id=cast.acme_id,
+            title="Dark mode",
+            now=berlin(1, 2, 10),
+        )
+        svc.estimate(
+            s,
+            cast.jane,
+            cr.id,
+            effort=timedelta(hours=6),
+            cost="570",
+            effects=[Effect("launch", 2, "calendar_days")],
+            now=berlin(2, 2, 9),
+        )
+        read = svc.view_of(s, cast.max, cr.id)
+        assert (read.key, read.status, read.effort_seconds, read.cost) == (
+            "ACME-CR-1",
+            "estimated",
+            6 * H,
+            "570.00",
+        )
+        assert read.effects[0].model_dump() == {
+            "milestone": "launch",
+            "mode": "calendar_days",
+            "amount_seconds": None,
+            "days": 2,
+        }
+        assert svc.list_views(s, cast.jane) == [read]
+        terms = svc.terms_for(s, cast.jane, cr.id, berlin(2, 2, 9))
+        assert terms.zone.key == "Europe/Berlin"
+        # before the agreement took effect, none is in force
+        with pytest.raises(Conflict, match="no agreement in force"):
+            svc.terms_for(s, cast.jane, cr.id, datetime(2026, 12, 1, tzinfo=UTC))
+        with pytest.raises(NotFound):
+            svc.view_of(s, world.olga, cr.id)
+
+
 def test_weekly_updates_are_met_or_missed(sessions, world):
     cast = world.cast
     with sessions.begin() as s:
@@ -223,6 +265,12 @@ def test_weekly_updates_are_met_or_missed(sessions, world):
             (datetime(2027, 1, 22, 23, 0, tzinfo=UTC), "open"),
         ]
         assert len(status.missed(now)) == 1
+        view = commitments.status_view(s, cast.max, cast.acme_id, now)
+        (read,) = view.commitments
+        assert (view.client_id, view.at, read.missed) == (cast.acme_id, now, 1)
+        assert [(p.end, p.state) for p in read.periods] == [
+            (p.end, p.state(now)) for p in status.periods
+        ]
         for wording, message in (("", "is not one"), ("tea", "is not one")):
             with pytest.raises(InvalidInput, match=message):
                 commitments.record_update(

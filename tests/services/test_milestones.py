@@ -424,6 +424,36 @@ def test_the_stored_state_equals_a_recomputation(sessions, cast):
         assert len(svc.events_of(s, cast.jane, m.id)) == 4
 
 
+def test_the_read_models_show_the_state_now_and_as_stored(sessions, world):
+    """`list_views` and `detail_of` derive the state at the instant asked;
+    `view_of` and `step_of` show it as stored after the last step."""
+    cast = world.cast
+    with sessions.begin() as s:
+        m = ms(s, cast.jane, "redesign-mockups")
+        svc.submit(s, cast.jane, m.id, berlin(10, 2, 16), note="Figma")
+        step = svc.step_of(s, cast.max, m.id)
+        assert (step.event.kind, step.event.text) == ("submitted", "Figma")
+        assert step.milestone == svc.view_of(s, cast.max, m.id)
+        assert step.milestone.status == "submitted"
+        # past the launch's due time it is late: derived, not stored
+        later = LAUNCH_DUE + timedelta(days=3)
+        listed = svc.list_views(s, cast.max, later)
+        assert [v.key for v in listed] == ["redesign-mockups", "launch"]
+        assert (listed[1].late, listed[1].computed_at) == (True, later)
+        stored = svc.view_of(s, cast.max, listed[1].id)
+        assert (stored.late, stored.computed_at) == (False, STARTED)
+        detail = svc.detail_of(s, cast.max, m.id, later)
+        assert detail.model_dump(exclude={"adjustments"}) == listed[0].model_dump()
+        assert detail.adjustments == []
+        assert [e.kind for e in svc.event_views(s, cast.max, m.id)] == [
+            "created",
+            "submitted",
+        ]
+        assert svc.terms_for(s, cast.max, m.id).zone.key == "Europe/Berlin"
+        with pytest.raises(NotFound):
+            svc.detail_of(s, world.olga, m.id, later)
+
+
 def test_only_the_clients_approver_decides_and_each_side_once(sessions, cast):
     with sessions.begin() as s:
         (need,) = obligations.list_obligations(s, cast.jane)

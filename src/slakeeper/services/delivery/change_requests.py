@@ -22,13 +22,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slakeeper.agreement.types import WorkingTime
+from slakeeper.core.states import Role
 from slakeeper.db.models import (
     AgreementVersion,
     ChangeRequest,
     Client,
     Milestone,
     Obligation,
-    Role,
 )
 from slakeeper.errors import Conflict, InvalidInput, PermissionDenied
 from slakeeper.services import counters

@@ -49,12 +49,8 @@ from sqlalchemy.orm import Session
 
 from slakeeper.core.delivery import due_instant
 from slakeeper.core.milestones import FINISHED, OPEN, MilestoneKind
-from slakeeper.db.models import (
-    AgreementVersion,
-    Milestone,
-    MilestoneEvent,
-    Role,
-)
+from slakeeper.core.states import Role
+from slakeeper.db.models import AgreementVersion, Milestone, MilestoneEvent
 from slakeeper.errors import Conflict, InvalidInput, PermissionDenied
 from slakeeper.services.access import (
     Principal,
