@@ -32,6 +32,7 @@ from slakeeper.db.models import (
     Milestone,
     Role,
     Ticket,
+    TicketEvent,
     TimeEntry,
     User,
 )
@@ -321,6 +322,25 @@ READS: dict[str, tuple[str, Read]] = {
         lambda s, p, c: obligations.list_obligations(s, p),
     ),
     "status.board": (LIST, lambda s, p, c: _board(s, p, c)),
+    "tickets.clocks_view": (
+        LOOKUP,
+        lambda s, p, c: tickets.clocks_view(s, p, c.ticket_id, NOW),
+    ),
+    "tickets.event_created_view": (
+        LOOKUP,
+        lambda s, p, c: tickets.event_created_view(
+            s,
+            p,
+            s.scalars(
+                select(TicketEvent).filter_by(ticket_id=c.ticket_id).limit(1)
+            ).one(),
+            NOW,
+        ),
+    ),
+    "tickets.event_views": (
+        LOOKUP,
+        lambda s, p, c: tickets.event_views(s, p, c.ticket_id),
+    ),
     "tickets.events_of": (
         LOOKUP,
         lambda s, p, c: tickets.events_of(s, p, c.ticket_id),
@@ -334,6 +354,10 @@ READS: dict[str, tuple[str, Read]] = {
         lambda s, p, c: tickets.get_ticket(s, p, c.ticket_id),
     ),
     "tickets.list_tickets": (LIST, lambda s, p, c: tickets.list_tickets(s, p)),
+    "tickets.list_views": (
+        LIST,
+        lambda s, p, c: [s.get(Ticket, t.id) for t in tickets.list_views(s, p)],
+    ),
     "tickets.list_with_clocks": (
         LIST,
         lambda s, p, c: tickets.list_with_clocks(s, p, NOW),
@@ -341,6 +365,14 @@ READS: dict[str, tuple[str, Read]] = {
     "tickets.ticket_clocks": (
         LOOKUP,
         lambda s, p, c: tickets.ticket_clocks(s, p, c.ticket_id, NOW),
+    ),
+    "tickets.view_by_key": (
+        LOOKUP,
+        lambda s, p, c: tickets.view_by_key(s, p, c.ticket_key, NOW),
+    ),
+    "tickets.view_of": (
+        LOOKUP,
+        lambda s, p, c: tickets.view_of(s, p, c.ticket_id, NOW),
     ),
     "time_entries.client_timezone": (
         LOOKUP,
@@ -373,6 +405,7 @@ OWN = {
     "obligations.list_obligations",
     "status.board",
     "tickets.list_tickets",
+    "tickets.list_views",
     "tickets.list_with_clocks",
     "time_entries.list_entries",
     "workspaces.list_clients",
