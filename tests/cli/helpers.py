@@ -32,8 +32,7 @@ MAX = "max@acme.example"
 ERIKA = "erika@acme.example"
 
 # the CLI's "now" in every test that points it at a database: a Wednesday morning
-# (10:00 in Berlin) the day after the shared cast's NOW, and in the past of the
-# real clock (which `worker run` and `status --watch` still read)
+# (10:00 in Berlin) the day after the shared cast's NOW
 NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 # the example agreement, in force since the start of 2026
 IN_FORCE = example_text().replace("effective: 2027-01-01", "effective: 2026-01-01")

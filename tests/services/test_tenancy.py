@@ -36,6 +36,7 @@ from slakeeper.db.models import (
     Obligation,
     Role,
     Ticket,
+    TicketEvent,
     TimeEntry,
     User,
 )
@@ -387,6 +388,25 @@ READS: dict[str, tuple[str, Read]] = {
         lambda s, p, c: obligations.view_of(s, p, c.obligation_id),
     ),
     "status.board": (LIST, lambda s, p, c: _board(s, p, c)),
+    "tickets.clocks_view": (
+        LOOKUP,
+        lambda s, p, c: tickets.clocks_view(s, p, c.ticket_id, NOW),
+    ),
+    "tickets.event_created_view": (
+        LOOKUP,
+        lambda s, p, c: tickets.event_created_view(
+            s,
+            p,
+            s.scalars(
+                select(TicketEvent).filter_by(ticket_id=c.ticket_id).limit(1)
+            ).one(),
+            NOW,
+        ),
+    ),
+    "tickets.event_views": (
+        LOOKUP,
+        lambda s, p, c: tickets.event_views(s, p, c.ticket_id),
+    ),
     "tickets.events_of": (
         LOOKUP,
         lambda s, p, c: tickets.events_of(s, p, c.ticket_id),
@@ -400,6 +420,10 @@ READS: dict[str, tuple[str, Read]] = {
         lambda s, p, c: tickets.get_ticket(s, p, c.ticket_id),
     ),
     "tickets.list_tickets": (LIST, lambda s, p, c: tickets.list_tickets(s, p)),
+    "tickets.list_views": (
+        LIST,
+        lambda s, p, c: [s.get(Ticket, t.id) for t in tickets.list_views(s, p)],
+    ),
     "tickets.list_with_clocks": (
         LIST,
         lambda s, p, c: tickets.list_with_clocks(s, p, NOW),
@@ -407,6 +431,14 @@ READS: dict[str, tuple[str, Read]] = {
     "tickets.ticket_clocks": (
         LOOKUP,
         lambda s, p, c: tickets.ticket_clocks(s, p, c.ticket_id, NOW),
+    ),
+    "tickets.view_by_key": (
+        LOOKUP,
+        lambda s, p, c: tickets.view_by_key(s, p, c.ticket_key, NOW),
+    ),
+    "tickets.view_of": (
+        LOOKUP,
+        lambda s, p, c: tickets.view_of(s, p, c.ticket_id, NOW),
     ),
     "time_entries.client_timezone": (
         LOOKUP,
@@ -442,6 +474,7 @@ OWN = {
     "obligations.list_views",
     "status.board",
     "tickets.list_tickets",
+    "tickets.list_views",
     "tickets.list_with_clocks",
     "time_entries.list_entries",
     "workspaces.list_clients",

@@ -1,7 +1,7 @@
 """The worker's pass (`run_due_checks`) on both backends: it activates, rechecks
 what is due, isolates an item that fails (logged, pushed back, skipped; the
 others go on), ends after the item in hand when stopped; and the `slakeeper
-worker run` process exits 0 on SIGTERM or SIGINT."""
+worker run` process exits 0 on SIGTERM or SIGINT, and acts at the CLI's clock."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 import slakeeper
+from slakeeper.cli import status as cli_status
 from slakeeper.db.migrate import upgrade
 from slakeeper.db.models import Milestone, Ticket, VersionState, VersionStatus
 from slakeeper.db.session import make_engine, make_sessionmaker
@@ -32,6 +34,7 @@ from slakeeper.services.worker import (
     run_forever,
 )
 from slakeeper.settings import Settings
+from tests.cli.helpers import Cli
 from tests.factories import (
     ACTIVE_AT,
     NOW,
@@ -281,3 +284,42 @@ def test_a_worker_process_ends_with_0_on_sigterm_and_sigint(tmp_path):
             assert ticket is not None
             assert ticket.computed_at > datetime(2026, 12, 1, tzinfo=UTC)
         engine.dispose()
+
+
+# -- the CLI's clock ---------------------------------------------------------------
+
+
+def test_worker_run_acts_at_the_clis_clock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`worker run` reads the CLI's clock: a fixed SLAKEEPER_NOW (when allowed)
+    for `--once` and for every pass of the loop, refused when not allowed."""
+    path = tmp_path / "worker.db"
+    ticket_id = _past_world(path)  # opened 2026-11-16 09:00 UTC
+    monkeypatch.setenv("SLAKEEPER_DATABASE_URL", f"sqlite:///{path}")
+    run = Cli("worker", "run", user=None)
+    early = "2026-11-16T09:01:00+00:00"  # before its first recheck is due
+    later = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
+
+    out = run("--once", NOW=early, ALLOW_FIXED_NOW="1")
+    assert out.startswith("2026-11-16 09:01:00 UTC: 0 agreement versions")
+    assert "0 tickets" in out  # by the wall clock, the ticket is due
+    out = run("--once", NOW=later.isoformat(), ALLOW_FIXED_NOW="1")
+    assert out.startswith("2026-11-20 09:00:00 UTC:")
+    assert "1 tickets" in out
+    engine = make_engine(Settings(database_url=f"sqlite:///{path}"))
+    with make_sessionmaker(engine)() as s:
+        ticket = s.get(Ticket, ticket_id)
+        assert ticket is not None
+        assert ticket.computed_at == later
+    engine.dispose()
+    assert "SLAKEEPER_NOW" in run.error("--once", NOW=early)
+
+    instants: list[datetime] = []
+
+    def one_loop(_sessions: object, clock: Callable[[], datetime], **_: object) -> None:
+        instants.extend([clock(), clock()])  # each pass reads the clock again
+
+    monkeypatch.setattr(cli_status, "run_forever", one_loop)
+    run("--interval", "1", NOW=later.isoformat(), ALLOW_FIXED_NOW="1")
+    assert instants == [later, later]

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import signal
 import threading
@@ -17,9 +16,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from slakeeper.cli.context import acting, client_named, open_database
+from slakeeper.cli.context import (
+    acting,
+    client_named,
+    current_instant,
+    open_database,
+)
+from slakeeper.cli.output import echo_json
 from slakeeper.core import format_duration
 from slakeeper.services import status as svc
+from slakeeper.services.views.status import StatusAdjustment, StatusRead
 from slakeeper.services.worker import Pass, run_due_checks, run_forever
 from slakeeper.settings import load_settings
 
@@ -40,12 +46,13 @@ worker_app = typer.Typer(
 )
 
 
-def _left(value: timedelta | None) -> str:
-    if value is None:
+def _left(seconds: int | None) -> str:
+    """Working seconds left (negative: over), in words."""
+    if seconds is None:
         return "-"
-    if value < timedelta(0):
-        return f"{format_duration(-value)} over"
-    return f"{format_duration(value)} left"
+    if seconds < 0:
+        return f"{format_duration(timedelta(seconds=-seconds))} over"
+    return f"{format_duration(timedelta(seconds=seconds))} left"
 
 
 def _state(state: str) -> Text:
@@ -70,14 +77,14 @@ def status(
         )
         board = svc.board(session, principal, now, client_id=client_id)
     if as_json:
-        typer.echo(json.dumps(svc.board_json(board), indent=2))
+        echo_json(board)
     else:
         _print(board)
     if board.problems:
         raise typer.Exit(1)
 
 
-def _moved(a: svc.Adjusted) -> str:
+def _moved(a: StatusAdjustment) -> str:
     amount = (
         format_duration(timedelta(seconds=a.amount))
         if a.mode == "working_time"
@@ -96,7 +103,7 @@ def _table(title: str, *columns: str, many: bool) -> Table:
     return table
 
 
-def _print(board: svc.Board) -> None:
+def _print(board: StatusRead) -> None:
     console = Console()
     clients = {t.client for t in board.tickets} | {m.client for m in board.milestones}
     many = len(clients | {o.client for o in board.obligations}) > 1
@@ -204,17 +211,18 @@ def worker_run(
     turning at risk or breached, review windows closing in silence. Safe to run
     in several processes against one PostgreSQL database. An item that fails is
     logged, skipped and retried later; SIGTERM or SIGINT ends the worker after
-    the item in hand (exit 0)."""
+    the item in hand (exit 0). Each pass acts at the CLI's clock (SLAKEEPER_NOW
+    in tests and demos)."""
     logging.basicConfig(format="%(asctime)s %(levelname)s %(message)s")
     settings = load_settings()
+    now = current_instant(settings)  # refuses a stray SLAKEEPER_NOW at once
     with open_database(settings) as sessions, _stop_on_signals() as stop:
         if once:
-            now = datetime.now(UTC)
             _report(now, run_due_checks(sessions, now, stop=stop), always=True)
             return
         run_forever(
             sessions,
-            lambda: datetime.now(UTC),
+            lambda: current_instant(settings),
             interval=interval,
             stop_event=stop,
             on_pass=_report,

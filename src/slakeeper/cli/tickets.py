@@ -9,7 +9,7 @@ people, and a client reply otherwise.
 
 from __future__ import annotations
 
-import json
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 import typer
@@ -17,10 +17,11 @@ from rich.console import Console
 from rich.table import Table
 
 from slakeeper.cli.context import acting, client_named
-from slakeeper.core import ClockStatus, format_duration
+from slakeeper.cli.output import echo_json
+from slakeeper.core import format_duration
 from slakeeper.core.tickets import CLOCKS
-from slakeeper.db.models import Ticket
 from slakeeper.services import tickets as svc
+from slakeeper.services.views.tickets import ClockRead, TicketRead
 
 __all__ = ["app"]
 
@@ -31,39 +32,35 @@ app = typer.Typer(
 
 KeyArg = Annotated[str, typer.Argument(metavar="KEY", help="The ticket, e.g. ACME-42.")]
 TextArg = Annotated[str, typer.Argument(metavar="TEXT", help="What to say.")]
+JsonOpt = Annotated[
+    bool, typer.Option("--json", help="Print JSON (what the API answers).")
+]
 
 
-def _left(clock: ClockStatus) -> str:
-    """Working time left (or over) on a clock, in words for a table."""
+def _left(clock: ClockRead) -> str:
+    """Working time left (or over) on a clock, in words."""
     if clock.state.value == "met":
         return "met"
     if clock.state.value == "breached":
-        return f"breached, {format_duration(clock.overdue_by)} over"
-    left = format_duration(clock.remaining)
+        over = timedelta(seconds=clock.overdue_by_seconds)
+        return f"breached, {format_duration(over)} over"
+    left = format_duration(timedelta(seconds=clock.remaining_seconds))
     return f"{left} left{' (paused)' if clock.is_paused else ''}"
 
 
-def _clock_json(clock: ClockStatus) -> dict[str, Any]:
-    return {
-        "state": clock.state.value,
-        "at_risk": clock.at_risk,
-        "due_at": None if clock.due_at is None else clock.due_at.isoformat(),
-        "target_seconds": int(clock.target.total_seconds()),
-        "elapsed_seconds": int(clock.elapsed.total_seconds()),
-        "remaining_seconds": int(clock.remaining.total_seconds()),
-    }
-
-
-def _summary(ticket: Ticket, clocks: dict[str, ClockStatus]) -> dict[str, Any]:
-    return {
-        "key": ticket.key,
-        "title": ticket.title,
-        "priority": ticket.priority,
-        "status": ticket.status,
-        "created_at": ticket.created_at.isoformat(),
-        "update_breaches": ticket.update_breaches,
-        "clocks": {name: _clock_json(c) for name, c in clocks.items()},
-    }
+def _stored(ticket: TicketRead, name: str) -> str:
+    """A clock's state as stored in a list row (with its due time while it
+    runs), in words for a table."""
+    state: str | None = getattr(ticket, f"{name}_state")
+    due: datetime | None = getattr(ticket, f"{name}_due_at")
+    if state is None:
+        return "-"
+    shown = str(state)
+    if state == "running" and due is not None:
+        shown += f", due {due.astimezone(UTC):%Y-%m-%d %H:%M}"
+    if name == "update" and ticket.update_breaches:
+        shown += f" ({ticket.update_breaches} missed)"
+    return shown
 
 
 @app.command("open")
@@ -108,57 +105,64 @@ def list_command(
             "--state", help="active, at_risk, breached, or a status (default: all)."
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Tickets with their state and the working time left on each clock."""
-    with acting(write=False) as (session, principal, now):
+    """Tickets with the state of each clock (and its due time, UTC) as of their
+    last event or the worker's last check; `ticket show` measures them now."""
+    with acting(write=False) as (session, principal, _now):
         client_id = (
             None if client is None else client_named(session, principal, client).id
         )
-        rows = svc.list_tickets(session, principal, client_id=client_id, state=state)
-        listed = [(t, svc.ticket_clocks(session, principal, t.id, now)) for t in rows]
-        if as_json:
-            typer.echo(json.dumps([_summary(t, c) for t, c in listed], indent=2))
-            return
-        if not listed:
-            typer.echo("No tickets.")
-            return
-        table = Table("key", "priority", "status", "response", "resolution", "update")
-        for ticket, clocks in listed:
-            table.add_row(
-                ticket.key,
-                ticket.priority,
-                ticket.status,
-                *(_left(clocks[n]) if n in clocks else "-" for n in CLOCKS),
-            )
-        Console().print(table)
+        listed = svc.list_views(session, principal, client_id=client_id, state=state)
+    if as_json:
+        echo_json(listed)
+        return
+    if not listed:
+        typer.echo("No tickets.")
+        return
+    table = Table("key", "priority", "status", *CLOCKS)
+    for ticket in listed:
+        table.add_row(
+            ticket.key,
+            ticket.priority,
+            ticket.status,
+            *(_stored(ticket, name) for name in CLOCKS),
+        )
+    Console().print(table)
 
 
 @app.command("show")
-def show_command(key: KeyArg) -> None:
-    """A ticket, its clocks and its events."""
+def show_command(key: KeyArg, as_json: JsonOpt = False) -> None:
+    """A ticket, its clocks measured now and its events."""
     with acting(write=False) as (session, principal, now):
-        ticket = svc.find_ticket(session, principal, key)
-        clocks = svc.ticket_clocks(session, principal, ticket.id, now)
-        typer.echo(f"{ticket.key}: {ticket.title}")
-        typer.echo(f"priority {ticket.priority}, status {ticket.status}")
-        for name, clock in clocks.items():
-            due = "" if clock.due_at is None else f", due {clock.due_at.isoformat()}"
-            typer.echo(f"  {name}: {clock.state.value}, {_left(clock)}{due}")
-        if ticket.update_breaches:
-            typer.echo(f"  update cycles missed: {ticket.update_breaches}")
-        for e in svc.events_of(session, principal, ticket.id):
-            said = f": {e.text}" if e.text else ""
-            typer.echo(f"{e.seq:>3} {e.at.isoformat()} {e.kind}{said}")
+        ticket = svc.view_by_key(session, principal, key, now)
+        events = [] if as_json else svc.event_views(session, principal, ticket.id)
+    if as_json:
+        echo_json(ticket)
+        return
+    typer.echo(f"{ticket.key}: {ticket.title}")
+    typer.echo(f"priority {ticket.priority}, status {ticket.status}")
+    for name in CLOCKS:
+        clock: ClockRead | None = getattr(ticket.clocks, name)
+        if clock is None:
+            continue
+        due = "" if clock.due_at is None else f", due {clock.due_at.isoformat()}"
+        typer.echo(f"  {name}: {clock.state.value}, {_left(clock)}{due}")
+    if ticket.update_breaches:
+        typer.echo(f"  update cycles missed: {ticket.update_breaches}")
+    for e in events:
+        said = f": {e.text}" if e.text else ""
+        typer.echo(f"{e.seq:>3} {e.at.isoformat()} {e.kind}{said}")
 
 
 def _add(key: str, kind: str, **kw: Any) -> None:
     with acting() as (session, principal, now):
-        ticket = svc.find_ticket(session, principal, key)
+        ticket_id = svc.find_ticket(session, principal, key).id
         if kind == "reply":
             kind = "provider_reply" if principal.is_provider else "client_reply"
-        svc.add_event(session, principal, ticket.id, kind, now, **kw)
-        typer.echo(f"{ticket.key}: {kind.replace('_', ' ')} recorded ({ticket.status})")
+        svc.add_event(session, principal, ticket_id, kind, now, **kw)
+        done = svc.view_of(session, principal, ticket_id, now)
+    typer.echo(f"{done.key}: {kind.replace('_', ' ')} recorded ({done.status})")
 
 
 @app.command("reply")

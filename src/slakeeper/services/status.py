@@ -12,9 +12,7 @@ provider's clients at `now` (the `slakeeper status` command and `GET /status`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -30,94 +28,19 @@ from slakeeper.services.delivery import (
     obligations,
 )
 from slakeeper.services.versions import version_terms
+from slakeeper.services.views.status import (
+    StatusAdjustment,
+    StatusCommitment,
+    StatusMilestone,
+    StatusObligation,
+    StatusRead,
+    StatusTicket,
+)
+from slakeeper.services.views.tickets import seconds
 
-__all__ = [
-    "Board",
-    "CommitmentLine",
-    "MilestoneLine",
-    "ObligationLine",
-    "TicketLine",
-    "board",
-    "board_json",
-]
+__all__ = ["board"]
 
 RANK = {"breached": 0, "late": 0, "at_risk": 1, "paused": 2, "on_track": 3}
-
-
-@dataclass(frozen=True, slots=True)
-class TicketLine:
-    client: str
-    key: str
-    title: str
-    priority: str
-    status: str
-    state: str  # breached, at_risk, paused, on_track
-    clock: str | None  # the clock the state is about
-    due_at: datetime | None
-    left: timedelta | None  # working time left (negative: over)
-
-
-@dataclass(frozen=True, slots=True)
-class Adjusted:
-    cause: str
-    kind: str
-    status: str
-    amount: int
-    mode: str
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class MilestoneLine:
-    client: str
-    key: str
-    title: str
-    status: str
-    state: str  # late, at_risk, on_track
-    due_at: datetime
-    agreed_due_at: datetime
-    left: timedelta  # working time to the due time (negative: over)
-    adjustments: list[Adjusted] = field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class ObligationLine:
-    id: int
-    client: str
-    party: str
-    kind: str
-    title: str
-    due_at: datetime
-    overdue: bool
-
-
-@dataclass(frozen=True, slots=True)
-class CommitmentLine:
-    client: str
-    commitment: str
-    every: str
-    missed: list[datetime]  # the ends of the periods missed
-    current_due: datetime | None
-    current_met: bool
-
-
-@dataclass(frozen=True, slots=True)
-class Board:
-    now: datetime
-    tickets: list[TicketLine]
-    milestones: list[MilestoneLine]
-    obligations: list[ObligationLine]
-    commitments: list[CommitmentLine]
-
-    @property
-    def problems(self) -> int:
-        """How many things are breached, late, overdue or missed."""
-        return (
-            sum(t.state == "breached" for t in self.tickets)
-            + sum(m.state == "late" for m in self.milestones)
-            + sum(o.overdue for o in self.obligations)
-            + sum(len(c.missed) for c in self.commitments)
-        )
 
 
 def _ticket_state(clocks: Mapping[str, ClockReading]) -> tuple[str, str | None]:
@@ -139,7 +62,7 @@ def _ticket_state(clocks: Mapping[str, ClockReading]) -> tuple[str, str | None]:
 
 def board(
     session: Session, principal: Principal, now: datetime, *, client_id: int | None
-) -> Board:
+) -> StatusRead:
     """The board at `now` for one client or all the principal may see."""
     names = {c.id: c.name for c in workspaces.list_clients(session, principal)}
     if client_id is not None and client_id not in names:
@@ -151,33 +74,35 @@ def board(
         state, name = _ticket_state(clocks)
         clock = None if name is None else clocks[name]
         ticket_lines.append(
-            TicketLine(
-                names[t.client_id],
-                t.key,
-                t.title,
-                t.priority,
-                t.status,
-                state,
-                name,
-                None if clock is None else clock.due_at,
-                None if clock is None else clock.remaining,
+            StatusTicket(
+                client=names[t.client_id],
+                key=t.key,
+                title=t.title,
+                priority=t.priority,
+                status=t.status,
+                state=state,
+                clock=name,
+                due_at=None if clock is None else clock.due_at,
+                left=None if clock is None else seconds(clock.remaining),
             )
         )
-    ticket_lines.sort(key=lambda t: (RANK[t.state], t.left or timedelta.max))
+    ticket_lines.sort(
+        key=lambda t: (RANK[t.state], float("inf") if t.left is None else t.left)
+    )
     milestone_lines = []
     for m in milestones.list_milestones(session, principal, client_id=client_id):
         if m.status in ("accepted", "cancelled"):
             continue
         milestone_lines.append(_milestone_line(session, principal, m, names, now))
     obligation_lines = [
-        ObligationLine(
-            o.id,
-            names[o.client_id],
-            o.party,
-            o.kind,
-            o.title,
-            o.due_at,
-            o.due_at <= now,
+        StatusObligation(
+            id=o.id,
+            client=names[o.client_id],
+            party=o.party,
+            kind=o.kind,
+            title=o.title,
+            due_at=o.due_at,
+            overdue=o.due_at <= now,
         )
         for o in obligations.list_obligations(
             session, principal, client_id=client_id, status="open"
@@ -188,16 +113,29 @@ def board(
         for c in commitments.commitment_status(session, principal, cid, now):
             current = c.periods[-1] if c.periods else None
             commitment_lines.append(
-                CommitmentLine(
-                    names[cid],
-                    c.commitment,
-                    c.every,
-                    [p.end for p in c.missed(now)],
-                    None if current is None else current.end,
-                    current is not None and current.met_at is not None,
+                StatusCommitment(
+                    client=names[cid],
+                    commitment=c.commitment,
+                    every=c.every,
+                    missed=[p.end for p in c.missed(now)],
+                    current_due=None if current is None else current.end,
+                    current_met=current is not None and current.met_at is not None,
                 )
             )
-    return Board(now, ticket_lines, milestone_lines, obligation_lines, commitment_lines)
+    problems = (
+        sum(t.state == "breached" for t in ticket_lines)
+        + sum(m.state == "late" for m in milestone_lines)
+        + sum(o.overdue for o in obligation_lines)
+        + sum(len(c.missed) for c in commitment_lines)
+    )
+    return StatusRead(
+        now=now,
+        problems=problems,
+        tickets=ticket_lines,
+        milestones=milestone_lines,
+        obligations=obligation_lines,
+        commitments=commitment_lines,
+    )
 
 
 def _milestone_line(
@@ -206,7 +144,7 @@ def _milestone_line(
     m: Milestone,
     names: dict[int, str],
     now: datetime,
-) -> MilestoneLine:
+) -> StatusMilestone:
     version = session.get(AgreementVersion, m.agreement_version_id)
     assert version is not None
     calendar = version_terms(version).default_calendar
@@ -216,36 +154,24 @@ def _milestone_line(
         else -calendar.between(m.due_at, now)
     )
     late = is_milestone_late(m.due_at, m.delivered_at, now)
-    return MilestoneLine(
-        names[m.client_id],
-        m.key,
-        m.title,
-        m.status,
-        "late" if late else "at_risk" if m.at_risk else "on_track",
-        m.due_at,
-        m.base_due_at,
-        left,
-        [
-            Adjusted(a.cause, a.kind, a.status, a.amount, a.mode, a.reason)
+    return StatusMilestone(
+        client=names[m.client_id],
+        key=m.key,
+        title=m.title,
+        status=m.status,
+        state="late" if late else "at_risk" if m.at_risk else "on_track",
+        due_at=m.due_at,
+        agreed_due_at=m.base_due_at,
+        left=seconds(left),
+        adjustments=[
+            StatusAdjustment(
+                cause=a.cause,
+                kind=a.kind,
+                status=a.status,
+                amount=a.amount,
+                mode=a.mode,
+                reason=a.reason,
+            )
             for a in adjustments.adjustments_of(session, principal, m.id)
         ],
     )
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return int(value.total_seconds())
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
-
-
-def board_json(b: Board) -> dict[str, Any]:
-    """The board as JSON-ready data (instants ISO 8601, durations in seconds)."""
-    data: dict[str, Any] = _plain(asdict(b))
-    data["problems"] = b.problems
-    return data

@@ -33,6 +33,7 @@ from slakeeper.core import (
     read_ticket_clocks,
     ticket_columns,
 )
+from slakeeper.core.states import Role
 from slakeeper.core.tickets import (
     CLOCK_NAMES,
     DONE,
@@ -40,12 +41,7 @@ from slakeeper.core.tickets import (
     PAYMENT_RESUMED,
     EventKind,
 )
-from slakeeper.db.models import (
-    Role,
-    Ticket,
-    TicketEvent,
-    User,
-)
+from slakeeper.db.models import Ticket, TicketEvent, User
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from slakeeper.services import counters
 from slakeeper.services.access import (
@@ -62,14 +58,25 @@ from slakeeper.services.versions import (
     version_terms,
     version_terms_by_id,
 )
+from slakeeper.services.views.tickets import (
+    EventCreatedRead,
+    EventRead,
+    TicketClocksRead,
+    TicketDetailRead,
+    TicketRead,
+)
 
 __all__ = [
     "add_event",
+    "clocks_view",
+    "event_created_view",
     "event_fact",
+    "event_views",
     "events_of",
     "find_ticket",
     "get_ticket",
     "list_tickets",
+    "list_views",
     "list_with_clocks",
     "open_ticket",
     "overdue_checks",
@@ -77,6 +84,8 @@ __all__ = [
     "recompute",
     "set_payment_pause",
     "ticket_clocks",
+    "view_by_key",
+    "view_of",
 ]
 
 MAX_TITLE = 300
@@ -200,9 +209,76 @@ def ticket_clocks(
     session: Session, principal: Principal, ticket_id: int, now: datetime
 ) -> dict[str, ClockStatus]:
     """The ticket's clocks at `now` (those its priority has targets for)."""
-    ticket = get_ticket(session, principal, ticket_id)
+    return dict(_clocks(session, get_ticket(session, principal, ticket_id), now))
+
+
+def _clocks(
+    session: Session, ticket: Ticket, now: datetime
+) -> Mapping[str, ClockStatus]:
+    """A ticket's clocks at `now`, refused before it was opened."""
     _opened_by(ticket, now)
-    return dict(_derive(session, ticket, now).clocks)
+    return _derive(session, ticket, now).clocks
+
+
+# -- read models ---------------------------------------------------------------------
+
+
+def list_views(
+    session: Session,
+    principal: Principal,
+    *,
+    client_id: int | None = None,
+    state: str | None = None,
+    page: Page | None = None,
+) -> list[TicketRead]:
+    """`list_tickets` as read models: each ticket with its clock state as stored
+    after its last event (one query, however many tickets)."""
+    rows = list_tickets(session, principal, client_id=client_id, state=state, page=page)
+    return [TicketRead.of(t) for t in rows]
+
+
+def view_of(
+    session: Session, principal: Principal, ticket_id: int, now: datetime
+) -> TicketDetailRead:
+    """A ticket with its request and its clocks measured at `now`."""
+    return _detail(session, get_ticket(session, principal, ticket_id), now)
+
+
+def view_by_key(
+    session: Session, principal: Principal, key: str, now: datetime
+) -> TicketDetailRead:
+    """`view_of` the ticket with this key (`ACME-42`, any case)."""
+    return _detail(session, find_ticket(session, principal, key), now)
+
+
+def _detail(session: Session, ticket: Ticket, now: datetime) -> TicketDetailRead:
+    return TicketDetailRead.of_ticket(ticket, _clocks(session, ticket, now), now)
+
+
+def clocks_view(
+    session: Session, principal: Principal, ticket_id: int, at: datetime
+) -> TicketClocksRead:
+    """The ticket's clocks as they stood at `at` (events after it are ignored);
+    InvalidInput for an instant before the ticket was opened."""
+    ticket = get_ticket(session, principal, ticket_id)
+    return TicketClocksRead.of_ticket(ticket, _clocks(session, ticket, at), at)
+
+
+def event_views(
+    session: Session, principal: Principal, ticket_id: int
+) -> list[EventRead]:
+    """`events_of` as read models."""
+    return [EventRead.of(e) for e in events_of(session, principal, ticket_id)]
+
+
+def event_created_view(
+    session: Session, principal: Principal, event: TicketEvent, now: datetime
+) -> EventCreatedRead:
+    """An event `add_event` appended, and its ticket as it is after it."""
+    return EventCreatedRead(
+        event=EventRead.of(event),
+        ticket=view_of(session, principal, event.ticket_id, now),
+    )
 
 
 def _opened_by(ticket: Ticket, now: datetime) -> None:

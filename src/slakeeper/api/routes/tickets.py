@@ -3,7 +3,7 @@ SLA clocks, now or at any instant."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
@@ -13,31 +13,20 @@ from slakeeper.api.deps import AtQuery, NowDep, PrincipalDep, SessionDep, Sessio
 from slakeeper.api.idempotency import IdempotencyKeyHeader, create_once
 from slakeeper.api.pagination import PageDep, paginate
 from slakeeper.api.responses import errors
-from slakeeper.api.ticket_schemas import (
-    EventCreate,
+from slakeeper.api.ticket_schemas import EventCreate, TicketCreate
+from slakeeper.errors import InvalidInput
+from slakeeper.services import tickets as svc
+from slakeeper.services.views.tickets import (
     EventCreatedRead,
     EventRead,
     TicketClocksRead,
-    TicketCreate,
     TicketDetailRead,
     TicketList,
-    TicketRead,
 )
-from slakeeper.db.models import Ticket
-from slakeeper.errors import InvalidInput
-from slakeeper.services import tickets as svc
-from slakeeper.services.access import Principal
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/tickets", tags=["tickets"])
-
-
-def _detail(
-    session: Session, principal: Principal, ticket: Ticket, now: datetime
-) -> TicketDetailRead:
-    clocks = svc.ticket_clocks(session, principal, ticket.id, now)
-    return TicketDetailRead.of_ticket(ticket, clocks, now)
 
 
 @router.get(
@@ -62,11 +51,11 @@ def list_tickets(
     """The tickets the principal may see, oldest first, with their clock state as
     stored after their last event; a client contact sees only their own
     client's."""
-    rows = svc.list_tickets(
+    rows = svc.list_views(
         session, principal, client_id=client_id, state=state, page=page
     )
     items, next_cursor = paginate(rows, page, key=lambda t: t.id)
-    return TicketList(items=[TicketRead.of(t) for t in items], next_cursor=next_cursor)
+    return TicketList(items=items, next_cursor=next_cursor)
 
 
 @router.post(
@@ -97,7 +86,7 @@ def open_ticket(
             priority=body.priority,
             now=now,
         )
-        return _detail(session, principal, ticket, now)
+        return svc.view_of(session, principal, ticket.id, now)
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
 
@@ -112,7 +101,7 @@ def get_ticket_by_key(
     key: str, session: SessionDep, principal: PrincipalDep, now: NowDep
 ) -> TicketDetailRead:
     """The ticket with this key (`ACME-42`, any case) and its clocks now."""
-    return _detail(session, principal, svc.find_ticket(session, principal, key), now)
+    return svc.view_by_key(session, principal, key, now)
 
 
 @router.get(
@@ -125,8 +114,7 @@ def get_ticket(
     ticket_id: int, session: SessionDep, principal: PrincipalDep, now: NowDep
 ) -> TicketDetailRead:
     """The ticket, its request and its clocks measured now."""
-    ticket = svc.get_ticket(session, principal, ticket_id)
-    return _detail(session, principal, ticket, now)
+    return svc.view_of(session, principal, ticket_id, now)
 
 
 @router.get(
@@ -140,7 +128,7 @@ def list_events(
 ) -> list[EventRead]:
     """The ticket's history, oldest first; a client contact never sees internal
     notes."""
-    return [EventRead.of(e) for e in svc.events_of(session, principal, ticket_id)]
+    return svc.event_views(session, principal, ticket_id)
 
 
 @router.post(
@@ -177,11 +165,7 @@ def add_event(
             reason=body.reason,
             assignee_id=body.assignee_id,
         )
-        ticket = svc.get_ticket(session, principal, ticket_id)
-        return EventCreatedRead(
-            event=EventRead.of(event),
-            ticket=_detail(session, principal, ticket, now),
-        )
+        return svc.event_created_view(session, principal, event, now)
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
 
@@ -202,12 +186,7 @@ def get_clocks(
     """The ticket's clocks as they stood at `at` (events after it are ignored),
     which must not be before the ticket was opened; answered in UTC."""
     at = now if at is None else at.astimezone(UTC)
-    ticket = svc.get_ticket(session, principal, ticket_id)
-    if at < ticket.created_at:
-        raise InvalidInput(
-            f"{at.isoformat()} is before the ticket was opened"
-            f" ({ticket.created_at.isoformat()})",
-            location="query.at",
-        )
-    clocks = svc.ticket_clocks(session, principal, ticket.id, at)
-    return TicketClocksRead.of_ticket(ticket, clocks, at)
+    try:
+        return svc.clocks_view(session, principal, ticket_id, at)
+    except InvalidInput as exc:  # before the ticket was opened: the query's `at`
+        raise InvalidInput(exc.details[0].message, location="query.at") from exc
