@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from slakeeper.core import MilestoneState
 from slakeeper.core.delivery import CadencePeriod
@@ -27,7 +27,7 @@ from slakeeper.db.models import (
     MilestoneEvent,
     Obligation,
 )
-from slakeeper.services.views.base import ReadModel
+from slakeeper.services.views.base import ReadModel, examples
 
 __all__ = [
     "AdjustmentRead",
@@ -51,10 +51,6 @@ __all__ = [
 
 AT = "2027-02-10T15:00:00Z"
 NEXT_CURSOR = "Pass as `cursor` for the next page; null on the last page."
-
-
-def _examples(*examples: dict[str, Any]) -> ConfigDict:
-    return ConfigDict(frozen=True, json_schema_extra={"examples": list(examples)})
 
 
 def _shift(mode: str, amount: int | None) -> tuple[int | None, int | None]:
@@ -104,7 +100,7 @@ class MilestoneRead(ReadModel):
     change (as of `computed_at`; `next_check_at` says when it could next change
     without anything happening)."""
 
-    model_config = _examples(_MILESTONE_EXAMPLE)
+    model_config = examples(_MILESTONE_EXAMPLE)
     id: int
     client_id: int
     agreement_id: int
@@ -205,7 +201,7 @@ class MilestoneRead(ReadModel):
 
 
 class MilestoneList(ReadModel):
-    model_config = _examples({"items": [_MILESTONE_EXAMPLE], "next_cursor": "aWQ6NA"})
+    model_config = examples({"items": [_MILESTONE_EXAMPLE], "next_cursor": "aWQ6NA"})
     items: list[MilestoneRead]
     next_cursor: str | None = Field(description=NEXT_CURSOR)
 
@@ -225,7 +221,7 @@ _EVENT_EXAMPLE: dict[str, Any] = {
 class MilestoneEventRead(ReadModel):
     """One step of a milestone's append-only history."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             **_EVENT_EXAMPLE,
             "seq": 1,
@@ -271,7 +267,7 @@ class MilestoneEventRead(ReadModel):
 class MilestoneStepRead(ReadModel):
     """The event a submission or review appended and the milestone after it."""
 
-    model_config = _examples({"event": _EVENT_EXAMPLE, "milestone": _MILESTONE_EXAMPLE})
+    model_config = examples({"event": _EVENT_EXAMPLE, "milestone": _MILESTONE_EXAMPLE})
     event: MilestoneEventRead
     milestone: MilestoneRead
 
@@ -308,7 +304,7 @@ class AdjustmentRead(ReadModel):
     both sides accepted it (or at once, where the agreement makes client-caused
     adjustments automatic, and for an approved change request)."""
 
-    model_config = _examples(_ADJUSTMENT_EXAMPLE)
+    model_config = examples(_ADJUSTMENT_EXAMPLE)
     id: int
     milestone_id: int
     client_id: int
@@ -375,7 +371,7 @@ class AdjustmentRead(ReadModel):
 class MilestoneDetailRead(MilestoneRead):
     """A milestone with every adjustment proposed for it, oldest first."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             **_MILESTONE_EXAMPLE,
             "adjustments": [{**_ADJUSTMENT_EXAMPLE, "milestone_id": 4}],
@@ -400,7 +396,7 @@ class MilestoneDetailRead(MilestoneRead):
 class AdjustmentResultRead(ReadModel):
     """An adjustment and its milestone as they are after the request."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             "adjustment": _ADJUSTMENT_EXAMPLE,
             "milestone": {
@@ -445,7 +441,7 @@ class ObligationRead(ReadModel):
     """Something one party owes by a due time: the client's inputs, feedback on
     submissions and decisions on change requests, the provider's estimates."""
 
-    model_config = _examples(_OBLIGATION_EXAMPLE)
+    model_config = examples(_OBLIGATION_EXAMPLE)
     id: int
     client_id: int
     agreement_id: int
@@ -506,7 +502,7 @@ class ObligationRead(ReadModel):
 
 
 class ObligationList(ReadModel):
-    model_config = _examples({"items": [_OBLIGATION_EXAMPLE], "next_cursor": None})
+    model_config = examples({"items": [_OBLIGATION_EXAMPLE], "next_cursor": None})
     items: list[ObligationRead]
     next_cursor: str | None = Field(description=NEXT_CURSOR)
 
@@ -515,7 +511,7 @@ class ObligationList(ReadModel):
 
 
 class EffectRead(ReadModel):
-    model_config = _examples(
+    model_config = examples(
         {
             "milestone": "launch",
             "mode": "calendar_days",
@@ -574,7 +570,7 @@ class ChangeRequestRead(ReadModel):
     """A change request: requested, estimated by the provider, then approved or
     rejected by the client."""
 
-    model_config = _examples(_CHANGE_EXAMPLE)
+    model_config = examples(_CHANGE_EXAMPLE)
     id: int
     key: str = Field(description="The client's key and its number: ACME-CR-1.")
     number: int = Field(description="Counted per client, from 1.")
@@ -625,7 +621,7 @@ class ChangeRequestRead(ReadModel):
 
 
 class ChangeRequestList(ReadModel):
-    model_config = _examples({"items": [_CHANGE_EXAMPLE], "next_cursor": None})
+    model_config = examples({"items": [_CHANGE_EXAMPLE], "next_cursor": None})
     items: list[ChangeRequestRead]
     next_cursor: str | None = Field(description=NEXT_CURSOR)
 
@@ -657,7 +653,7 @@ _PERIODS_EXAMPLE: list[dict[str, Any]] = [
 class CommitmentPeriodRead(ReadModel):
     """One period of a cadenced commitment: met by an update in `[start, end)`."""
 
-    model_config = _examples(_PERIODS_EXAMPLE[0])
+    model_config = examples(_PERIODS_EXAMPLE[0])
     start: datetime
     end: datetime = Field(
         description="The end of its due day in the agreement's time zone."
@@ -672,7 +668,7 @@ class CommitmentRead(ReadModel):
     """A cadenced commitment of the provider with its periods up to the one
     open at `at`."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             "commitment": "Progress update by e-mail",
             "every": "1 week",
@@ -713,7 +709,7 @@ class CommitmentsRead(ReadModel):
     """The cadenced commitments of the agreement in force with a client at `at`;
     none before the first agreement."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             "client_id": 1,
             "at": "2027-01-12T08:00:00Z",
@@ -733,7 +729,7 @@ class CommitmentsRead(ReadModel):
 
 
 class CommitmentUpdateRead(ReadModel):
-    model_config = _examples(
+    model_config = examples(
         {
             "id": 3,
             "client_id": 1,
