@@ -12,6 +12,7 @@ import pytest
 
 from slakeeper.invoicing import render
 from slakeeper.invoicing.document import InvoiceDocument
+from tests.agreement.test_pdf_any_text import assert_shows_any_script
 from tests.invoicing.sample import make_credit_note, make_invoice
 
 WORLD = "🐛 👍🏽 漢字 かな 한글 مرحبا שלום Жук q̃ ẹ̀"
@@ -49,11 +50,6 @@ def in_any_script(doc: InvoiceDocument) -> InvoiceDocument:
     )
 
 
-def text_of(data: bytes) -> str:
-    reader = pypdf.PdfReader(io.BytesIO(data))
-    return " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
-
-
 @pytest.fixture(scope="module")
 def invoice() -> InvoiceDocument:
     return in_any_script(make_invoice())
@@ -65,11 +61,7 @@ def facturx(invoice: InvoiceDocument) -> bytes:
 
 
 def test_invoice_in_any_script_renders_as_factur_x(facturx: bytes) -> None:
-    text = text_of(facturx)
-    for expected in ("漢字", "かな", "한글", "🐛", "Жук", "[U+1F972]", "Acme"):
-        assert expected in text, expected
-    assert MISSING not in text
-    assert set("مرحبا") <= set(text)
+    assert_shows_any_script(facturx, "Acme", "東京")
 
 
 def test_factur_x_xml_keeps_the_original_text(facturx: bytes) -> None:
@@ -83,9 +75,8 @@ def test_factur_x_xml_keeps_the_original_text(facturx: bytes) -> None:
 def test_credit_note_with_a_reason_in_any_script_renders() -> None:
     note = in_any_script(make_credit_note())
     note = replace(note, notes=("Storno 漢字", f"Reason {TEXT}"))
-    text = text_of(render.to_facturx_pdf(note))
-    for expected in ("Storno 漢字", "CN-2027-0001", "🐛", "[U+1F972]"):
-        assert expected in text, expected
+    data = render.to_facturx_pdf(note)
+    assert_shows_any_script(data, "Storno 漢字", "CN-2027-0001")
 
 
 def test_plain_latin_invoice_is_unchanged_by_the_fallback() -> None:
