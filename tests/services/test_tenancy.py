@@ -456,6 +456,14 @@ READS: dict[str, tuple[str, Read]] = {
         LIST,
         lambda s, p, c: time_entries.running_timer(s, p),
     ),
+    "time_entries.current_timer": (
+        LIST,
+        lambda s, p, c: time_entries.current_timer(s, p, NOW),
+    ),
+    "time_entries.user_named": (
+        LOOKUP,
+        lambda s, p, c: time_entries.user_named(s, p, "jane@janedoe.example"),
+    ),
     "workspaces.list_clients": (LIST, lambda s, p, c: workspaces.list_clients(s, p)),
     "workspaces.list_tokens": (LIST, lambda s, p, c: workspaces.list_tokens(s, p)),
     "workspaces.list_users": (LIST, lambda s, p, c: workspaces.list_users(s, p)),

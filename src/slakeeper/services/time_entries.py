@@ -27,21 +27,20 @@ and after, in the same transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import Select, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from slakeeper.core.states import Role
 from slakeeper.db.models import (
     AgreementVersion,
     Client,
-    Role,
     RunningTimer,
     Ticket,
     TimeEntry,
@@ -52,6 +51,7 @@ from slakeeper.services import audit
 from slakeeper.services.access import (
     Principal,
     active_user,
+    normal_email,
     require_owner,
     require_provider,
     scoped,
@@ -65,24 +65,35 @@ from slakeeper.services.versions import (
     version_terms,
     versions_during,
 )
+from slakeeper.services.views.time import (
+    EntryStatus,
+    TimeApprovalRead,
+    TimeEntryRead,
+    TimerCurrentRead,
+    TimerRead,
+    TimeTotalsRead,
+)
 
 __all__ = [
     "SOURCES",
     "EntryList",
     "EntryStatus",
-    "PeriodApproval",
-    "Totals",
     "add_entry",
     "approve_period",
     "client_timezone",
+    "current_timer",
     "delete_entry",
     "edit_entry",
+    "entry_read",
+    "entry_reads",
     "entry_status",
     "get_entry",
     "list_entries",
     "running_timer",
     "start_timer",
     "stop_timer",
+    "timer_read",
+    "user_named",
 ]
 
 SOURCES = ("timer", "manual", "upwork_tracked", "upwork_manual", "import:<tool>")
@@ -91,12 +102,6 @@ MAX_NOTE = 2000
 MAX_EXTERNAL_ID = 200
 MAX_MILESTONE = 100
 SECOND = timedelta(seconds=1)
-
-
-class EntryStatus(StrEnum):
-    OPEN = "open"
-    APPROVED = "approved"  # locked
-    INVOICED = "invoiced"  # locked
 
 
 def entry_status(entry: TimeEntry) -> EntryStatus:
@@ -108,29 +113,74 @@ def entry_status(entry: TimeEntry) -> EntryStatus:
 
 
 @dataclass(frozen=True, slots=True)
-class Totals:
-    """Raw seconds of a set of entries: all of them and the billable ones."""
-
-    count: int
-    seconds: int
-    billable_seconds: int
-
-
-@dataclass(frozen=True, slots=True)
 class EntryList:
-    entries: list[TimeEntry]  # by worked_at, then id
-    totals: Totals
+    """A list's entries (by `worked_at`, then id; or a page of them, by id) and
+    the totals of every entry that matches."""
+
+    entries: list[TimeEntryRead]
+    totals: TimeTotalsRead
 
 
-@dataclass(frozen=True, slots=True)
-class PeriodApproval:
-    client_id: int
-    from_at: datetime
-    to_at: datetime
-    approved_at: datetime
-    approved_by_id: int
-    entries: list[TimeEntry]  # those this approval approved
-    totals: Totals
+def _labelled(query: Select[TimeEntry]) -> Select[TimeEntry, str, str, str | None]:
+    """The entries `query` reads with the e-mail of whose time each is, its
+    client's name and its ticket's key, in the same query."""
+    return (
+        query.add_columns(User.email, Client.name, Ticket.key)
+        .join(User, User.id == TimeEntry.user_id)
+        .join(Client, Client.id == TimeEntry.client_id)
+        .outerjoin(Ticket, Ticket.id == TimeEntry.ticket_id)
+    )
+
+
+def _reads(
+    rows: Iterable[tuple[TimeEntry, str, str, str | None]],
+) -> list[TimeEntryRead]:
+    return [
+        TimeEntryRead.of(
+            entry,
+            status=entry_status(entry),
+            user_email=email,
+            client_name=client,
+            ticket_key=ticket,
+        )
+        for entry, email, client, ticket in rows
+    ]
+
+
+def entry_reads(session: Session, entries: Sequence[TimeEntry]) -> list[TimeEntryRead]:
+    """Entries (read or written through this service) as read models, in their
+    order, with their labels read in one query."""
+    if not entries:
+        return []
+    found = {
+        r[0].id: r
+        for r in session.execute(
+            _labelled(
+                select(TimeEntry).where(TimeEntry.id.in_([e.id for e in entries]))
+            )
+        )
+    }
+    return _reads(found[e.id] for e in entries)
+
+
+def entry_read(session: Session, entry: TimeEntry) -> TimeEntryRead:
+    """One entry (read or written through this service) as its read model."""
+    (found,) = entry_reads(session, [entry])
+    return found
+
+
+def user_named(session: Session, principal: Principal, email: str) -> int:
+    """The id of the user with this e-mail (any case) among those the principal
+    may see (a client contact: their client's); NotFound otherwise."""
+    active_user(session, principal)
+    found = session.scalars(
+        scoped(select(User.id), User, principal).where(
+            User.email == normal_email(email)
+        )
+    ).first()
+    if found is None:
+        raise NotFound(f"no user {email!r}; see `slakeeper user list`")
+    return found
 
 
 def client_timezone(
@@ -359,6 +409,28 @@ def running_timer(session: Session, principal: Principal) -> RunningTimer | None
             RunningTimer.user_id == principal.user_id,
         )
     ).first()
+
+
+def timer_read(session: Session, timer: RunningTimer, now: datetime) -> TimerRead:
+    """A running timer as its read model: how long it has run at `now`."""
+    client = session.get(Client, timer.client_id)
+    ticket = None if timer.ticket_id is None else session.get(Ticket, timer.ticket_id)
+    return TimerRead.of(
+        timer,
+        now,
+        client_name="?" if client is None else client.name,
+        ticket_key=None if ticket is None else ticket.key,
+    )
+
+
+def current_timer(
+    session: Session, principal: Principal, now: datetime
+) -> TimerCurrentRead:
+    """The principal's running timer (`timer` None when none runs)."""
+    timer = running_timer(session, principal)
+    return TimerCurrentRead(
+        timer=None if timer is None else timer_read(session, timer, now)
+    )
 
 
 def start_timer(
@@ -619,11 +691,11 @@ def list_entries(
         TimeEntry.worked_at,
         TimeEntry.id,
     )
-    entries = list(session.scalars(query).all())
+    entries = _reads(session.execute(_labelled(query)))
     return EntryList(entries, _totals(session, where))
 
 
-def _totals(session: Session, where: Sequence[Any]) -> Totals:
+def _totals(session: Session, where: Sequence[Any]) -> TimeTotalsRead:
     billable = func.sum(
         case((TimeEntry.billable.is_(True), TimeEntry.seconds), else_=0)
     )
@@ -632,7 +704,11 @@ def _totals(session: Session, where: Sequence[Any]) -> Totals:
             *where
         )
     ).one()
-    return Totals(int(count), int(seconds or 0), int(billable_seconds or 0))
+    return TimeTotalsRead(
+        count=int(count),
+        seconds=int(seconds or 0),
+        billable_seconds=int(billable_seconds or 0),
+    )
 
 
 def _editable(session: Session, principal: Principal, entry_id: int) -> TimeEntry:
@@ -800,7 +876,7 @@ def approve_period(
     from_at: datetime,
     to_at: datetime,
     now: datetime,
-) -> PeriodApproval:
+) -> TimeApprovalRead:
     """Approve every unapproved entry of a client worked in `[from_at, to_at)`;
     approved entries are locked.
 
@@ -854,11 +930,11 @@ def approve_period(
         )
         if rowcount(result) != len(ids):
             raise Conflict("some of these entries were approved meanwhile; try again")
-        for entry in entries:
-            session.refresh(entry)
     seconds = sum(e.seconds for e in entries)
     billable = sum(e.seconds for e in entries if e.billable)
-    totals = Totals(len(entries), seconds, billable)
+    totals = TimeTotalsRead(
+        count=len(entries), seconds=seconds, billable_seconds=billable
+    )
     if ids:  # nothing approved, nothing changed
         audit.record(
             session,
@@ -876,12 +952,12 @@ def approve_period(
                 "billable_seconds": billable,
             },
         )
-    return PeriodApproval(
+    return TimeApprovalRead(
         client_id=client.id,
-        from_at=start,
-        to_at=end,
+        from_=start,
+        to=end,
         approved_at=now,
         approved_by_id=user.id,
-        entries=entries,
+        entry_ids=ids,
         totals=totals,
     )
