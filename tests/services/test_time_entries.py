@@ -21,7 +21,13 @@ from slakeeper.db.models import (
     RunningTimer,
     TimeEntry,
 )
-from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from slakeeper.errors import (
+    AppError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from slakeeper.services import agreements, tickets
 from slakeeper.services import time_entries as svc
 from slakeeper.services.access import Principal
@@ -507,6 +513,48 @@ def test_an_external_id_is_recorded_once_per_source(sessions, cast, engine):
     with pytest.raises(IntegrityError), sessions.begin() as s:  # the database too
         s.add(copy)
     assert count(sessions, cast, TimeEntry) == 2
+
+
+def test_a_batch_records_what_add_entry_would_and_answers_each_refusal(sessions, cast):
+    """`add_entries` (imports): the rules of `add_entry` per entry, duplicates
+    of stored and of batch ids refused at once, the rest recorded and audited."""
+    first = add(sessions, cast.jane, cast, source="import:toggl", external_id="t-1")
+    batch = [
+        svc.NewEntry(
+            duration=H, worked_at=T0, source="import:toggl", external_id="t-1"
+        ),
+        svc.NewEntry(
+            duration=H, worked_at=T0, source="import:toggl", external_id="t-2"
+        ),
+        svc.NewEntry(
+            duration=H, worked_at=T0, source="import:toggl", external_id="t-2"
+        ),
+        svc.NewEntry(duration=H, worked_at=LATER + H, source="import:toggl"),
+        svc.NewEntry(duration=H, worked_at=T0, user_id=cast.max.user_id),
+        svc.NewEntry(started_at=T0, ended_at=T0 + H, note=" Call ", source="manual"),
+    ]
+    with sessions.begin() as s:
+        answers = svc.add_entries(
+            s, cast.jane, client_id=cast.acme_id, entries=batch, now=LATER
+        )
+        messages = [a.message if isinstance(a, AppError) else None for a in answers]
+        kept = [a for a in answers if isinstance(a, TimeEntry)]
+        assert [(e.note, e.seconds, e.user_id) for e in kept] == [
+            ("", 3600, cast.jane.user_id),
+            ("Call", 3600, cast.jane.user_id),
+        ]
+    assert messages[:3] == [
+        f"time entry {first} from import:toggl already has the external id 't-1'",
+        None,
+        "the external id 't-2' from import:toggl is given twice",
+    ]
+    assert "in the future" in str(messages[3])
+    assert "not an active member" in str(messages[4])
+    assert messages[5] is None
+    assert count(sessions, cast, TimeEntry) == 3
+    assert audit_actions(sessions, cast).count("time_entry.added") == 3
+    with sessions.begin() as s, pytest.raises(PermissionDenied):
+        svc.add_entries(s, cast.erika, client_id=cast.acme_id, entries=[], now=LATER)
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ and after, in the same transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -46,7 +46,13 @@ from slakeeper.db.models import (
     TimeEntry,
     User,
 )
-from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from slakeeper.errors import (
+    AppError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from slakeeper.services import audit
 from slakeeper.services.access import (
     Principal,
@@ -78,8 +84,11 @@ __all__ = [
     "SOURCES",
     "EntryList",
     "EntryStatus",
+    "NewEntry",
+    "add_entries",
     "add_entry",
     "approve_period",
+    "check_worker",
     "client_timezone",
     "current_timer",
     "delete_entry",
@@ -92,6 +101,7 @@ __all__ = [
     "running_timer",
     "start_timer",
     "stop_timer",
+    "stored_external_ids",
     "timer_read",
     "user_named",
 ]
@@ -618,17 +628,174 @@ def add_entry(
 def _refuse_duplicate(
     session: Session, workspace_id: int, source: str, ext: str
 ) -> None:
-    found = session.scalars(
-        select(TimeEntry.id).where(
-            TimeEntry.workspace_id == workspace_id,
-            TimeEntry.source == source,
-            TimeEntry.external_id == ext,
-        )
-    ).first()
-    if found is not None:
+    found = _stored_ids(session, workspace_id, [(source, ext)])
+    if found:
+        raise _duplicate(found[source, ext], source, ext)
+
+
+def _duplicate(entry_id: int, source: str, ext: str) -> Conflict:
+    return Conflict(
+        f"time entry {entry_id} from {source} already has the external id {ext!r}"
+    )
+
+
+def _stored_ids(
+    session: Session, workspace_id: int, pairs: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """The entries (by id) already recorded in the workspace with these (source,
+    external id) pairs: one query per source and 500 ids."""
+    wanted: dict[str, set[str]] = {}
+    for source, ext in pairs:
+        wanted.setdefault(source, set()).add(ext)
+    found: dict[tuple[str, str], int] = {}
+    for source, ids in wanted.items():
+        ordered = sorted(ids)
+        for i in range(0, len(ordered), 500):
+            rows = session.execute(
+                select(TimeEntry.external_id, TimeEntry.id).where(
+                    TimeEntry.workspace_id == workspace_id,
+                    TimeEntry.source == source,
+                    TimeEntry.external_id.in_(ordered[i : i + 500]),
+                )
+            )
+            found.update(((source, ext), entry_id) for ext, entry_id in rows if ext)
+    return found
+
+
+def stored_external_ids(
+    session: Session, principal: Principal, pairs: Iterable[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """The (source, external id) pairs already recorded in the principal's
+    workspace (what an import has imported before)."""
+    active_user(session, principal)
+    require_provider(principal, "import time")
+    return set(_stored_ids(session, principal.workspace_id, pairs))
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """One entry of a batch (`add_entries`), as `add_entry` takes it."""
+
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    duration: timedelta | None = None
+    worked_at: datetime | None = None
+    note: str = ""
+    billable: bool = True
+    user_id: int | None = None
+    source: str = "manual"
+    external_id: str | None = None
+
+
+def add_entries(
+    session: Session,
+    principal: Principal,
+    *,
+    client_id: int,
+    entries: Sequence[NewEntry],
+    now: datetime,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[TimeEntry | AppError]:
+    """Record a batch of entries of one client (an import) in the caller's
+    transaction, under the workspace's write lock: each is checked as
+    `add_entry` checks it, and one that is refused is answered by its error in
+    its place while the others are recorded. An external id already recorded
+    from the same source, or given twice in the batch, is a Conflict, checked
+    for the whole batch at once. The entries are written in one flush, each
+    with its audit entry; `progress(done, total)` follows the audit entries."""
+    write_lock(session, principal.workspace_id)
+    active_user(session, principal)
+    require_provider(principal, "record time")
+    client = visible_client(session, principal, client_id)
+    workers: dict[int | None, int | AppError] = {}
+    answers: list[TimeEntry | AppError] = []
+    for new in entries:
+        try:
+            answers.append(_new_entry(session, principal, client, new, workers, now))
+        except AppError as exc:
+            answers.append(exc)
+    fresh = [e for e in answers if isinstance(e, TimeEntry)]
+    stored = _stored_ids(
+        session,
+        client.workspace_id,
+        ((e.source, e.external_id) for e in fresh if e.external_id is not None),
+    )
+    first: dict[tuple[str, str], TimeEntry] = {}
+    for i, entry in enumerate(answers):
+        if not isinstance(entry, TimeEntry) or entry.external_id is None:
+            continue
+        key = (entry.source, entry.external_id)
+        if key in stored:
+            answers[i] = _duplicate(stored[key], *key)
+        elif key in first:
+            answers[i] = Conflict(
+                f"the external id {key[1]!r} from {key[0]} is given twice"
+            )
+        else:
+            first[key] = entry
+    written = [e for e in answers if isinstance(e, TimeEntry)]
+    try:
+        with session.begin_nested():
+            session.add_all(written)
+    except IntegrityError:  # the same external id, committed meanwhile
         raise Conflict(
-            f"time entry {found} from {source} already has the external id {ext!r}"
+            "some of these entries were recorded meanwhile; run the import again"
+        ) from None
+    for done, entry in enumerate(written, start=1):
+        _audit(session, principal, entry, "added", now, {"after": _snapshot(entry)})
+        if progress is not None:
+            progress(done, len(written))
+    return answers
+
+
+def _new_entry(
+    session: Session,
+    principal: Principal,
+    client: Client,
+    new: NewEntry,
+    workers: dict[int | None, int | AppError],
+    now: datetime,
+) -> TimeEntry:
+    """An entry of a batch, checked as `add_entry` checks one (whose time it
+    is: looked up once per person)."""
+    if new.user_id not in workers:
+        try:
+            workers[new.user_id] = _worker(session, principal, new.user_id).id
+        except AppError as exc:
+            workers[new.user_id] = exc
+    worker = workers[new.user_id]
+    if isinstance(worker, AppError):
+        raise worker
+    src = _source(new.source)
+    if src == "timer":
+        raise InvalidInput(
+            "timer entries come from starting and stopping a timer",
+            location="source",
         )
+    span = _span(new.started_at, new.ended_at, new.duration, new.worked_at, now)
+    return TimeEntry(
+        workspace_id=client.workspace_id,
+        client_id=client.id,
+        user_id=worker,
+        ticket_id=None,
+        milestone_key=None,
+        worked_at=span.worked_at,
+        started_at=span.started_at,
+        ended_at=span.ended_at,
+        seconds=span.seconds,
+        note=_note(new.note),
+        billable=new.billable,
+        source=src,
+        external_id=_external_id(new.external_id),
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def check_worker(session: Session, principal: Principal, user_id: int) -> None:
+    """Refuse (as `add_entry` would) time booked to this user by the principal:
+    PermissionDenied, NotFound or InvalidInput."""
+    _worker(session, principal, user_id)
 
 
 def get_entry(session: Session, principal: Principal, entry_id: int) -> TimeEntry:
