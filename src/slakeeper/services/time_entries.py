@@ -597,23 +597,8 @@ def add_entry(
     ext = _external_id(external_id)
     if ext is not None:
         _refuse_duplicate(session, client.workspace_id, src, ext)
-    entry = TimeEntry(
-        workspace_id=client.workspace_id,
-        client_id=client.id,
-        user_id=user.id,
-        ticket_id=ticket,
-        milestone_key=milestone,
-        worked_at=span.worked_at,
-        started_at=span.started_at,
-        ended_at=span.ended_at,
-        seconds=span.seconds,
-        note=clean_note,
-        billable=billable,
-        source=src,
-        external_id=ext,
-        created_at=now,
-        updated_at=now,
-    )
+    entry = _row(client, user.id, span, clean_note, billable, src, ext, now)
+    entry.ticket_id, entry.milestone_key = ticket, milestone
     try:
         with session.begin_nested():
             session.add(entry)
@@ -773,20 +758,35 @@ def _new_entry(
             location="source",
         )
     span = _span(new.started_at, new.ended_at, new.duration, new.worked_at, now)
+    ext = _external_id(new.external_id)
+    return _row(client, worker, span, _note(new.note), new.billable, src, ext, now)
+
+
+def _row(
+    client: Client,
+    user_id: int,
+    span: _Span,
+    note: str,
+    billable: bool,
+    source: str,
+    external_id: str | None,
+    now: datetime,
+) -> TimeEntry:
+    """A new entry of checked values (no ticket, no milestone yet)."""
     return TimeEntry(
         workspace_id=client.workspace_id,
         client_id=client.id,
-        user_id=worker,
+        user_id=user_id,
         ticket_id=None,
         milestone_key=None,
         worked_at=span.worked_at,
         started_at=span.started_at,
         ended_at=span.ended_at,
         seconds=span.seconds,
-        note=_note(new.note),
-        billable=new.billable,
-        source=src,
-        external_id=_external_id(new.external_id),
+        note=note,
+        billable=billable,
+        source=source,
+        external_id=external_id,
         created_at=now,
         updated_at=now,
     )
