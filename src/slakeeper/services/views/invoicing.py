@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from slakeeper.core import money
 from slakeeper.db.models import (
@@ -23,7 +23,7 @@ from slakeeper.db.models import (
     ManualCredit,
     Payment,
 )
-from slakeeper.services.views.base import ReadModel
+from slakeeper.services.views.base import ReadModel, examples
 
 __all__ = [
     "CreditList",
@@ -83,7 +83,7 @@ class InvoiceRead(ReadModel):
     """An invoice or credit note. `status`: draft (no number yet), issued, paid,
     overdue or cancelled."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [_INVOICE_EXAMPLE]})
+    model_config = examples(_INVOICE_EXAMPLE)
     id: int
     number: str | None = Field(description="Set when issued; never reused.")
     kind: Literal["invoice", "credit_note"]
@@ -158,18 +158,14 @@ def _invoice_fields(
 class LineEntryRead(ReadModel):
     """A time entry billed on a line: its raw and rounded seconds and amount."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "time_entry_id": 17,
-                    "raw_seconds": 9000,
-                    "rounded_seconds": 9000,
-                    "rate": "140.00",
-                    "amount": "350.00",
-                    "rate_source": "out_of_hours",
-                }
-            ]
+    model_config = examples(
+        {
+            "time_entry_id": 17,
+            "raw_seconds": 9000,
+            "rounded_seconds": 9000,
+            "rate": "140.00",
+            "amount": "350.00",
+            "rate_source": "out_of_hours",
         }
     )
     time_entry_id: int
@@ -195,24 +191,20 @@ class InvoiceLineRead(ReadModel):
     """A line: `quantity` `unit`s (HUR hours, C62 one) at `unit_price`; a time
     line shows its raw and rounded time and the entries it bills."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "position": 1,
-                    "kind": "time",
-                    "description": "Work outside office hours",
-                    "quantity": "2.50",
-                    "unit": "HUR",
-                    "unit_price": "140.00",
-                    "amount": "350.00",
-                    "tax_rate": "19",
-                    "raw_seconds": 9000,
-                    "rounded_seconds": 9000,
-                    "rate_source": "out_of_hours",
-                    "entries": [],
-                }
-            ]
+    model_config = examples(
+        {
+            "position": 1,
+            "kind": "time",
+            "description": "Work outside office hours",
+            "quantity": "2.50",
+            "unit": "HUR",
+            "unit_price": "140.00",
+            "amount": "350.00",
+            "tax_rate": "19",
+            "raw_seconds": 9000,
+            "rounded_seconds": 9000,
+            "rate_source": "out_of_hours",
+            "entries": [],
         }
     )
     position: int
@@ -259,7 +251,7 @@ _PAYMENT_EXAMPLE: dict[str, Any] = {
 
 
 class PaymentRead(ReadModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [_PAYMENT_EXAMPLE]})
+    model_config = examples(_PAYMENT_EXAMPLE)
     id: int
     invoice_id: int
     amount: Decimal
@@ -283,16 +275,12 @@ class InvoiceDetailRead(InvoiceRead):
     """An invoice with its lines, payments, and (when just built) what was left
     off it and why."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    **_INVOICE_EXAMPLE,
-                    "lines": [],
-                    "payments": [],
-                    "notes": ["1 Upwork entry left off: billed through Upwork"],
-                }
-            ]
+    model_config = examples(
+        {
+            **_INVOICE_EXAMPLE,
+            "lines": [],
+            "payments": [],
+            "notes": ["1 Upwork entry left off: billed through Upwork"],
         }
     )
     lines: list[InvoiceLineRead]
@@ -323,11 +311,7 @@ class InvoiceDetailRead(InvoiceRead):
 
 
 class InvoiceList(ReadModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"items": [_INVOICE_EXAMPLE], "next_cursor": None}]
-        }
-    )
+    model_config = examples({"items": [_INVOICE_EXAMPLE], "next_cursor": None})
     items: list[InvoiceRead]
     next_cursor: str | None
 
@@ -335,14 +319,10 @@ class InvoiceList(ReadModel):
 class PaymentCreatedRead(ReadModel):
     """The payment recorded and the invoice after it."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "payment": _PAYMENT_EXAMPLE,
-                    "invoice": {**_INVOICE_EXAMPLE, "status": "paid", "paid_at": AT},
-                }
-            ]
+    model_config = examples(
+        {
+            "payment": _PAYMENT_EXAMPLE,
+            "invoice": {**_INVOICE_EXAMPLE, "status": "paid", "paid_at": AT},
         }
     )
     payment: PaymentRead
@@ -364,7 +344,7 @@ _CREDIT_EXAMPLE: dict[str, Any] = {
 
 
 class CreditRead(ReadModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [_CREDIT_EXAMPLE]})
+    model_config = examples(_CREDIT_EXAMPLE)
     id: int
     client_id: int
     amount: Decimal | None
@@ -395,10 +375,6 @@ class CreditRead(ReadModel):
 
 
 class CreditList(ReadModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"items": [_CREDIT_EXAMPLE], "next_cursor": None}]
-        }
-    )
+    model_config = examples({"items": [_CREDIT_EXAMPLE], "next_cursor": None})
     items: list[CreditRead]
     next_cursor: str | None

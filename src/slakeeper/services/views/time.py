@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import ConfigDict, Field
 
 from slakeeper.db.models import RunningTimer, TimeEntry
-from slakeeper.services.views.base import ReadModel
+from slakeeper.services.views.base import ReadModel, examples
 
 __all__ = [
     "EntryStatus",
@@ -67,7 +67,7 @@ class TimeEntryRead(ReadModel):
     """An entry as tracked. `status` is `open`, `approved` or `invoiced`; approved
     and invoiced entries are locked."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [_ENTRY_EXAMPLE]})
+    model_config = examples(_ENTRY_EXAMPLE)
     id: int
     client_id: int
     client_name: str = Field(description="The client's name.")
@@ -130,26 +130,18 @@ class TimeEntryRead(ReadModel):
 class TimeTotalsRead(ReadModel):
     """Raw seconds of a set of entries: all of them and the billable ones."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [{"count": 3, "seconds": 9000, "billable_seconds": 6300}]
-        }
-    )
+    model_config = examples({"count": 3, "seconds": 9000, "billable_seconds": 6300})
     count: int
     seconds: int = Field(description="Raw seconds of all the entries.")
     billable_seconds: int = Field(description="Raw seconds of the billable ones.")
 
 
 class TimeEntryList(ReadModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "items": [_ENTRY_EXAMPLE],
-                    "next_cursor": None,
-                    "totals": {"count": 1, "seconds": 5400, "billable_seconds": 5400},
-                }
-            ]
+    model_config = examples(
+        {
+            "items": [_ENTRY_EXAMPLE],
+            "next_cursor": None,
+            "totals": {"count": 1, "seconds": 5400, "billable_seconds": 5400},
         }
     )
     items: list[TimeEntryRead]
@@ -162,22 +154,18 @@ class TimeEntryList(ReadModel):
 
 
 class TimerRead(ReadModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "user_id": 2,
-                    "client_id": 1,
-                    "client_name": "Acme GmbH",
-                    "ticket_id": 42,
-                    "ticket_key": "ACME-42",
-                    "milestone_key": None,
-                    "note": "Checkout error",
-                    "billable": True,
-                    "started_at": AT,
-                    "elapsed_seconds": 1500,
-                }
-            ]
+    model_config = examples(
+        {
+            "user_id": 2,
+            "client_id": 1,
+            "client_name": "Acme GmbH",
+            "ticket_id": 42,
+            "ticket_key": "ACME-42",
+            "milestone_key": None,
+            "note": "Checkout error",
+            "billable": True,
+            "started_at": AT,
+            "elapsed_seconds": 1500,
         }
     )
     user_id: int
@@ -215,7 +203,7 @@ class TimerRead(ReadModel):
 
 
 class TimerCurrentRead(ReadModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"timer": None}]})
+    model_config = examples({"timer": None})
     timer: TimerRead | None = Field(description="Your running timer; null: none.")
 
 
