@@ -19,6 +19,8 @@ from slakeeper.api import invoice_schemas
 from slakeeper.core import money
 from slakeeper.db.models import Invoice
 from slakeeper.services import time_entries
+from slakeeper.services.views import invoicing as invoicing_views
+from slakeeper.services.views import time as time_views
 from tests.api.conftest import Api
 from tests.factories import activate
 
@@ -235,9 +237,10 @@ def test_bad_requests_change_nothing(desk: Api) -> None:
     assert desk.get("/invoices/999999").status_code == 404
 
 
-def test_the_examples_are_valid_bodies_and_answers() -> None:
-    for name in invoice_schemas.__all__:
-        model = getattr(invoice_schemas, name)
+@pytest.mark.parametrize("module", [invoice_schemas, invoicing_views, time_views])
+def test_the_examples_are_valid_bodies_and_answers(module: Any) -> None:
+    for name in module.__all__:
+        model = getattr(module, name)
         if not isinstance(model, type) or not issubclass(model, BaseModel):
             continue
         extra = model.model_config.get("json_schema_extra") or {}

@@ -93,11 +93,12 @@ def test_build_show_issue_pay_and_list(env):
     assert f"Issued invoice {year}-0001" in issued
     number = f"{year}-0001"
     body = json.loads(run("show", number, "--json"))
-    assert (body["status"], body["gross"], body["outstanding"]) == (
-        "issued",
-        "169.58",
-        "169.58",
-    )
+    assert (
+        body["status"],
+        body["client_name"],
+        body["gross_amount"],
+        body["outstanding_amount"],
+    ) == ("issued", "Acme GmbH", "169.58", "169.58")
     (line,) = body["lines"]
     assert (line["raw_seconds"], line["rounded_seconds"], line["amount"]) == (
         5400,
@@ -156,7 +157,7 @@ def test_credits_and_billing_details(env):
     draft = build()
     body = json.loads(run("show", draft, "--json"))
     assert [ln["kind"] for ln in body["lines"]] == ["time", "credit"]
-    assert body["net"] == "132.50"
+    assert body["net_amount"] == "132.50"
     assert "Issued invoice JD-1" in run("issue", draft)
 
 

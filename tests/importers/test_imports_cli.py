@@ -47,7 +47,7 @@ def fixture(name: str) -> str:
 def entries() -> list[dict[str, Any]]:
     listed: list[dict[str, Any]] = json.loads(
         run("time", "list", "--client", ACME, "--json")
-    )["entries"]
+    )
     return listed
 
 

@@ -36,6 +36,7 @@ from slakeeper.services.invoicing import document as invoice_document
 from slakeeper.services.invoicing import invoices as svc
 from slakeeper.services.invoicing import numbers, records
 from slakeeper.services.invoicing import payments as invoice_payments
+from slakeeper.services.views.invoicing import PaymentCreatedRead
 from tests.factories import Cast, World, activate, example_text, make_world
 
 H, M = timedelta(hours=1), timedelta(minutes=1)
@@ -645,7 +646,7 @@ def pay(
     amount: str,
     on: date = date(2027, 2, 10),
     now: datetime = LATER + 10 * 24 * H,
-) -> Payment:
+) -> PaymentCreatedRead:
     with sessions.begin() as s:
         return invoice_payments.record_payment(
             s,

@@ -456,6 +456,22 @@ READS: dict[str, tuple[str, Read]] = {
         LIST,
         lambda s, p, c: time_entries.running_timer(s, p),
     ),
+    "time_entries.current_timer": (
+        LIST,
+        lambda s, p, c: time_entries.current_timer(s, p, NOW),
+    ),
+    "time_entries.check_worker": (
+        LOOKUP,
+        lambda s, p, c: time_entries.check_worker(s, p, c.owner.user_id),
+    ),
+    "time_entries.stored_external_ids": (
+        LOOKUP,
+        lambda s, p, c: time_entries.stored_external_ids(s, p, [("manual", "x")]),
+    ),
+    "time_entries.user_named": (
+        LOOKUP,
+        lambda s, p, c: time_entries.user_named(s, p, "jane@janedoe.example"),
+    ),
     "workspaces.list_clients": (LIST, lambda s, p, c: workspaces.list_clients(s, p)),
     "workspaces.list_tokens": (LIST, lambda s, p, c: workspaces.list_tokens(s, p)),
     "workspaces.list_users": (LIST, lambda s, p, c: workspaces.list_users(s, p)),
@@ -524,6 +540,7 @@ WRITES = {
     "obligations.waive_obligation",
     "tickets.add_event",
     "tickets.open_ticket",
+    "time_entries.add_entries",
     "time_entries.add_entry",
     "time_entries.approve_period",
     "time_entries.delete_entry",

@@ -21,10 +21,17 @@ from slakeeper.db.models import (
     RunningTimer,
     TimeEntry,
 )
-from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from slakeeper.errors import (
+    AppError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from slakeeper.services import agreements, tickets
 from slakeeper.services import time_entries as svc
 from slakeeper.services.access import Principal
+from slakeeper.services.views.time import TimeApprovalRead, TimeTotalsRead
 from tests.factories import Cast, World, activate, example_text, make_cast, make_world
 
 # Monday 4 January 2027, 09:00 UTC (10:00 in Berlin); the agreement with Acme is
@@ -133,6 +140,12 @@ def audit_actions(sessions: sessionmaker[Session], cast: Cast) -> list[str]:
         ]
 
 
+def totals(count: int, seconds: int, billable_seconds: int) -> TimeTotalsRead:
+    return TimeTotalsRead(
+        count=count, seconds=seconds, billable_seconds=billable_seconds
+    )
+
+
 def listed(sessions: sessionmaker[Session], who: Principal, **kw: Any) -> svc.EntryList:
     with sessions() as s:
         return svc.list_entries(s, who, **kw)
@@ -144,7 +157,7 @@ def approve(
     cast: Cast,
     period: tuple[datetime, datetime] = JANUARY,
     now: datetime = LATER,
-) -> svc.PeriodApproval:
+) -> TimeApprovalRead:
     with sessions.begin() as s:
         return svc.approve_period(
             s,
@@ -363,10 +376,10 @@ def test_lists_filter_and_total_raw_seconds(sessions, world):
 
     everything = listed(sessions, cast.jane)
     assert ids(everything) == [a, g, b, c]  # by the time worked
-    assert everything.totals == svc.Totals(4, (60 + 30 + 45 + 20) * 60, 125 * 60)
+    assert everything.totals == totals(4, (60 + 30 + 45 + 20) * 60, 125 * 60)
     acme = listed(sessions, cast.sam, client_id=cast.acme_id)
     assert ids(acme) == [a, b, c]
-    assert acme.totals == svc.Totals(3, 135 * 60, 105 * 60)
+    assert acme.totals == totals(3, 135 * 60, 105 * 60)
     assert ids(listed(sessions, cast.jane, user_id=cast.sam.user_id)) == [c]
     assert ids(listed(sessions, cast.jane, billable=False)) == [b]
     assert ids(listed(sessions, cast.jane, from_at=day2)) == [b, c]
@@ -375,7 +388,7 @@ def test_lists_filter_and_total_raw_seconds(sessions, world):
     assert ids(listed(sessions, cast.jane, approved=False)) == [a, g, b, c]
     assert ids(listed(sessions, cast.jane, approved=True)) == []
     nothing = listed(sessions, cast.jane, from_at=LATER)
-    assert nothing.totals == svc.Totals(0, 0, 0)
+    assert nothing.totals == totals(0, 0, 0)
     with sessions() as s, pytest.raises(InvalidInput, match="ends before it starts"):
         svc.list_entries(s, cast.jane, from_at=day2, to_at=T0)
     with sessions() as s, pytest.raises(InvalidInput, match="unknown source"):
@@ -500,6 +513,48 @@ def test_an_external_id_is_recorded_once_per_source(sessions, cast, engine):
     with pytest.raises(IntegrityError), sessions.begin() as s:  # the database too
         s.add(copy)
     assert count(sessions, cast, TimeEntry) == 2
+
+
+def test_a_batch_records_what_add_entry_would_and_answers_each_refusal(sessions, cast):
+    """`add_entries` (imports): the rules of `add_entry` per entry, duplicates
+    of stored and of batch ids refused at once, the rest recorded and audited."""
+    first = add(sessions, cast.jane, cast, source="import:toggl", external_id="t-1")
+    batch = [
+        svc.NewEntry(
+            duration=H, worked_at=T0, source="import:toggl", external_id="t-1"
+        ),
+        svc.NewEntry(
+            duration=H, worked_at=T0, source="import:toggl", external_id="t-2"
+        ),
+        svc.NewEntry(
+            duration=H, worked_at=T0, source="import:toggl", external_id="t-2"
+        ),
+        svc.NewEntry(duration=H, worked_at=LATER + H, source="import:toggl"),
+        svc.NewEntry(duration=H, worked_at=T0, user_id=cast.max.user_id),
+        svc.NewEntry(started_at=T0, ended_at=T0 + H, note=" Call ", source="manual"),
+    ]
+    with sessions.begin() as s:
+        answers = svc.add_entries(
+            s, cast.jane, client_id=cast.acme_id, entries=batch, now=LATER
+        )
+        messages = [a.message if isinstance(a, AppError) else None for a in answers]
+        kept = [a for a in answers if isinstance(a, TimeEntry)]
+        assert [(e.note, e.seconds, e.user_id) for e in kept] == [
+            ("", 3600, cast.jane.user_id),
+            ("Call", 3600, cast.jane.user_id),
+        ]
+    assert messages[:3] == [
+        f"time entry {first} from import:toggl already has the external id 't-1'",
+        None,
+        "the external id 't-2' from import:toggl is given twice",
+    ]
+    assert "in the future" in str(messages[3])
+    assert "not an active member" in str(messages[4])
+    assert messages[5] is None
+    assert count(sessions, cast, TimeEntry) == 3
+    assert audit_actions(sessions, cast).count("time_entry.added") == 3
+    with sessions.begin() as s, pytest.raises(PermissionDenied):
+        svc.add_entries(s, cast.erika, client_id=cast.acme_id, entries=[], now=LATER)
 
 
 @pytest.mark.parametrize(
@@ -656,13 +711,13 @@ def test_without_timesheet_terms_the_owner_approves_a_period(sessions, world):
         with pytest.raises(PermissionDenied, match="the provider's owner approves"):
             approve(sessions, who, cast)
     done = approve(sessions, cast.jane, cast)
-    assert [e.id for e in done.entries] == [inside]
-    assert done.totals == svc.Totals(1, 1800, 1800)
+    assert done.entry_ids == [inside]
+    assert done.totals == totals(1, 1800, 1800)
     got = entry_row(sessions, inside)
     assert (got.approved_at, got.approved_by_id) == (LATER, cast.jane.user_id)
     assert entry_row(sessions, earlier).approved_at is None
     again = approve(sessions, cast.jane, cast)  # nothing left to approve
-    assert again.entries == []
+    assert again.entry_ids == []
     assert [e.id for e in listed(sessions, cast.jane, approved=True).entries] == [
         inside
     ]
@@ -681,7 +736,7 @@ def test_the_client_approves_where_the_agreement_says_so(sessions):
             approve(sessions, who, cast)
     assert entry_row(sessions, entry).approved_at is None
     done = approve(sessions, cast.max, cast)
-    assert [e.id for e in done.entries] == [entry]
+    assert done.entry_ids == [entry]
     assert entry_row(sessions, entry).approved_by_id == cast.max.user_id
 
 
@@ -691,9 +746,9 @@ def test_a_provider_role_lets_its_holders_and_the_owner_approve(sessions):
     first = add(sessions, cast.jane, cast)
     with pytest.raises(PermissionDenied, match=r"provider\.accountant"):
         approve(sessions, cast.max, cast)
-    assert approve(sessions, cast.sam, cast).entries[0].id == first
+    assert approve(sessions, cast.sam, cast).entry_ids[0] == first
     second = add(sessions, cast.sam, cast, start=T0 + H)
-    assert approve(sessions, cast.jane, cast).entries[0].id == second
+    assert approve(sessions, cast.jane, cast).entry_ids[0] == second
 
 
 def test_each_entry_is_approved_under_the_agreement_in_force_when_worked(sessions):
@@ -724,10 +779,8 @@ def test_each_entry_is_approved_under_the_agreement_in_force_when_worked(session
         with pytest.raises(PermissionDenied):
             approve(sessions, who, cast)
     first_week = (JANUARY[0], amended_at)
-    assert [e.id for e in approve(sessions, cast.jane, cast, first_week).entries] == [
-        before
-    ]
-    assert [e.id for e in approve(sessions, cast.max, cast).entries] == [after]
+    assert approve(sessions, cast.jane, cast, first_week).entry_ids == [before]
+    assert approve(sessions, cast.max, cast).entry_ids == [after]
 
 
 @pytest.mark.parametrize(

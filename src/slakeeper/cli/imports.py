@@ -33,12 +33,13 @@ from sqlalchemy.orm import Session
 
 from slakeeper.cli.context import acting, client_named
 from slakeeper.core import format_duration
-from slakeeper.errors import InvalidInput, NotFound
+from slakeeper.errors import InvalidInput
 from slakeeper.importers.csv_formats import DateOrder, Tool
 from slakeeper.importers.importer import ImportResult, RowStatus, import_csv
 from slakeeper.importers.reconcile import reconcile
 from slakeeper.importers.upwork_api import UpworkClient, sync
-from slakeeper.services.access import Principal, user_by_email
+from slakeeper.services import time_entries
+from slakeeper.services.access import Principal
 from slakeeper.settings import load_settings
 
 __all__ = ["import_app", "upwork_app"]
@@ -113,12 +114,7 @@ def _read(file: Path) -> str:
 
 
 def _user_id(session: Session, principal: Principal, email: str | None) -> int | None:
-    if email is None:
-        return None
-    user = user_by_email(session, principal.workspace_id, email)
-    if user is None:
-        raise NotFound(f"no user {email!r}; see `slakeeper user list`")
-    return user.id
+    return None if email is None else time_entries.user_named(session, principal, email)
 
 
 def _order(text: str | None) -> DateOrder | None:

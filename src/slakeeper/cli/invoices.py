@@ -10,7 +10,6 @@ by its number (`2027-0001`) or, for a draft, its id.
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -19,18 +18,16 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from slakeeper.cli.context import acting, client_named
-from slakeeper.cli.output import write_output
-from slakeeper.core import format_duration, money
-from slakeeper.db.models import Client, Invoice
+from slakeeper.cli.output import echo_json, write_output
+from slakeeper.core import format_duration
 from slakeeper.errors import InvalidInput
-from slakeeper.services.access import Principal
 from slakeeper.services.invoicing import credits as invoice_credits
 from slakeeper.services.invoicing import document, records
 from slakeeper.services.invoicing import invoices as svc
 from slakeeper.services.invoicing import payments as invoice_payments
+from slakeeper.services.views.invoicing import InvoiceDetailRead, InvoiceRead
 
 __all__ = ["app"]
 
@@ -77,114 +74,47 @@ def _hours(seconds: int) -> str:
     return format_duration(timedelta(seconds=seconds))
 
 
-def _label(invoice: Invoice) -> str:
-    kind = (
-        "Credit note" if invoice.kind == records.InvoiceKind.CREDIT_NOTE else "Invoice"
-    )
+def _label(invoice: InvoiceRead) -> str:
+    kind = "Credit note" if invoice.kind == "credit_note" else "Invoice"
     return f"{kind} {invoice.number}" if invoice.number else f"Draft {invoice.id}"
 
 
-def _money(value: Decimal, invoice: Invoice) -> str:
-    return f"{money(value, invoice.currency):f}"
-
-
-def _summary(session: Session, invoice: Invoice) -> dict[str, Any]:
-    client = session.get(Client, invoice.client_id)
-    return {
-        "id": invoice.id,
-        "number": invoice.number,
-        "kind": invoice.kind,
-        "status": invoice.status,
-        "client": None if client is None else client.name,
-        "period_start": invoice.period_start.isoformat(),
-        "period_end": invoice.period_end.isoformat(),
-        "issue_date": None
-        if invoice.issue_date is None
-        else invoice.issue_date.isoformat(),
-        "due_date": None if invoice.due_date is None else invoice.due_date.isoformat(),
-        "currency": invoice.currency,
-        "net": _money(invoice.net_amount, invoice),
-        "tax": _money(invoice.tax_amount, invoice),
-        "gross": _money(invoice.gross_amount, invoice),
-        "tax_rate": f"{invoice.tax_rate.normalize():f}",
-        "paid": _money(records.paid_amount(session, invoice), invoice),
-        "outstanding": _money(records.outstanding(session, invoice), invoice),
-    }
-
-
-def _detail(session: Session, principal: Principal, invoice: Invoice) -> dict[str, Any]:
-    body = _summary(session, invoice)
-    rows: dict[int, list[dict[str, Any]]] = {}
-    for e in records.entries_of(session, principal, invoice.id):
-        rows.setdefault(e.line_id, []).append(
-            {
-                "entry_id": e.time_entry_id,
-                "raw_seconds": e.raw_seconds,
-                "rounded_seconds": e.rounded_seconds,
-                "rate": f"{e.rate.normalize():f}",
-                "amount": _money(e.amount, invoice),
-                "rate_source": e.rate_source,
-            }
-        )
-    body["lines"] = [
-        {
-            "position": ln.position,
-            "kind": ln.kind,
-            "description": ln.description,
-            "quantity": f"{ln.quantity.normalize():f}",
-            "unit": ln.unit,
-            "unit_price": f"{ln.unit_price.normalize():f}",
-            "amount": _money(ln.amount, invoice),
-            "raw_seconds": ln.raw_seconds,
-            "rounded_seconds": ln.rounded_seconds,
-            "entries": rows.get(ln.id, []),
-        }
-        for ln in records.lines_of(session, principal, invoice.id)
-    ]
-    body["payments"] = [
-        {
-            "amount": _money(p.amount, invoice),
-            "received_on": p.received_on.isoformat(),
-            "reference": p.reference,
-        }
-        for p in records.payments_of(session, principal, invoice.id)
-    ]
-    return body
-
-
-def _totals_line(invoice: Invoice) -> str:
-    rate = invoice.tax_rate.normalize()
-    tax = f", tax {rate:f} % {_money(invoice.tax_amount, invoice)}" if rate else ""
+def _totals_line(invoice: InvoiceRead) -> str:
+    rate = invoice.tax_rate
+    tax = f", tax {rate:f} % {invoice.tax_amount:f}" if rate else ""
     return (
-        f"net {_money(invoice.net_amount, invoice)}{tax},"
-        f" total {_money(invoice.gross_amount, invoice)} {invoice.currency}"
+        f"net {invoice.net_amount:f}{tax},"
+        f" total {invoice.gross_amount:f} {invoice.currency}"
     )
 
 
-def _print_detail(session: Session, principal: Principal, invoice: Invoice) -> None:
-    body = _detail(session, principal, invoice)
-    dates = f"period {body['period_start']} to {body['period_end']}"
+def _print_detail(invoice: InvoiceDetailRead) -> None:
+    dates = f"period {invoice.period_start} to {invoice.period_end}"
     if invoice.issue_date is not None:
-        dates += f", issued {body['issue_date']}, due {body['due_date']}"
-    typer.echo(f"{_label(invoice)} for {body['client']} ({invoice.status}): {dates}")
+        dates += f", issued {invoice.issue_date}, due {invoice.due_date}"
+    typer.echo(
+        f"{_label(invoice)} for {invoice.client_name} ({invoice.status}): {dates}"
+    )
     table = Table("#", "description", "raw", "billed", "qty", "unit", "price", "amount")
-    for ln in body["lines"]:
-        timed = ln["unit"] == "HUR"
+    for ln in invoice.lines:
+        timed = ln.unit == "HUR"
         table.add_row(
-            str(ln["position"]),
-            ln["description"],
-            _hours(ln["raw_seconds"]) if timed else "",
-            _hours(ln["rounded_seconds"]) if timed else "",
-            ln["quantity"],
-            ln["unit"],
-            ln["unit_price"],
-            ln["amount"],
+            str(ln.position),
+            ln.description,
+            _hours(ln.raw_seconds) if timed else "",
+            _hours(ln.rounded_seconds) if timed else "",
+            f"{ln.quantity:f}",
+            ln.unit,
+            f"{ln.unit_price:f}",
+            f"{ln.amount:f}",
         )
     Console(highlight=False).print(table)
     totals = _totals_line(invoice)
     typer.echo(totals[0].upper() + totals[1:] + ".")
-    if invoice.kind == records.InvoiceKind.INVOICE and invoice.status != "draft":
-        typer.echo(f"Paid {body['paid']}, outstanding {body['outstanding']}.")
+    if invoice.kind == "invoice" and invoice.status != "draft":
+        typer.echo(
+            f"Paid {invoice.paid_amount:f}, outstanding {invoice.outstanding_amount:f}."
+        )
 
 
 @app.command("build")
@@ -226,17 +156,15 @@ def build_command(
             group_by=group_by,
             now=now,
         )
-        invoice = built.invoice
-        count = len(records.lines_of(session, principal, invoice.id))
+        draft = records.detail(session, principal, built.invoice.id, built.notes)
+        count = len(draft.lines)
         typer.echo(
-            f"Draft {invoice.id} for {found.name}, {start} to {end}: {count}"
-            f" line{'' if count == 1 else 's'}, {_totals_line(invoice)}."
+            f"Draft {draft.id} for {draft.client_name}, {start} to {end}: {count}"
+            f" line{'' if count == 1 else 's'}, {_totals_line(draft)}."
         )
-        for note in built.notes:
+        for note in draft.notes:
             typer.echo(f"Note: {note}.")
-        typer.echo(
-            f"Check it with `slakeeper invoice show {invoice.id}`, then issue it."
-        )
+        typer.echo(f"Check it with `slakeeper invoice show {draft.id}`, then issue it.")
 
 
 @app.command("credit")
@@ -283,11 +211,11 @@ def show_command(ref: RefArg, as_json: JsonOpt = False) -> None:
     payments."""
     with acting(write=False) as (session, principal, _now):
         invoice = records.find_invoice(session, principal, ref)
-        if as_json:
-            body = _detail(session, principal, invoice)
-            typer.echo(json.dumps(body, indent=2, ensure_ascii=False))
-        else:
-            _print_detail(session, principal, invoice)
+        shown = records.detail(session, principal, invoice.id)
+    if as_json:
+        echo_json(shown)
+    else:
+        _print_detail(shown)
 
 
 @app.command("list")
@@ -307,30 +235,32 @@ def list_command(
         client_id = (
             None if client is None else client_named(session, principal, client).id
         )
-        found = records.list_invoices(
-            session, principal, client_id=client_id, status=status
+        found = records.views(
+            session,
+            records.list_invoices(
+                session, principal, client_id=client_id, status=status
+            ),
         )
-        bodies = [_summary(session, i) for i in found]
-        if as_json:
-            typer.echo(json.dumps(bodies, indent=2, ensure_ascii=False))
-            return
-        if not bodies:
-            typer.echo("No invoices.")
-            return
-        table = Table("number", "kind", "client", "status", "due")
-        table.add_column("total", justify="right")
-        table.add_column("to pay", justify="right")
-        for b in bodies:
-            table.add_row(
-                b["number"] or f"draft {b['id']}",
-                "credit" if b["kind"] == "credit_note" else "invoice",
-                b["client"],
-                b["status"],
-                b["due_date"] or "-",
-                f"{b['gross']} {b['currency']}",
-                b["outstanding"],
-            )
-        Console(highlight=False).print(table)
+    if as_json:
+        echo_json(found)
+        return
+    if not found:
+        typer.echo("No invoices.")
+        return
+    table = Table("number", "kind", "client", "status", "due")
+    table.add_column("total", justify="right")
+    table.add_column("to pay", justify="right")
+    for i in found:
+        table.add_row(
+            i.number or f"draft {i.id}",
+            "credit" if i.kind == "credit_note" else "invoice",
+            i.client_name,
+            i.status,
+            "-" if i.due_date is None else i.due_date.isoformat(),
+            f"{i.gross_amount:f} {i.currency}",
+            f"{i.outstanding_amount:f}",
+        )
+    Console(highlight=False).print(table)
 
 
 @app.command("issue")
@@ -345,12 +275,15 @@ def issue_command(
     entries are locked."""
     with acting() as (session, principal, now):
         invoice = records.find_invoice(session, principal, ref)
-        svc.issue_invoice(
-            session, principal, invoice.id, issue_date=_date(on, "--date"), now=now
+        issued = records.view_of(
+            session,
+            svc.issue_invoice(
+                session, principal, invoice.id, issue_date=_date(on, "--date"), now=now
+            ),
         )
         typer.echo(
-            f"Issued invoice {invoice.number} ({_totals_line(invoice)}),"
-            f" due {invoice.due_date}."
+            f"Issued invoice {issued.number} ({_totals_line(issued)}),"
+            f" due {issued.due_date}."
         )
 
 
@@ -372,7 +305,7 @@ def pay_command(
     assert day is not None
     with acting() as (session, principal, now):
         invoice = records.find_invoice(session, principal, ref)
-        invoice_payments.record_payment(
+        done = invoice_payments.record_payment(
             session,
             principal,
             invoice.id,
@@ -381,10 +314,11 @@ def pay_command(
             reference=reference,
             now=now,
         )
-        left = records.outstanding(session, invoice)
+        after = done.invoice
         typer.echo(
-            f"Recorded {value:f} {invoice.currency} on invoice {invoice.number}"
-            f" ({invoice.status}; outstanding {left:f})."
+            f"Recorded {value:f} {after.currency} on invoice"
+            f" {after.number} ({after.status}; outstanding"
+            f" {after.outstanding_amount:f})."
         )
 
 
@@ -397,8 +331,9 @@ def cancel_command(
     released to be invoiced again."""
     with acting() as (session, principal, now):
         invoice = records.find_invoice(session, principal, ref)
-        note = svc.cancel_invoice(
-            session, principal, invoice.id, reason=reason, now=now
+        note = records.view_of(
+            session,
+            svc.cancel_invoice(session, principal, invoice.id, reason=reason, now=now),
         )
         typer.echo(
             f"Cancelled invoice {invoice.number} by credit note {note.number}"

@@ -12,10 +12,9 @@ like `1h30m`, `45m` or `7.5h`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -23,13 +22,14 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from slakeeper.cli.context import acting, client_named
+from slakeeper.cli.output import echo_json
 from slakeeper.core import format_duration, parse_duration
 from slakeeper.core.errors import DurationError
-from slakeeper.db.models import Client, Role, Ticket, TimeEntry, User
-from slakeeper.errors import InvalidInput, NotFound
+from slakeeper.errors import InvalidInput
 from slakeeper.services import tickets
 from slakeeper.services import time_entries as svc
-from slakeeper.services.access import Principal, user_by_email
+from slakeeper.services.access import Principal
+from slakeeper.services.views.time import TimeEntryRead, TimeTotalsRead
 
 __all__ = ["app"]
 
@@ -152,12 +152,7 @@ def _zone(
 
 
 def _user_id(session: Session, principal: Principal, email: str | None) -> int | None:
-    if email is None:
-        return None
-    user = user_by_email(session, principal.workspace_id, email)
-    if user is None:
-        raise NotFound(f"no user {email!r}; see `slakeeper user list`")
-    return user.id
+    return None if email is None else svc.user_named(session, principal, email)
 
 
 def _ticket_id(session: Session, principal: Principal, key: str | None) -> int | None:
@@ -167,27 +162,13 @@ def _ticket_id(session: Session, principal: Principal, key: str | None) -> int |
 # -- showing entries ------------------------------------------------------------------
 
 
-class _Names:
-    """Names of the users, clients and tickets entries refer to, and each
-    client's time zone (read once per command)."""
+class _Zones:
+    """Each client's time zone (of the agreement in force now; UTC without
+    one), read once per command, to show instants in."""
 
     def __init__(self, session: Session, principal: Principal, now: datetime) -> None:
         self.session, self.principal, self.now = session, principal, now
         self._zones: dict[int, tzinfo] = {}
-
-    def user(self, user_id: int, *, email: bool = True) -> str:
-        user = self.session.get(User, user_id)
-        if user is None:
-            return "?"
-        return user.email if email else user.name
-
-    def client(self, client_id: int) -> str:
-        client = self.session.get(Client, client_id)
-        return "?" if client is None else client.name
-
-    def ticket(self, ticket_id: int | None) -> str | None:
-        ticket = None if ticket_id is None else self.session.get(Ticket, ticket_id)
-        return None if ticket is None else ticket.key
 
     def zone(self, client_id: int) -> tzinfo:
         if client_id not in self._zones:
@@ -199,34 +180,11 @@ class _Names:
         return at.astimezone(self.zone(client_id)).strftime("%Y-%m-%d %H:%M")
 
 
-def _entry_json(entry: TimeEntry, names: _Names) -> dict[str, Any]:
-    def iso(at: datetime | None) -> str | None:
-        return None if at is None else at.isoformat()
-
-    return {
-        "id": entry.id,
-        "user": names.user(entry.user_id),
-        "client": names.client(entry.client_id),
-        "ticket": names.ticket(entry.ticket_id),
-        "milestone": entry.milestone_key,
-        "worked_at": iso(entry.worked_at),
-        "started_at": iso(entry.started_at),
-        "ended_at": iso(entry.ended_at),
-        "seconds": entry.seconds,
-        "billable": entry.billable,
-        "note": entry.note,
-        "source": entry.source,
-        "external_id": entry.external_id,
-        "status": svc.entry_status(entry).value,
-        "approved_at": iso(entry.approved_at),
-    }
-
-
 def _hours(seconds: int) -> str:
     return format_duration(timedelta(seconds=seconds))
 
 
-def _totals_line(totals: svc.Totals) -> str:
+def _totals_line(totals: TimeTotalsRead) -> str:
     noun = "entry" if totals.count == 1 else "entries"
     return (
         f"{totals.count} {noun}: {_hours(totals.seconds)},"
@@ -234,19 +192,19 @@ def _totals_line(totals: svc.Totals) -> str:
     )
 
 
-def _table(entries: Iterable[TimeEntry], names: _Names) -> Table:
+def _table(entries: Iterable[TimeEntryRead], zones: _Zones) -> Table:
     table = Table("id", "worked", "who", "client", "ticket", "time", "bill", "status")
     table.add_column("note")
     for e in entries:
         table.add_row(
             str(e.id),
-            names.local(e.worked_at, e.client_id),
-            names.user(e.user_id, email=False),
-            names.client(e.client_id),
-            names.ticket(e.ticket_id) or "-",
+            zones.local(e.worked_at, e.client_id),
+            e.user_email,
+            e.client_name,
+            e.ticket_key or "-",
             _hours(e.seconds),
             "yes" if e.billable else "no",
-            svc.entry_status(e).value,
+            e.status.value,
             e.note,
         )
     return table
@@ -278,7 +236,7 @@ def start_command(
             billable=not non_billable,
             now=now,
         )
-        at = _Names(session, principal, now).local(timer.started_at, found.id)
+        at = _Zones(session, principal, now).local(timer.started_at, found.id)
         typer.echo(f"Timer started for {found.name} at {at}.")
 
 
@@ -295,10 +253,12 @@ def stop_command(
 ) -> None:
     """Stop your timer: its time becomes an entry. Stopping twice is an error."""
     with acting() as (session, principal, now):
-        entry = svc.stop_timer(session, principal, note=note, now=now)
-        name = _Names(session, principal, now).client(entry.client_id)
+        entry = svc.entry_read(
+            session, svc.stop_timer(session, principal, note=note, now=now)
+        )
         typer.echo(
-            f"Timer stopped: {_hours(entry.seconds)} for {name} (entry {entry.id})."
+            f"Timer stopped: {_hours(entry.seconds)} for {entry.client_name}"
+            f" (entry {entry.id})."
         )
 
 
@@ -306,33 +266,27 @@ def stop_command(
 def status_command(as_json: JsonOpt = False) -> None:
     """Whether your timer runs, for whom and for how long."""
     with acting(write=False) as (session, principal, now):
-        timer = svc.running_timer(session, principal)
-        if timer is None:
-            typer.echo(json.dumps({"running": False}) if as_json else "No timer runs.")
-            return
-        names = _Names(session, principal, now)
-        seconds = max(0, int((now - timer.started_at).total_seconds()))
-        if as_json:
-            body = {
-                "running": True,
-                "client": names.client(timer.client_id),
-                "ticket": names.ticket(timer.ticket_id),
-                "milestone": timer.milestone_key,
-                "note": timer.note,
-                "billable": timer.billable,
-                "started_at": timer.started_at.isoformat(),
-                "elapsed_seconds": seconds,
-            }
-            typer.echo(json.dumps(body, indent=2))
-            return
-        key = names.ticket(timer.ticket_id)
-        about = f" on {key}" if key else ""
-        said = f": {timer.note}" if timer.note else ""
-        typer.echo(
-            f"Running for {names.client(timer.client_id)}{about} since"
-            f" {names.local(timer.started_at, timer.client_id)}"
-            f" ({_hours(seconds)}){said}"
+        current = svc.current_timer(session, principal, now)
+        timer = current.timer
+        started = (
+            None
+            if timer is None
+            else _Zones(session, principal, now).local(
+                timer.started_at, timer.client_id
+            )
         )
+    if as_json:
+        echo_json(current)
+        return
+    if timer is None:
+        typer.echo("No timer runs.")
+        return
+    about = f" on {timer.ticket_key}" if timer.ticket_key else ""
+    said = f": {timer.note}" if timer.note else ""
+    typer.echo(
+        f"Running for {timer.client_name}{about} since {started}"
+        f" ({_hours(timer.elapsed_seconds)}){said}"
+    )
 
 
 # -- entries --------------------------------------------------------------------------
@@ -377,7 +331,7 @@ def add_command(
             user_id=_user_id(session, principal, user),
             now=now,
         )
-        when = _Names(session, principal, now).local(entry.worked_at, found.id)
+        when = _Zones(session, principal, now).local(entry.worked_at, found.id)
         typer.echo(
             f"Added entry {entry.id}: {_hours(entry.seconds)} for {found.name}"
             f" at {when}."
@@ -415,8 +369,8 @@ def list_command(
         client_id = (
             None if client is None else client_named(session, principal, client).id
         )
-        if client_id is None and principal.role is Role.CLIENT:
-            client_id = principal.client_id
+        if client_id is None:
+            client_id = principal.client_scope
         zone = _zone(session, principal, client_id, now)
         why = NO_ZONE if client_id is not None else NO_CLIENT
         result = svc.list_entries(
@@ -430,22 +384,13 @@ def list_command(
             approved=approved,
             source=source,
         )
-        names = _Names(session, principal, now)
-        totals = result.totals
+        zones = _Zones(session, principal, now)
         if as_json:
-            body = {
-                "entries": [_entry_json(e, names) for e in result.entries],
-                "totals": {
-                    "count": totals.count,
-                    "seconds": totals.seconds,
-                    "billable_seconds": totals.billable_seconds,
-                },
-            }
-            typer.echo(json.dumps(body, indent=2, ensure_ascii=False))
+            echo_json(result.entries)
             return
         if result.entries:
-            Console(highlight=False).print(_table(result.entries, names))
-        typer.echo(_totals_line(totals))
+            Console(highlight=False).print(_table(result.entries, zones))
+        typer.echo(_totals_line(result.totals))
 
 
 @app.command("edit")
@@ -519,12 +464,12 @@ def approve_command(
             to_at=_instant(to, "--to", zone, end=True),
             now=now,
         )
-        names = _Names(session, principal, now)
+        zones = _Zones(session, principal, now)
         period = (
-            f"from {names.local(done.from_at, found.id)}"
-            f" to {names.local(done.to_at, found.id)}"
+            f"from {zones.local(done.from_, found.id)}"
+            f" to {zones.local(done.to, found.id)}"
         )
-        if not done.entries:
+        if not done.entry_ids:
             typer.echo(f"No unapproved entries of {found.name} {period}.")
             return
         t = done.totals

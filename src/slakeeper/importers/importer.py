@@ -10,9 +10,9 @@ Steps of `import_csv`:
    one file are told apart by their order). A row whose id is already stored
    for the same source is "already imported": importing a file twice changes
    nothing.
-3. Record the new rows with `time_entries.add_entry` (so every rule of a
-   manual entry holds, and each gets its audit entry), each in a savepoint: a
-   row the service refuses is bad too.
+3. Record the new rows in one batch with `time_entries.add_entries` (under
+   the workspace's write lock, so every rule of a manual entry holds, and each
+   gets its audit entry): a row the service refuses is bad too.
 4. Keep what was written only when no row is bad, or when `partial` is given;
    a dry run never keeps anything. The result lists every row's outcome.
 
@@ -24,17 +24,15 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from slakeeper.db.models import Client, Role, TimeEntry, User
-from slakeeper.errors import AppError, InvalidInput, NotFound
+from slakeeper.errors import AppError, InvalidInput, NotFound, PermissionDenied
 from slakeeper.importers.csv_formats import (
     DateOrder,
     Kind,
@@ -46,18 +44,16 @@ from slakeeper.services import time_entries
 from slakeeper.services.access import (
     Principal,
     active_user,
-    require_owner,
     require_provider,
-    user_by_email,
     visible_client,
 )
+from slakeeper.services.time_entries import NewEntry
 from slakeeper.services.versions import agreement_in_force, version_terms
 
 __all__ = [
     "ImportResult",
     "RowOutcome",
     "RowStatus",
-    "existing_ids",
     "import_csv",
     "upwork_contract",
 ]
@@ -130,32 +126,10 @@ def upwork_contract(
     return None if upwork is None else upwork.contract
 
 
-def existing_ids(
-    session: Session, workspace_id: int, pairs: Iterable[tuple[str, str]]
-) -> set[tuple[str, str]]:
-    """The (source, external id) pairs already stored in the workspace."""
-    wanted: dict[str, list[str]] = {}
-    for source, ext in pairs:
-        wanted.setdefault(source, []).append(ext)
-    found: set[tuple[str, str]] = set()
-    for source, ids in wanted.items():
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            rows = session.scalars(
-                select(TimeEntry.external_id).where(
-                    TimeEntry.workspace_id == workspace_id,
-                    TimeEntry.source == source,
-                    TimeEntry.external_id.in_(chunk),
-                )
-            ).all()
-            found.update((source, ext) for ext in rows if ext is not None)
-    return found
-
-
 def _zone(
     session: Session,
     principal: Principal,
-    client: Client,
+    client_id: int,
     timezone: str | None,
     now: datetime,
 ) -> ZoneInfo | None:
@@ -167,7 +141,7 @@ def _zone(
                 f"{timezone!r} is not a time zone; write e.g. Europe/Berlin or UTC",
                 location="--timezone",
             ) from None
-    return time_entries.client_timezone(session, principal, client.id, now)
+    return time_entries.client_timezone(session, principal, client_id, now)
 
 
 def _hash(tool: Tool, row: ParsedRow, seen: Counter[str]) -> str:
@@ -179,43 +153,33 @@ def _hash(tool: Tool, row: ParsedRow, seen: Counter[str]) -> str:
 
 
 class _Users:
-    """Provider users by e-mail (each looked up once)."""
+    """Users by e-mail (each looked up once), as the time service finds them."""
 
-    def __init__(self, session: Session, workspace_id: int) -> None:
-        self.session, self.workspace_id = session, workspace_id
+    def __init__(self, session: Session, principal: Principal) -> None:
+        self.session, self.principal = session, principal
         self._found: dict[str, int | str] = {}
 
     def find(self, email: str) -> int | str:
         """The user's id, or why the e-mail names no one who can record time."""
         if email not in self._found:
-            user = user_by_email(self.session, self.workspace_id, email)
-            if user is None:
-                self._found[email] = (
-                    f"no user {email} in the workspace (add them, or book every"
-                    " row to one person with --user)"
-                )
-            elif user.role is Role.CLIENT or user.disabled_at is not None:
-                self._found[email] = (
-                    f"{email} is not an active member of the provider's team"
-                )
-            else:
-                self._found[email] = user.id
+            self._found[email] = self._look_up(email)
         return self._found[email]
 
-
-def _check_user(session: Session, principal: Principal, user_id: int) -> None:
-    """Refuse at once (not row by row) a --user who cannot be booked to."""
-    if user_id == principal.user_id:
-        return
-    require_owner(principal, "import someone else's time")
-    user = session.get(User, user_id)
-    if user is None or user.workspace_id != principal.workspace_id:
-        raise NotFound(f"user {user_id} not found")
-    if user.role is Role.CLIENT or user.disabled_at is not None:
-        raise InvalidInput(
-            f"{user.email} is not an active member of the provider's team",
-            location="--user",
-        )
+    def _look_up(self, email: str) -> int | str:
+        try:
+            user_id = time_entries.user_named(self.session, self.principal, email)
+        except NotFound:
+            return (
+                f"no user {email} in the workspace (add them, or book every"
+                " row to one person with --user)"
+            )
+        try:
+            time_entries.check_worker(self.session, self.principal, user_id)
+        except InvalidInput as exc:  # not a member of the team: the reason alone
+            return exc.details[0].message if exc.details else exc.message
+        except PermissionDenied:  # said on each of the person's rows
+            pass
+        return user_id
 
 
 def _check_one(values: set[str], what: str, fix: str) -> None:
@@ -260,9 +224,9 @@ def import_csv(
         raise InvalidInput(
             f"unknown tool {tool!r}; expected one of {known}", location="tool"
         ) from None
-    if user_id is not None:
-        _check_user(session, principal, user_id)
-    zone = _zone(session, principal, client, timezone, now)
+    if user_id is not None:  # refused at once, not row by row
+        time_entries.check_worker(session, principal, user_id)
+    zone = _zone(session, principal, client.id, timezone, now)
     parsed = parse_csv(kind_of, text, zone=zone, date_order=date_order)
     contract = upwork_contract(session, principal, client.id, now)
     rows = [r for r in parsed.rows if r.skip is None]
@@ -283,7 +247,7 @@ def import_csv(
     outcomes: dict[int, RowOutcome] = {
         p.line: RowOutcome(p.line, RowStatus.BAD, p.message) for p in parsed.problems
     }
-    users = _Users(session, client.workspace_id)
+    users = _Users(session, principal)
     seen: Counter[str] = Counter()
     first_line: dict[tuple[str, str], int] = {}
     candidates: list[tuple[ParsedRow, str, int | None]] = []
@@ -314,25 +278,29 @@ def import_csv(
                 continue
             who = found
         candidates.append((row, ext, who))
-    stored = existing_ids(
-        session, client.workspace_id, ((r.source, ext) for r, ext, _ in candidates)
+    stored = time_entries.stored_external_ids(
+        session, principal, ((r.source, ext) for r, ext, _ in candidates)
     )
 
-    # 3. record the new rows, each in a savepoint
+    # 3. record the new rows through the time service, in one batch
     fresh = [c for c in candidates if (c[0].source, c[1]) not in stored]
     for row, ext, _ in candidates:
         if (row.source, ext) in stored:
             outcomes[row.line] = _outcome(row, ext, RowStatus.EXISTING)
     outer = session.begin_nested()
-    for done, (row, ext, who) in enumerate(fresh, start=1):
-        try:
-            with session.begin_nested():
-                entry = _add(session, principal, client, row, ext, who, now)
+    added = time_entries.add_entries(
+        session,
+        principal,
+        client_id=client.id,
+        entries=[_new_entry(row, ext, who) for row, ext, who in fresh],
+        now=now,
+        progress=progress,
+    )
+    for (row, ext, _), entry in zip(fresh, added, strict=True):
+        if isinstance(entry, AppError):
+            outcomes[row.line] = RowOutcome(row.line, RowStatus.BAD, entry.message)
+        else:
             outcomes[row.line] = _outcome(row, ext, RowStatus.NEW, entry.id)
-        except AppError as exc:
-            outcomes[row.line] = RowOutcome(row.line, RowStatus.BAD, exc.message)
-        if progress is not None:
-            progress(done, len(fresh))
 
     # 4. keep it, or not
     result = ImportResult(
@@ -388,21 +356,10 @@ def _unkept(outcome: RowOutcome) -> RowOutcome:
     )
 
 
-def _add(
-    session: Session,
-    principal: Principal,
-    client: Client,
-    row: ParsedRow,
-    ext: str,
-    user_id: int | None,
-    now: datetime,
-) -> TimeEntry:
+def _new_entry(row: ParsedRow, ext: str, user_id: int | None) -> NewEntry:
     span = timedelta(seconds=row.seconds)
     timed = row.started_at is not None
-    return time_entries.add_entry(
-        session,
-        principal,
-        client_id=client.id,
+    return NewEntry(
         started_at=row.started_at,
         ended_at=row.started_at + span if row.started_at is not None else None,
         duration=None if timed else span,
@@ -412,5 +369,4 @@ def _add(
         user_id=user_id,
         source=row.source,
         external_id=ext,
-        now=now,
     )

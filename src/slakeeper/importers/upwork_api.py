@@ -595,25 +595,30 @@ def sync(
                     result.updated.append(seg)
         except AppError as exc:
             result.problems.append(f"{what}: {exc.message}")
-    for (source, ext), seg in sorted(wanted.items(), key=lambda i: i[1].started_at):
-        try:
-            with session.begin_nested():
-                time_entries.add_entry(
-                    session,
-                    principal,
-                    client_id=client.id,
-                    started_at=seg.started_at,
-                    ended_at=seg.ended_at,
-                    note=seg.memo,
-                    billable=not seg.overtime,
-                    user_id=user_id,
-                    source=source,
-                    external_id=ext,
-                    now=now,
-                )
+    fresh = sorted(wanted.items(), key=lambda i: i[1].started_at)
+    added = time_entries.add_entries(
+        session,
+        principal,
+        client_id=client.id,
+        entries=[
+            time_entries.NewEntry(
+                started_at=seg.started_at,
+                ended_at=seg.ended_at,
+                note=seg.memo,
+                billable=not seg.overtime,
+                user_id=user_id,
+                source=source,
+                external_id=ext,
+            )
+            for (source, ext), seg in fresh
+        ],
+        now=now,
+    )
+    for ((_, ext), seg), answer in zip(fresh, added, strict=True):
+        if isinstance(answer, AppError):
+            result.problems.append(f"segment {ext}: {answer.message}")
+        else:
             result.new.append(seg)
-        except AppError as exc:
-            result.problems.append(f"segment {ext}: {exc.message}")
     if dry_run:
         outer.rollback()
     else:

@@ -27,31 +27,37 @@ and after, in the same transaction.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import Select, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from slakeeper.core.states import Role
 from slakeeper.db.models import (
     AgreementVersion,
     Client,
-    Role,
     RunningTimer,
     Ticket,
     TimeEntry,
     User,
 )
-from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from slakeeper.errors import (
+    AppError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+)
 from slakeeper.services import audit
 from slakeeper.services.access import (
     Principal,
     active_user,
+    normal_email,
     require_owner,
     require_provider,
     scoped,
@@ -65,24 +71,39 @@ from slakeeper.services.versions import (
     version_terms,
     versions_during,
 )
+from slakeeper.services.views.time import (
+    EntryStatus,
+    TimeApprovalRead,
+    TimeEntryRead,
+    TimerCurrentRead,
+    TimerRead,
+    TimeTotalsRead,
+)
 
 __all__ = [
     "SOURCES",
     "EntryList",
     "EntryStatus",
-    "PeriodApproval",
-    "Totals",
+    "NewEntry",
+    "add_entries",
     "add_entry",
     "approve_period",
+    "check_worker",
     "client_timezone",
+    "current_timer",
     "delete_entry",
     "edit_entry",
+    "entry_read",
+    "entry_reads",
     "entry_status",
     "get_entry",
     "list_entries",
     "running_timer",
     "start_timer",
     "stop_timer",
+    "stored_external_ids",
+    "timer_read",
+    "user_named",
 ]
 
 SOURCES = ("timer", "manual", "upwork_tracked", "upwork_manual", "import:<tool>")
@@ -91,12 +112,6 @@ MAX_NOTE = 2000
 MAX_EXTERNAL_ID = 200
 MAX_MILESTONE = 100
 SECOND = timedelta(seconds=1)
-
-
-class EntryStatus(StrEnum):
-    OPEN = "open"
-    APPROVED = "approved"  # locked
-    INVOICED = "invoiced"  # locked
 
 
 def entry_status(entry: TimeEntry) -> EntryStatus:
@@ -108,29 +123,74 @@ def entry_status(entry: TimeEntry) -> EntryStatus:
 
 
 @dataclass(frozen=True, slots=True)
-class Totals:
-    """Raw seconds of a set of entries: all of them and the billable ones."""
-
-    count: int
-    seconds: int
-    billable_seconds: int
-
-
-@dataclass(frozen=True, slots=True)
 class EntryList:
-    entries: list[TimeEntry]  # by worked_at, then id
-    totals: Totals
+    """A list's entries (by `worked_at`, then id; or a page of them, by id) and
+    the totals of every entry that matches."""
+
+    entries: list[TimeEntryRead]
+    totals: TimeTotalsRead
 
 
-@dataclass(frozen=True, slots=True)
-class PeriodApproval:
-    client_id: int
-    from_at: datetime
-    to_at: datetime
-    approved_at: datetime
-    approved_by_id: int
-    entries: list[TimeEntry]  # those this approval approved
-    totals: Totals
+def _labelled(query: Select[TimeEntry]) -> Select[TimeEntry, str, str, str | None]:
+    """The entries `query` reads with the e-mail of whose time each is, its
+    client's name and its ticket's key, in the same query."""
+    return (
+        query.add_columns(User.email, Client.name, Ticket.key)
+        .join(User, User.id == TimeEntry.user_id)
+        .join(Client, Client.id == TimeEntry.client_id)
+        .outerjoin(Ticket, Ticket.id == TimeEntry.ticket_id)
+    )
+
+
+def _reads(
+    rows: Iterable[tuple[TimeEntry, str, str, str | None]],
+) -> list[TimeEntryRead]:
+    return [
+        TimeEntryRead.of(
+            entry,
+            status=entry_status(entry),
+            user_email=email,
+            client_name=client,
+            ticket_key=ticket,
+        )
+        for entry, email, client, ticket in rows
+    ]
+
+
+def entry_reads(session: Session, entries: Sequence[TimeEntry]) -> list[TimeEntryRead]:
+    """Entries (read or written through this service) as read models, in their
+    order, with their labels read in one query."""
+    if not entries:
+        return []
+    found = {
+        r[0].id: r
+        for r in session.execute(
+            _labelled(
+                select(TimeEntry).where(TimeEntry.id.in_([e.id for e in entries]))
+            )
+        )
+    }
+    return _reads(found[e.id] for e in entries)
+
+
+def entry_read(session: Session, entry: TimeEntry) -> TimeEntryRead:
+    """One entry (read or written through this service) as its read model."""
+    (found,) = entry_reads(session, [entry])
+    return found
+
+
+def user_named(session: Session, principal: Principal, email: str) -> int:
+    """The id of the user with this e-mail (any case) among those the principal
+    may see (a client contact: their client's); NotFound otherwise."""
+    active_user(session, principal)
+    found = session.scalars(
+        scoped(select(User.id), User, principal).where(
+            User.email == normal_email(email)
+        )
+    ).first()
+    if found is None:
+        raise NotFound(f"no user {email!r}; see `slakeeper user list`")
+    return found
 
 
 def client_timezone(
@@ -361,6 +421,28 @@ def running_timer(session: Session, principal: Principal) -> RunningTimer | None
     ).first()
 
 
+def timer_read(session: Session, timer: RunningTimer, now: datetime) -> TimerRead:
+    """A running timer as its read model: how long it has run at `now`."""
+    client = session.get(Client, timer.client_id)
+    ticket = None if timer.ticket_id is None else session.get(Ticket, timer.ticket_id)
+    return TimerRead.of(
+        timer,
+        now,
+        client_name="?" if client is None else client.name,
+        ticket_key=None if ticket is None else ticket.key,
+    )
+
+
+def current_timer(
+    session: Session, principal: Principal, now: datetime
+) -> TimerCurrentRead:
+    """The principal's running timer (`timer` None when none runs)."""
+    timer = running_timer(session, principal)
+    return TimerCurrentRead(
+        timer=None if timer is None else timer_read(session, timer, now)
+    )
+
+
 def start_timer(
     session: Session,
     principal: Principal,
@@ -515,23 +597,8 @@ def add_entry(
     ext = _external_id(external_id)
     if ext is not None:
         _refuse_duplicate(session, client.workspace_id, src, ext)
-    entry = TimeEntry(
-        workspace_id=client.workspace_id,
-        client_id=client.id,
-        user_id=user.id,
-        ticket_id=ticket,
-        milestone_key=milestone,
-        worked_at=span.worked_at,
-        started_at=span.started_at,
-        ended_at=span.ended_at,
-        seconds=span.seconds,
-        note=clean_note,
-        billable=billable,
-        source=src,
-        external_id=ext,
-        created_at=now,
-        updated_at=now,
-    )
+    entry = _row(client, user.id, span, clean_note, billable, src, ext, now)
+    entry.ticket_id, entry.milestone_key = ticket, milestone
     try:
         with session.begin_nested():
             session.add(entry)
@@ -546,17 +613,189 @@ def add_entry(
 def _refuse_duplicate(
     session: Session, workspace_id: int, source: str, ext: str
 ) -> None:
-    found = session.scalars(
-        select(TimeEntry.id).where(
-            TimeEntry.workspace_id == workspace_id,
-            TimeEntry.source == source,
-            TimeEntry.external_id == ext,
-        )
-    ).first()
-    if found is not None:
+    found = _stored_ids(session, workspace_id, [(source, ext)])
+    if found:
+        raise _duplicate(found[source, ext], source, ext)
+
+
+def _duplicate(entry_id: int, source: str, ext: str) -> Conflict:
+    return Conflict(
+        f"time entry {entry_id} from {source} already has the external id {ext!r}"
+    )
+
+
+def _stored_ids(
+    session: Session, workspace_id: int, pairs: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], int]:
+    """The entries (by id) already recorded in the workspace with these (source,
+    external id) pairs: one query per source and 500 ids."""
+    wanted: dict[str, set[str]] = {}
+    for source, ext in pairs:
+        wanted.setdefault(source, set()).add(ext)
+    found: dict[tuple[str, str], int] = {}
+    for source, ids in wanted.items():
+        ordered = sorted(ids)
+        for i in range(0, len(ordered), 500):
+            rows = session.execute(
+                select(TimeEntry.external_id, TimeEntry.id).where(
+                    TimeEntry.workspace_id == workspace_id,
+                    TimeEntry.source == source,
+                    TimeEntry.external_id.in_(ordered[i : i + 500]),
+                )
+            )
+            found.update(((source, ext), entry_id) for ext, entry_id in rows if ext)
+    return found
+
+
+def stored_external_ids(
+    session: Session, principal: Principal, pairs: Iterable[tuple[str, str]]
+) -> set[tuple[str, str]]:
+    """The (source, external id) pairs already recorded in the principal's
+    workspace (what an import has imported before)."""
+    active_user(session, principal)
+    require_provider(principal, "import time")
+    return set(_stored_ids(session, principal.workspace_id, pairs))
+
+
+@dataclass(frozen=True, slots=True)
+class NewEntry:
+    """One entry of a batch (`add_entries`), as `add_entry` takes it."""
+
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    duration: timedelta | None = None
+    worked_at: datetime | None = None
+    note: str = ""
+    billable: bool = True
+    user_id: int | None = None
+    source: str = "manual"
+    external_id: str | None = None
+
+
+def add_entries(
+    session: Session,
+    principal: Principal,
+    *,
+    client_id: int,
+    entries: Sequence[NewEntry],
+    now: datetime,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[TimeEntry | AppError]:
+    """Record a batch of entries of one client (an import) in the caller's
+    transaction, under the workspace's write lock: each is checked as
+    `add_entry` checks it, and one that is refused is answered by its error in
+    its place while the others are recorded. An external id already recorded
+    from the same source, or given twice in the batch, is a Conflict, checked
+    for the whole batch at once. The entries are written in one flush, each
+    with its audit entry; `progress(done, total)` follows the audit entries."""
+    write_lock(session, principal.workspace_id)
+    active_user(session, principal)
+    require_provider(principal, "record time")
+    client = visible_client(session, principal, client_id)
+    workers: dict[int | None, int | AppError] = {}
+    answers: list[TimeEntry | AppError] = []
+    for new in entries:
+        try:
+            answers.append(_new_entry(session, principal, client, new, workers, now))
+        except AppError as exc:
+            answers.append(exc)
+    fresh = [e for e in answers if isinstance(e, TimeEntry)]
+    stored = _stored_ids(
+        session,
+        client.workspace_id,
+        ((e.source, e.external_id) for e in fresh if e.external_id is not None),
+    )
+    first: dict[tuple[str, str], TimeEntry] = {}
+    for i, entry in enumerate(answers):
+        if not isinstance(entry, TimeEntry) or entry.external_id is None:
+            continue
+        key = (entry.source, entry.external_id)
+        if key in stored:
+            answers[i] = _duplicate(stored[key], *key)
+        elif key in first:
+            answers[i] = Conflict(
+                f"the external id {key[1]!r} from {key[0]} is given twice"
+            )
+        else:
+            first[key] = entry
+    written = [e for e in answers if isinstance(e, TimeEntry)]
+    try:
+        with session.begin_nested():
+            session.add_all(written)
+    except IntegrityError:  # the same external id, committed meanwhile
         raise Conflict(
-            f"time entry {found} from {source} already has the external id {ext!r}"
+            "some of these entries were recorded meanwhile; run the import again"
+        ) from None
+    for done, entry in enumerate(written, start=1):
+        _audit(session, principal, entry, "added", now, {"after": _snapshot(entry)})
+        if progress is not None:
+            progress(done, len(written))
+    return answers
+
+
+def _new_entry(
+    session: Session,
+    principal: Principal,
+    client: Client,
+    new: NewEntry,
+    workers: dict[int | None, int | AppError],
+    now: datetime,
+) -> TimeEntry:
+    """An entry of a batch, checked as `add_entry` checks one (whose time it
+    is: looked up once per person)."""
+    if new.user_id not in workers:
+        try:
+            workers[new.user_id] = _worker(session, principal, new.user_id).id
+        except AppError as exc:
+            workers[new.user_id] = exc
+    worker = workers[new.user_id]
+    if isinstance(worker, AppError):
+        raise worker
+    src = _source(new.source)
+    if src == "timer":
+        raise InvalidInput(
+            "timer entries come from starting and stopping a timer",
+            location="source",
         )
+    span = _span(new.started_at, new.ended_at, new.duration, new.worked_at, now)
+    ext = _external_id(new.external_id)
+    return _row(client, worker, span, _note(new.note), new.billable, src, ext, now)
+
+
+def _row(
+    client: Client,
+    user_id: int,
+    span: _Span,
+    note: str,
+    billable: bool,
+    source: str,
+    external_id: str | None,
+    now: datetime,
+) -> TimeEntry:
+    """A new entry of checked values (no ticket, no milestone yet)."""
+    return TimeEntry(
+        workspace_id=client.workspace_id,
+        client_id=client.id,
+        user_id=user_id,
+        ticket_id=None,
+        milestone_key=None,
+        worked_at=span.worked_at,
+        started_at=span.started_at,
+        ended_at=span.ended_at,
+        seconds=span.seconds,
+        note=note,
+        billable=billable,
+        source=source,
+        external_id=external_id,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def check_worker(session: Session, principal: Principal, user_id: int) -> None:
+    """Refuse (as `add_entry` would) time booked to this user by the principal:
+    PermissionDenied, NotFound or InvalidInput."""
+    _worker(session, principal, user_id)
 
 
 def get_entry(session: Session, principal: Principal, entry_id: int) -> TimeEntry:
@@ -619,11 +858,11 @@ def list_entries(
         TimeEntry.worked_at,
         TimeEntry.id,
     )
-    entries = list(session.scalars(query).all())
+    entries = _reads(session.execute(_labelled(query)))
     return EntryList(entries, _totals(session, where))
 
 
-def _totals(session: Session, where: Sequence[Any]) -> Totals:
+def _totals(session: Session, where: Sequence[Any]) -> TimeTotalsRead:
     billable = func.sum(
         case((TimeEntry.billable.is_(True), TimeEntry.seconds), else_=0)
     )
@@ -632,7 +871,11 @@ def _totals(session: Session, where: Sequence[Any]) -> Totals:
             *where
         )
     ).one()
-    return Totals(int(count), int(seconds or 0), int(billable_seconds or 0))
+    return TimeTotalsRead(
+        count=int(count),
+        seconds=int(seconds or 0),
+        billable_seconds=int(billable_seconds or 0),
+    )
 
 
 def _editable(session: Session, principal: Principal, entry_id: int) -> TimeEntry:
@@ -800,7 +1043,7 @@ def approve_period(
     from_at: datetime,
     to_at: datetime,
     now: datetime,
-) -> PeriodApproval:
+) -> TimeApprovalRead:
     """Approve every unapproved entry of a client worked in `[from_at, to_at)`;
     approved entries are locked.
 
@@ -854,11 +1097,11 @@ def approve_period(
         )
         if rowcount(result) != len(ids):
             raise Conflict("some of these entries were approved meanwhile; try again")
-        for entry in entries:
-            session.refresh(entry)
     seconds = sum(e.seconds for e in entries)
     billable = sum(e.seconds for e in entries if e.billable)
-    totals = Totals(len(entries), seconds, billable)
+    totals = TimeTotalsRead(
+        count=len(entries), seconds=seconds, billable_seconds=billable
+    )
     if ids:  # nothing approved, nothing changed
         audit.record(
             session,
@@ -876,12 +1119,12 @@ def approve_period(
                 "billable_seconds": billable,
             },
         )
-    return PeriodApproval(
+    return TimeApprovalRead(
         client_id=client.id,
-        from_at=start,
-        to_at=end,
+        from_=start,
+        to=end,
         approved_at=now,
         approved_by_id=user.id,
-        entries=entries,
+        entry_ids=ids,
         totals=totals,
     )

@@ -13,17 +13,10 @@ from slakeeper.api.deps import NowDep, PrincipalDep, SessionDep, SessionsDep
 from slakeeper.api.idempotency import IdempotencyKeyHeader, create_once
 from slakeeper.api.invoice_schemas import (
     CreditCreate,
-    CreditList,
-    CreditRead,
     InvoiceBuild,
     InvoiceCancel,
-    InvoiceDetailRead,
     InvoiceIssue,
-    InvoiceList,
-    InvoiceRead,
     PaymentCreate,
-    PaymentCreatedRead,
-    PaymentRead,
 )
 from slakeeper.api.pagination import PageDep, paginate
 from slakeeper.api.responses import errors
@@ -33,6 +26,14 @@ from slakeeper.services.invoicing import document as invoice_document
 from slakeeper.services.invoicing import invoices as svc
 from slakeeper.services.invoicing import payments as invoice_payments
 from slakeeper.services.invoicing import records
+from slakeeper.services.views.invoicing import (
+    CreditList,
+    CreditRead,
+    InvoiceDetailRead,
+    InvoiceList,
+    InvoiceRead,
+    PaymentCreatedRead,
+)
 
 __all__ = ["router"]
 
@@ -62,10 +63,7 @@ def list_invoices(
         session, principal, client_id=client_id, status=status, page=page
     )
     items, next_cursor = paginate(found, page, key=lambda i: i.id)
-    return InvoiceList(
-        items=[InvoiceRead.of(v) for v in records.views(session, items)],
-        next_cursor=next_cursor,
-    )
+    return InvoiceList(items=records.views(session, items), next_cursor=next_cursor)
 
 
 @invoices_router.post(
@@ -99,19 +97,9 @@ def build_invoice(
             group_by=body.group_by,
             now=now,
         )
-        return _detail(session, principal, built.invoice.id, built.notes)
+        return records.detail(session, principal, built.invoice.id, built.notes)
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
-
-
-def _detail(
-    session: Session,
-    principal: Principal,
-    invoice_id: int,
-    notes: tuple[str, ...] = (),
-) -> InvoiceDetailRead:
-    detail = records.detail(session, principal, invoice_id)
-    return InvoiceDetailRead.of_detail(detail, notes)
 
 
 def _document(
@@ -199,7 +187,7 @@ def get_invoice(
 ) -> InvoiceDetailRead:
     """An invoice with its lines (raw and rounded time side by side, and the
     entries behind each) and payments."""
-    return _detail(session, principal, invoice_id)
+    return records.detail(session, principal, invoice_id)
 
 
 @invoices_router.delete(
@@ -213,9 +201,7 @@ def delete_draft(
 ) -> InvoiceRead:
     """Delete a draft and answer with what it was; an issued invoice is never
     deleted (409: cancel it by credit note)."""
-    gone = InvoiceRead.of(
-        records.view_of(session, records.get_invoice(session, principal, invoice_id))
-    )
+    gone = records.view_of(session, records.get_invoice(session, principal, invoice_id))
     svc.delete_draft(session, principal, invoice_id, now=now)
     return gone
 
@@ -239,7 +225,7 @@ def issue_invoice(
     invoice = svc.issue_invoice(
         session, principal, invoice_id, issue_date=body.issue_date, now=now
     )
-    return _detail(session, principal, invoice.id)
+    return records.detail(session, principal, invoice.id)
 
 
 @invoices_router.post(
@@ -262,7 +248,7 @@ def record_payment(
     total. More than is still to pay is refused (422)."""
 
     def create(session: Session) -> PaymentCreatedRead:
-        payment = invoice_payments.record_payment(
+        return invoice_payments.record_payment(
             session,
             principal,
             invoice_id,
@@ -270,11 +256,6 @@ def record_payment(
             received_on=body.received_on,
             reference=body.reference,
             now=now,
-        )
-        invoice = records.get_invoice(session, principal, invoice_id)
-        return PaymentCreatedRead(
-            payment=PaymentRead.of(payment, invoice.currency),
-            invoice=InvoiceRead.of(records.view_of(session, invoice)),
         )
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
@@ -303,7 +284,7 @@ def cancel_invoice(
         note = svc.cancel_invoice(
             session, principal, invoice_id, reason=body.reason, now=now
         )
-        return _detail(session, principal, note.id)
+        return records.detail(session, principal, note.id)
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
 
@@ -329,7 +310,7 @@ def list_credits(
         session, principal, client_id=client_id, open_only=open_only, page=page
     )
     items, next_cursor = paginate(found, page, key=lambda c: c.id)
-    return CreditList(items=[CreditRead.of(c) for c in items], next_cursor=next_cursor)
+    return CreditList(items=items, next_cursor=next_cursor)
 
 
 @credits_router.post(
@@ -351,7 +332,7 @@ def add_credit(
     next invoice as a negative line."""
 
     def create(session: Session) -> CreditRead:
-        credit = invoice_credits.add_credit(
+        return invoice_credits.add_credit(
             session,
             principal,
             client_id=body.client_id,
@@ -361,7 +342,6 @@ def add_credit(
             period_start=body.period_start,
             now=now,
         )
-        return CreditRead.of(credit)
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
 

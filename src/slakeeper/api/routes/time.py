@@ -17,18 +17,19 @@ from slakeeper.api.pagination import PageDep, paginate
 from slakeeper.api.responses import errors
 from slakeeper.api.time_schemas import (
     TimeApprovalCreate,
-    TimeApprovalRead,
     TimeEntryCreate,
-    TimeEntryList,
-    TimeEntryRead,
     TimeEntryUpdate,
-    TimerCurrentRead,
-    TimerRead,
     TimerStart,
     TimerStop,
-    TimeTotalsRead,
 )
 from slakeeper.services import time_entries as svc
+from slakeeper.services.views.time import (
+    TimeApprovalRead,
+    TimeEntryList,
+    TimeEntryRead,
+    TimerCurrentRead,
+    TimerRead,
+)
 
 __all__ = ["router"]
 
@@ -87,11 +88,7 @@ def list_entries(
         page=page,
     )
     items, next_cursor = paginate(found.entries, page, key=lambda e: e.id)
-    return TimeEntryList(
-        items=[TimeEntryRead.of(e) for e in items],
-        next_cursor=next_cursor,
-        totals=TimeTotalsRead.of(found.totals),
-    )
+    return TimeEntryList(items=items, next_cursor=next_cursor, totals=found.totals)
 
 
 @entries_router.post(
@@ -131,7 +128,7 @@ def add_entry(
             external_id=body.external_id,
             now=now,
         )
-        return TimeEntryRead.of(entry)
+        return svc.entry_read(session, entry)
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
 
@@ -156,7 +153,7 @@ def approve_period(
     owner): anyone else gets 403."""
 
     def create(session: Session) -> TimeApprovalRead:
-        done = svc.approve_period(
+        return svc.approve_period(
             session,
             principal,
             client_id=body.client_id,
@@ -164,7 +161,6 @@ def approve_period(
             to_at=body.to,
             now=now,
         )
-        return TimeApprovalRead.of(done)
 
     return create_once(
         sessions, principal, request, body, idempotency_key, now, create, 200
@@ -181,7 +177,7 @@ def get_entry(
     entry_id: int, session: SessionDep, principal: PrincipalDep
 ) -> TimeEntryRead:
     """One entry, as tracked."""
-    return TimeEntryRead.of(svc.get_entry(session, principal, entry_id))
+    return svc.entry_read(session, svc.get_entry(session, principal, entry_id))
 
 
 @entries_router.patch(
@@ -211,7 +207,7 @@ def edit_entry(
         billable=body.billable,
         now=now,
     )
-    return TimeEntryRead.of(entry)
+    return svc.entry_read(session, entry)
 
 
 @entries_router.delete(
@@ -225,7 +221,7 @@ def delete_entry(
 ) -> TimeEntryRead:
     """Delete an entry (your own; an owner: anyone's) and answer with what it was.
     An approved or invoiced entry is locked (409); the audit log keeps it."""
-    gone = TimeEntryRead.of(svc.get_entry(session, principal, entry_id))
+    gone = svc.entry_read(session, svc.get_entry(session, principal, entry_id))
     svc.delete_entry(session, principal, entry_id, now=now)
     return gone
 
@@ -259,7 +255,7 @@ def start_timer(
             billable=body.billable,
             now=now,
         )
-        return TimerRead.of(timer, now)
+        return svc.timer_read(session, timer, now)
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
 
@@ -285,7 +281,7 @@ def stop_timer(
 
     def create(session: Session) -> TimeEntryRead:
         entry = svc.stop_timer(session, principal, note=body.note, now=now)
-        return TimeEntryRead.of(entry)
+        return svc.entry_read(session, entry)
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
 
@@ -300,8 +296,7 @@ def current_timer(
     session: SessionDep, principal: PrincipalDep, now: NowDep
 ) -> TimerCurrentRead:
     """Your running timer and how long it has run; `timer` is null when none runs."""
-    timer = svc.running_timer(session, principal)
-    return TimerCurrentRead(timer=None if timer is None else TimerRead.of(timer, now))
+    return svc.current_timer(session, principal, now)
 
 
 # both, for the app to include (after every route above is defined)

@@ -38,6 +38,7 @@ from slakeeper.services.invoicing.records import (
 )
 from slakeeper.services.pages import Page, in_page
 from slakeeper.services.versions import agreement_in_force, version_terms
+from slakeeper.services.views.invoicing import CreditRead
 
 __all__ = ["add_credit", "list_credits", "open_credit_lines"]
 
@@ -53,7 +54,7 @@ def add_credit(
     period_start: date | None = None,
     period_end: date | None = None,
     now: datetime,
-) -> ManualCredit:
+) -> CreditRead:
     """Enter a credit owed to a client, with its reason: an `amount` (in the
     currency of the agreement in force) or a `percent` of the net of the invoice
     it goes on. It goes on the client's next invoice whose period ends on or
@@ -125,7 +126,7 @@ def add_credit(
             "reason": why,
         },
     )
-    return credit
+    return CreditRead.of(credit)
 
 
 def list_credits(
@@ -135,7 +136,7 @@ def list_credits(
     client_id: int | None = None,
     open_only: bool = False,
     page: Page | None = None,
-) -> list[ManualCredit]:
+) -> list[CreditRead]:
     """Credits the principal may see (`open_only`: not consumed yet), by id; with
     a `page`, only its rows (`services.pages`)."""
     active_user(session, principal)
@@ -147,7 +148,7 @@ def list_credits(
     if open_only:
         query = query.where(ManualCredit.invoice_id.is_(None))
     query = in_page(query, page, ManualCredit.id, ManualCredit.id)
-    return list(session.scalars(query).all())
+    return [CreditRead.of(c) for c in session.scalars(query)]
 
 
 def open_credit_lines(

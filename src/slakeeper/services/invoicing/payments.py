@@ -44,9 +44,11 @@ from slakeeper.services.invoicing.records import (
     outstanding,
     start_of,
     version_of,
+    view_of,
     write_lock,
 )
 from slakeeper.services.versions import VersionTerms, version_terms
+from slakeeper.services.views.invoicing import PaymentCreatedRead, PaymentRead
 
 __all__ = [
     "MAX_REFERENCE",
@@ -70,12 +72,13 @@ def record_payment(
     received_on: date,
     reference: str | None = None,
     now: datetime,
-) -> Payment:
+) -> PaymentCreatedRead:
     """Record money received against an issued (or overdue) invoice; partial
     payments add up, and the invoice is paid when they reach its gross total
     (then a payment pause of the client's tickets is lifted). More than is
     outstanding is refused, as are amounts finer than the currency's minor unit
-    and payments dated in the future or before the invoice was issued."""
+    and payments dated in the future or before the invoice was issued. The
+    answer is the payment and the invoice after it."""
     write_lock(session, principal.workspace_id)  # first: see write_lock
     user = active_user(session, principal)
     require_owner(principal, "record payments")
@@ -144,7 +147,10 @@ def record_payment(
     )
     if invoice.status == InvoiceStatus.PAID:
         reconcile_pause(session, invoice.workspace_id, invoice.client_id, now)
-    return payment
+    return PaymentCreatedRead(
+        payment=PaymentRead.of(payment, invoice.currency),
+        invoice=view_of(session, invoice),
+    )
 
 
 def _pause_rule(

@@ -11,7 +11,6 @@ invoices are not found.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
@@ -45,17 +44,17 @@ from slakeeper.services.access import (
 from slakeeper.services.locks import rowcount, write_lock
 from slakeeper.services.pages import Page, in_page
 from slakeeper.services.versions import VersionTerms
+from slakeeper.services.views.invoicing import InvoiceDetailRead, InvoiceRead
 
 __all__ = [
     "MAX_REASON",
     "UNPAID",
-    "InvoiceDetail",
     "InvoiceKind",
     "InvoiceStatus",
-    "InvoiceView",
     "add_period",
     "audit_invoice",
     "billing_of",
+    "client_names",
     "client_of",
     "detail",
     "entries_of",
@@ -245,52 +244,57 @@ def _outstanding(invoice: Invoice, paid: Decimal) -> Decimal:
     return money(invoice.gross_amount, invoice.currency) - paid
 
 
-@dataclass(frozen=True, slots=True)
-class InvoiceView:
-    """An invoice as it is read: the row, what was paid and what is left."""
-
-    invoice: Invoice
-    paid: Decimal
-    outstanding: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class InvoiceDetail:
-    """An invoice with its lines (by position), the time entries behind each
-    line (by line id) and its payments (by id)."""
-
-    view: InvoiceView
-    lines: list[InvoiceLine]
-    entries: dict[int, list[InvoiceLineEntry]]
-    payments: list[Payment]
+def client_names(session: Session, invoices: Sequence[Invoice]) -> dict[int, str]:
+    """The names of the invoices' clients (by id), in one query (no access
+    check: the invoices were read through a scoped service)."""
+    ids = {i.client_id for i in invoices}
+    if not ids:
+        return {}
+    query = select(Client.id, Client.name).where(Client.id.in_(ids))
+    return dict(session.execute(query).all())
 
 
-def views(session: Session, invoices: Sequence[Invoice]) -> list[InvoiceView]:
-    """The invoices (a page, read through a scoped service) with their paid and
-    outstanding amounts, in one query for all of them."""
+def views(session: Session, invoices: Sequence[Invoice]) -> list[InvoiceRead]:
+    """The invoices (a page, read through a scoped service) as read models, with
+    their client's name and their paid and outstanding amounts, in one query
+    each for all of them."""
     paid = paid_amounts(session, invoices)
-    return [InvoiceView(i, paid[i.id], _outstanding(i, paid[i.id])) for i in invoices]
+    names = client_names(session, invoices)
+    return [
+        InvoiceRead.of(i, names[i.client_id], paid[i.id], _outstanding(i, paid[i.id]))
+        for i in invoices
+    ]
 
 
-def view_of(session: Session, invoice: Invoice) -> InvoiceView:
-    """One invoice (read through a scoped service) with its amounts."""
+def view_of(session: Session, invoice: Invoice) -> InvoiceRead:
+    """One invoice (read through a scoped service) as its read model."""
     (found,) = views(session, [invoice])
     return found
 
 
-def detail(session: Session, principal: Principal, invoice_id: int) -> InvoiceDetail:
-    """An invoice the principal may see with its lines, entries and payments."""
+def detail(
+    session: Session,
+    principal: Principal,
+    invoice_id: int,
+    notes: tuple[str, ...] = (),
+) -> InvoiceDetailRead:
+    """An invoice the principal may see with its lines, the entries behind each
+    line, its payments and (when just built) `notes` on what was left off."""
     invoice = get_invoice(session, principal, invoice_id)
     entries: dict[int, list[InvoiceLineEntry]] = {}
     for e in line_entries(session, invoice.id):
         entries.setdefault(e.line_id, []).append(e)
     payments = _payments(session, invoice.id)
     paid = money(sum((p.amount for p in payments), Decimal(0)), invoice.currency)
-    return InvoiceDetail(
-        InvoiceView(invoice, paid, _outstanding(invoice, paid)),
+    return InvoiceDetailRead.of_detail(
+        invoice,
+        client_names(session, [invoice])[invoice.client_id],
+        paid,
+        _outstanding(invoice, paid),
         invoice_lines(session, invoice.id),
         entries,
         payments,
+        notes,
     )
 
 
