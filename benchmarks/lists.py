@@ -55,6 +55,7 @@ from typing import Any
 
 from sqlalchemy import (
     Engine,
+    Select,
     Table,
     bindparam,
     create_engine,
@@ -96,7 +97,7 @@ from slakeeper.settings import Settings
 
 POSTGRES_ENVS = ("SLAKEEPER_BENCH_POSTGRES_URL", "SLAKEEPER_TEST_POSTGRES_URL")
 SIZES = (10_000, 100_000)
-QUICK_SIZES = (20, 60)
+QUICK_SIZES = (10, 30)
 TEMPLATES = 100  # tickets opened through the services; the rest are copies
 PAGE_LIMIT = 50  # GET /tickets' default page
 GOAL = 3.0  # at most this many times the bare read
@@ -152,18 +153,21 @@ SHAPES: list[tuple[str, list[tuple[str, str | None]]]] = [
 # -- the database ------------------------------------------------------------------
 
 
+def _migrated_in(url: str) -> Iterator[Engine]:
+    engine = make_engine(Settings(database_url=url))
+    try:
+        upgrade(engine)
+        yield engine
+    finally:
+        engine.dispose()
+
+
 @contextmanager
 def database(backend: str, postgres_url: str | None) -> Iterator[Engine]:
     """A fresh, migrated database of the backend, dropped afterwards."""
     if backend == "sqlite":
         with tempfile.TemporaryDirectory(prefix="slakeeper-bench-") as tmp:
-            url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-            engine = make_engine(Settings(database_url=url))
-            try:
-                upgrade(engine)
-                yield engine
-            finally:
-                engine.dispose()
+            yield from _migrated_in(f"sqlite:///{Path(tmp) / 'bench.db'}")
         return
     assert postgres_url is not None
     base = make_url(postgres_url).set(drivername="postgresql+psycopg")
@@ -171,13 +175,10 @@ def database(backend: str, postgres_url: str | None) -> Iterator[Engine]:
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = base.set(database=name).render_as_string(hide_password=False)
-    engine = make_engine(Settings(database_url=url))
     try:
-        upgrade(engine)
-        yield engine
+        url = base.set(database=name).render_as_string(hide_password=False)
+        yield from _migrated_in(url)
     finally:
-        engine.dispose()
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
@@ -504,6 +505,15 @@ def measure(engine: Engine, backend: str, n: int, runs: int = RUNS) -> list[Resu
     in_ws = ticket_t.c.workspace_id == ws.id
     results = []
 
+    def events_of(listed: Select[Any]) -> Select[Any]:
+        """The events the clocks read, of the tickets `listed` selects."""
+        ids = select(listed.subquery().c.id)
+        return (
+            select(event_t.c.ticket_id, event_t.c.at, event_t.c.kind, event_t.c.data)
+            .where(event_t.c.ticket_id.in_(ids))
+            .order_by(event_t.c.ticket_id, event_t.c.seq)
+        )
+
     def result(
         path: str, work: Callable[[], int], floor: Callable[[], int], **kw: Any
     ) -> None:
@@ -524,16 +534,10 @@ def measure(engine: Engine, backend: str, n: int, runs: int = RUNS) -> list[Resu
     listed = select(ticket_t).where(in_ws).order_by(ticket_t.c.id)
     if page:
         listed = listed.limit(PAGE_LIMIT + 1)
-    shown = select(listed.subquery().c.id)
-    of_listed = (
-        select(event_t.c.ticket_id, event_t.c.at, event_t.c.kind, event_t.c.data)
-        .where(event_t.c.ticket_id.in_(shown))
-        .order_by(event_t.c.ticket_id, event_t.c.seq)
-    )
     result(
         "tickets.list_with_clocks, first page",
         ticket_page,
-        bare(sessions, listed, of_listed),
+        bare(sessions, listed, events_of(listed)),
         note="" if page else "every ticket: the service takes no page yet",
     )
 
@@ -543,18 +547,13 @@ def measure(engine: Engine, backend: str, n: int, runs: int = RUNS) -> list[Resu
             return len(status.board(s, owner, NOW, client_id=None).tickets)
 
     active = select(ticket_t).where(in_ws, ticket_t.c.status.not_in(DONE))
-    of_active = (
-        select(event_t.c.ticket_id, event_t.c.at, event_t.c.kind, event_t.c.data)
-        .where(event_t.c.ticket_id.in_(select(active.subquery().c.id)))
-        .order_by(event_t.c.ticket_id, event_t.c.seq)
-    )
     result(
         "status.board",
         board,
         bare(
             sessions,
             active,
-            of_active,
+            events_of(active),
             select(_table(Milestone)).where(Milestone.workspace_id == ws.id),
             select(_table(Obligation)).where(
                 Obligation.workspace_id == ws.id, Obligation.status == "open"
@@ -565,15 +564,7 @@ def measure(engine: Engine, backend: str, n: int, runs: int = RUNS) -> list[Resu
     # one worker pass, about a tenth of the tickets due
     due = select(ticket_t).where(in_ws, ticket_t.c.next_check_at <= ws.worker_now)
     with reading(sessions) as s:
-        before = [
-            {"b_id": r.id, "b_next": r.next_check_at}
-            for r in s.execute(
-                select(Ticket.id, Ticket.next_check_at).where(
-                    Ticket.workspace_id == ws.id,
-                    Ticket.next_check_at <= ws.worker_now,
-                )
-            )
-        ]
+        before = [{"b_id": r.id, "b_next": r.next_check_at} for r in s.execute(due)]
 
     def put_back() -> None:
         if not before:
@@ -590,15 +581,10 @@ def measure(engine: Engine, backend: str, n: int, runs: int = RUNS) -> list[Resu
         done = worker.run_due_checks(sessions, ws.worker_now, workspace_ids=[ws.id])
         return done.tickets
 
-    of_due = (
-        select(event_t.c.ticket_id, event_t.c.at, event_t.c.kind, event_t.c.data)
-        .where(event_t.c.ticket_id.in_(select(due.subquery().c.id)))
-        .order_by(event_t.c.ticket_id, event_t.c.seq)
-    )
     result(
         "worker.run_due_checks",
         worker_pass,
-        bare(sessions, due, of_due),
+        bare(sessions, due, events_of(due)),
         reset=put_back,
         note=f"{ws.due:,} due",
     )
@@ -716,7 +702,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--tickets",
         default=None,
-        help="sizes N, comma-separated (default 10000,100000; 20,60 with --quick)",
+        help="sizes N, comma-separated (default 10000,100000; 10,30 with --quick)",
     )
     parser.add_argument(
         "--quick", action="store_true", help="small sizes: a fast smoke run"
