@@ -13,7 +13,7 @@ import pytest
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 PATHS = (
-    "tickets.list_with_clocks, first page",
+    "tickets.list_views, first page",
     "status.board",
     "worker.run_due_checks",
     "time_entries.list_entries, a month",
