@@ -43,9 +43,12 @@ test: $(DEV_STAMP)
 ## check: alias of test
 check: test
 
-## bench: performance against the peers (installs the bench extra)
+## bench: performance against the peers (installs the bench extra), then the lists
+## and screens at 10,000 and 100,000 tickets against bare SQL (LISTS_ARGS, e.g.
+## --tickets 10000 or --quick; PostgreSQL too when SLAKEEPER_BENCH_POSTGRES_URL is set)
 bench: $(BENCH_STAMP)
 	$(BIN)/python benchmarks/business_time.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/lists.py $(LISTS_ARGS)
 
 ## fmt: format and fix what ruff can fix
 fmt: $(DEV_STAMP)

@@ -17,13 +17,13 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from slakeeper.core import ClockReading, ClockState, is_milestone_late
-from slakeeper.db.models import AgreementVersion, Milestone
+from slakeeper.db.models import Milestone
 from slakeeper.errors import NotFound
 from slakeeper.services import tickets, workspaces
 from slakeeper.services.access import Principal
 from slakeeper.services.delivery import (
-    adjustments,
     commitments,
+    milestone_state,
     milestones,
     obligations,
 )
@@ -89,11 +89,13 @@ def board(
     ticket_lines.sort(
         key=lambda t: (RANK[t.state], float("inf") if t.left is None else t.left)
     )
-    milestone_lines = []
-    for m in milestones.list_milestones(session, principal, client_id=client_id):
-        if m.status in ("accepted", "cancelled"):
-            continue
-        milestone_lines.append(_milestone_line(session, principal, m, names, now))
+    shown = [
+        m
+        for m in milestones.list_milestones(session, principal, client_id=client_id)
+        if m.status not in ("accepted", "cancelled")
+    ]
+    milestone_state.preload(session, shown, events=False)
+    milestone_lines = [_milestone_line(m, names, now) for m in shown]
     obligation_lines = [
         StatusObligation(
             id=o.id,
@@ -139,15 +141,10 @@ def board(
 
 
 def _milestone_line(
-    session: Session,
-    principal: Principal,
-    m: Milestone,
-    names: dict[int, str],
-    now: datetime,
+    m: Milestone, names: dict[int, str], now: datetime
 ) -> StatusMilestone:
-    version = session.get(AgreementVersion, m.agreement_version_id)
-    assert version is not None
-    calendar = version_terms(version).default_calendar
+    """A milestone's line, its version and adjustments loaded (`preload`)."""
+    calendar = version_terms(m.version).default_calendar
     left = (
         calendar.between(now, m.due_at)
         if now <= m.due_at
@@ -172,6 +169,6 @@ def _milestone_line(
                 mode=a.mode,
                 reason=a.reason,
             )
-            for a in adjustments.adjustments_of(session, principal, m.id)
+            for a in m.adjustments
         ],
     )

@@ -48,6 +48,7 @@ __all__ = [
     "events",
     "get_milestone",
     "obligation_terms",
+    "preload",
     "recompute",
     "review_within",
     "state_at",
@@ -197,18 +198,27 @@ def states_at(
     """The states at `now` of milestones a scoped list read (a page), derived
     afresh like `state_at`, in a constant number of queries: their versions,
     events and adjustments are loaded for all of them at once."""
+    preload(session, milestones)
+    return [_derive_from(session, m, m.events, m.adjustments, now) for m in milestones]
+
+
+def preload(
+    session: Session, milestones: Sequence[Milestone], *, events: bool = True
+) -> None:
+    """Load the versions, adjustments (by id) and, unless `events` is False,
+    events (by seq) of milestones a scoped list read, for all of them at once
+    (one query each, however many milestones): `m.version`, `m.adjustments`
+    and `m.events` are then read without a query."""
     if not milestones:
-        return []
+        return
+    children = [selectinload(Milestone.version), selectinload(Milestone.adjustments)]
+    if events:
+        children.append(selectinload(Milestone.events))
     session.scalars(
         select(Milestone)
         .where(Milestone.id.in_([m.id for m in milestones]))
-        .options(
-            selectinload(Milestone.version),
-            selectinload(Milestone.events),
-            selectinload(Milestone.adjustments),
-        )
+        .options(*children)
     ).all()
-    return [_derive_from(session, m, m.events, m.adjustments, now) for m in milestones]
 
 
 def recompute(session: Session, milestone_id: int, now: datetime) -> Milestone:
