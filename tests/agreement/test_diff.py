@@ -468,7 +468,9 @@ _NEEDLES: dict[str, Callable[[str], str]] = {
     "subdivision": lambda code: words.place("DE", code),
     "suspend": {"update_every": "update times"}.__getitem__,
 }
-_UNCHANGEABLE = {("accountability", "service_credits", "basis")}  # one value only
+_UNCHANGEABLE: set[tuple[str, ...]] = {
+    ("accountability", "service_credits", "basis")
+}  # one value only
 if len(CONTRACT_LANGUAGES) == 1:  # until a second catalogue ships
     _UNCHANGEABLE.add(("agreement", "language"))
 

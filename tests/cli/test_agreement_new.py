@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -234,7 +235,7 @@ def test_berlin_gets_euro_german_holidays_and_no_british_tax(tmp_path: Path) -> 
     assert credits is not None
     assert credits.monthly_fee.currency == "EUR"
     assert a.billing.tax is not None
-    assert (a.billing.tax.rate, a.billing.tax.id) == (19, "DE811907980")
+    assert (a.billing.tax.rate, a.billing.tax.id) == (Decimal(19), "DE811907980")
     assert a.calendars["office"]["holidays"]["country"] == "DE"
     # nothing left for `check --strict` to flag
     assert lint_check(loaded, today=date(2027, 1, 1)) == []
@@ -568,7 +569,7 @@ def test_options_set_parties_currency_and_tax_without_questions(
     assert a.billing is not None
     assert a.billing.currency == "EUR"
     assert a.billing.tax is not None
-    assert (a.billing.tax.rate, a.billing.tax.id) == (19, "DE811907980")
+    assert (a.billing.tax.rate, a.billing.tax.id) == (Decimal(19), "DE811907980")
     assert lint_check(loaded, today=date(2027, 1, 1)) == []
     # comments stay
     assert "# Your VAT rate and number" in out.read_text(encoding="utf-8")
