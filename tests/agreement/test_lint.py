@@ -290,57 +290,44 @@ def test_placeholder_values_of_the_templates_are_flagged_as_warnings():
     ]
 
 
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("Your Company", True),
-        ("your company.", True),
-        ("ACME Inc.", True),
-        ("Acme Web GmbH", False),
-        ("Sam Client", True),
-        ("Samuel Clients", False),
-    ],
-)
-def test_placeholder_names(value, expected):
-    from slakeeper.agreement.templates.placeholders import is_placeholder_name
-
-    assert is_placeholder_name(value) is expected
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("sam@client.example.com", True),
-        ("sam@example.org", True),
-        ("max@acme.example", True),
-        ("max@acme.test", True),
-        ("max@EXAMPLE.NET.", True),
-        ("max@example.com.au", False),
-        ("max@myexample.com", False),
-        ("max@acme.de", False),
-    ],
-)
-def test_placeholder_emails_are_those_at_reserved_domains(value, expected):
-    from slakeeper.agreement.templates.placeholders import is_placeholder_email
-
-    assert is_placeholder_email(value) is expected
+PLACEHOLDERS = {
+    "name": {
+        "Your Company": True,
+        "your company.": True,
+        "ACME Inc.": True,
+        "Acme Web GmbH": False,
+        "Sam Client": True,
+        "Samuel Clients": False,
+    },
+    "email": {  # at domains reserved for examples
+        "sam@client.example.com": True,
+        "sam@example.org": True,
+        "max@acme.example": True,
+        "max@acme.test": True,
+        "max@EXAMPLE.NET.": True,
+        "max@example.com.au": False,
+        "max@myexample.com": False,
+        "max@acme.de": False,
+    },
+    "id": {
+        "GB123456789": True,
+        "DE 123 456 789": True,
+        "FR000000000": True,
+        "40000001": True,
+        "DE811907980": False,
+        "1234": False,
+    },
+}
 
 
 @pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("GB123456789", True),
-        ("DE 123 456 789", True),
-        ("FR000000000", True),
-        ("40000001", True),
-        ("DE811907980", False),
-        ("1234", False),
-    ],
+    ("kind", "value", "expected"),
+    [(k, v, e) for k, cases in PLACEHOLDERS.items() for v, e in cases.items()],
 )
-def test_placeholder_ids(value, expected):
-    from slakeeper.agreement.templates.placeholders import is_placeholder_id
+def test_placeholders_are_recognised(kind, value, expected):
+    from slakeeper.agreement.templates import placeholders
 
-    assert is_placeholder_id(value) is expected
+    assert getattr(placeholders, f"is_placeholder_{kind}")(value) is expected
 
 
 def test_placeholders_fail_check_only_with_strict(tmp_path):
