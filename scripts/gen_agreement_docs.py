@@ -44,6 +44,7 @@ _VALUE_TYPES: list[tuple[object, str]] = [
     (vt.Money, 'money ("1500.00")'),
     (vt.RoleRef, "role (provider.lead)"),
     (vt.EscalationAtText, "75% of target, breach, or breach + 4h"),
+    (vt.LanguageText, f"language code ({', '.join(vt.CONTRACT_LANGUAGES)})"),
 ]
 _PLAIN_TYPES: dict[object, str] = {
     str: "text",

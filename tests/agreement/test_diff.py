@@ -22,7 +22,7 @@ from slakeeper.agreement.diff import (
     to_json,
     to_markdown,
 )
-from slakeeper.agreement.types import CalendarPeriod, WorkingTime
+from slakeeper.agreement.types import CONTRACT_LANGUAGES, CalendarPeriod, WorkingTime
 from slakeeper.core import parse_duration_parts
 from slakeeper.yamlsource import load_yaml
 
@@ -468,7 +468,11 @@ _NEEDLES: dict[str, Callable[[str], str]] = {
     "subdivision": lambda code: words.place("DE", code),
     "suspend": {"update_every": "update times"}.__getitem__,
 }
-_UNCHANGEABLE = {("accountability", "service_credits", "basis")}  # one value only
+_UNCHANGEABLE: set[tuple[str, ...]] = {
+    ("accountability", "service_credits", "basis")
+}  # one value only
+if len(CONTRACT_LANGUAGES) == 1:  # until a second catalogue ships
+    _UNCHANGEABLE.add(("agreement", "language"))
 
 
 def _leaves(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:

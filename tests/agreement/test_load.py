@@ -18,11 +18,11 @@ agreement:
   provider:
     name: Jane Doe Web
     contacts:
-      - {name: Jane Doe, email: jane@example.com, role: lead}
+      - {name: Jane Doe, email: jane@janedoe-web.de, role: lead}
   client:
     name: Acme GmbH
     contacts:
-      - {name: Max, email: max@example.com, role: approver}
+      - {name: Max, email: max@acme-gmbh.de, role: approver}
   effective: 2027-01-01
   term: {months: 12, renewal: automatic, notice: 30 days}
   timezone: Europe/Berlin
@@ -276,7 +276,7 @@ MALFORMED = [
     ),
     (
         edit(
-            "{name: Max, email: max@example.com, role: approver}",
+            "{name: Max, email: max@acme-gmbh.de, role: approver}",
             "{name: Max, role: approver}",
         ),
         "acme.yaml:10:9 agreement.client.contacts[0].email: missing; this field is"
@@ -284,7 +284,7 @@ MALFORMED = [
     ),
     (
         edit(
-            "    contacts:\n      - {name: Max, email: max@example.com, role:"
+            "    contacts:\n      - {name: Max, email: max@acme-gmbh.de, role:"
             " approver}\n",
             "    contacts: []\n",
         ),

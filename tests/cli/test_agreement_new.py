@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -37,15 +38,31 @@ def _input(*answers: str) -> str:
 GENERAL = [
     "Acme Web, Inc.",  # provider name
     "Jane Doe",  # provider contact
-    "jane@acme-web.example.org",  # provider e-mail
+    "jane@acme-web.de",  # provider e-mail
     "Globex GmbH",  # client name
     "Max Mustermann",  # client contact
-    "max@globex.example.org",  # client e-mail
+    "max@globex.de",  # client e-mail
     "Europe/Berlin",  # time zone
     "mon-fri: 08:00-12:00, 13:00-17:00; sat: 10:00-14:00",  # office hours
     "DE",  # holiday country
     "BY",  # region
+    "",  # currency: EUR, the time zone's
+    "19%",  # tax rate (the template's 20 % is British: no default)
+    "DE811907980",  # tax id
 ]
+BILLING = GENERAL[-3:]
+# the second client contact of two templates, and the Upwork contract
+MORE = {
+    "retainer-support": (["Erika Muster", "erika@globex.de"], []),
+    "fixed-scope-project": (["Erika Muster", "erika@globex.de"], []),
+    "hourly-upwork": ([], ["40012345"]),
+}
+
+
+def _answers(name: str, *targets: str, general: list[str] = GENERAL) -> list[str]:
+    """The answers to every question of template `name`, in the order asked."""
+    contacts, upwork = MORE[name]
+    return [*general[:6], *contacts, *general[6:], *upwork, *targets]
 
 
 @pytest.mark.parametrize("name", list_templates())
@@ -134,17 +151,17 @@ def test_interactive_answers_land_in_the_file(tmp_path: Path) -> None:
     result = runner.invoke(
         app,
         ["new", "-t", "retainer-support", "-o", str(out), "--interactive"],
-        input=_input(*GENERAL, "30m", "4h"),
+        input=_input(*_answers("retainer-support", "30m", "4h")),
     )
     assert result.exit_code == 0, result.output
     loaded = load_document(out)
     a = loaded.agreement
     assert a.agreement.provider.name == "Acme Web, Inc."
     assert a.agreement.provider.contacts[0].name == "Jane Doe"
-    assert a.agreement.provider.contacts[0].email == "jane@acme-web.example.org"
+    assert a.agreement.provider.contacts[0].email == "jane@acme-web.de"
     assert a.agreement.client.name == "Globex GmbH"
     assert a.agreement.client.contacts[0].name == "Max Mustermann"
-    assert a.agreement.client.contacts[0].email == "max@globex.example.org"
+    assert a.agreement.client.contacts[0].email == "max@globex.de"
     assert a.agreement.title == "Monthly support retainer for Globex GmbH"
     assert a.agreement.timezone == "Europe/Berlin"
     assert {c["timezone"] for c in a.calendars.values()} == {"Europe/Berlin"}
@@ -168,15 +185,77 @@ def test_interactive_answers_land_in_the_file(tmp_path: Path) -> None:
     assert "Time zone" not in result.stdout
 
 
-def test_interactive_defaults_keep_the_template(tmp_path: Path) -> None:
+def test_interactive_offers_no_placeholder_as_a_default(tmp_path: Path) -> None:
     out = tmp_path / "a.yaml"
     result = runner.invoke(
         app,
         ["new", "-t", "retainer-support", "-o", str(out), "-i"],
         input="\n" * 12,
     )
+    assert result.exit_code == 1  # Enter alone never answers "Your company's name"
+    assert not out.exists()
+    assert "Your Company" not in result.stderr
+    assert result.stderr.count("Your company's name:") > 1
+
+
+def test_berlin_gets_euro_german_holidays_and_no_british_tax(tmp_path: Path) -> None:
+    # issue 11: with Europe/Berlin the file kept GBP, 20 % VAT, GB123456789
+    out = tmp_path / "a.yaml"
+    answers = [
+        *GENERAL[:6],
+        *MORE["retainer-support"][0],
+        "Europe/Berlin",
+        "",  # office hours as in the template
+        "",  # holidays: DE, the time zone's country
+        "",  # no region
+        "",  # currency: EUR
+        "",  # no default for the rate: asked again
+        "19%",
+        "",  # no default for the tax id either
+        "GB123456789",  # the template's sample: refused
+        "DE811907980",
+        "",  # response
+        "",  # resolution
+    ]
+    result = runner.invoke(
+        app,
+        ["new", "-t", "retainer-support", "-o", str(out), "-i"],
+        input=_input(*answers),
+    )
     assert result.exit_code == 0, result.output
-    assert out.read_text(encoding="utf-8") == template_text("retainer-support")
+    assert "Currency of the invoices (ISO code) [EUR]:" in result.stderr
+    assert "Public holidays of which country (ISO code, or none) [DE]:" in result.stderr
+    assert "VAT rate (e.g. 19%; none for no tax):" in result.stderr
+    assert "GB123456789 is a sample number" in result.stderr
+    loaded = load_document(out)
+    a = loaded.agreement
+    assert a.billing is not None
+    assert a.billing.currency == "EUR"
+    credits = a.accountability.service_credits
+    assert credits is not None
+    assert credits.monthly_fee.currency == "EUR"
+    assert a.billing.tax is not None
+    assert (a.billing.tax.rate, a.billing.tax.id) == (Decimal(19), "DE811907980")
+    assert a.calendars["office"]["holidays"]["country"] == "DE"
+    # nothing left for `check --strict` to flag
+    assert lint_check(loaded, today=date(2027, 1, 1)) == []
+
+
+def test_no_tax_drops_the_tax_section(tmp_path: Path) -> None:
+    out = tmp_path / "a.yaml"
+    answers = _answers(
+        "retainer-support", "30m", "4h", general=[*GENERAL[:10], "", "none"]
+    )
+    result = runner.invoke(
+        app,
+        ["new", "-t", "retainer-support", "-o", str(out), "-i"],
+        input=_input(*answers),
+    )
+    assert result.exit_code == 0, result.output
+    assert "tax id" not in result.stderr
+    billing = load(out).billing
+    assert billing is not None
+    assert billing.tax is None
 
 
 @pytest.mark.parametrize("name", ["fixed-scope-project", "hourly-upwork"])
@@ -187,7 +266,7 @@ def test_every_template_asks_for_its_top_priority_targets(
     result = runner.invoke(
         app,
         ["new", "-t", name, "-o", str(out), "-i"],
-        input=_input(*GENERAL, "1h", "1bd"),
+        input=_input(*_answers(name, "1h", "1bd")),
     )
     assert result.exit_code == 0, result.output
     assert "Response time for urgent requests" in result.stderr
@@ -201,14 +280,21 @@ def test_every_template_asks_for_its_top_priority_targets(
 def test_wrong_answers_are_asked_again(tmp_path: Path) -> None:
     out = tmp_path / "a.yaml"
     answers = [
-        "Acme",
+        "Your Company",  # a placeholder: re-asked
+        "Acme Web",
         "Jane Doe",
         "not-an-email",  # re-asked
-        "jane@acme.example",
+        "jane@acme.example",  # a domain for examples: re-asked
+        "jane@acme.io",
         "Globex",
+        "Sam Client",  # a placeholder: re-asked
         "Max",
         "max@globex",  # no dot in the domain: re-asked
-        "max@globex.example",
+        "max@globex.com",
+        "Robin Client",  # the template's requester: re-asked
+        "Robin Roe",
+        "robin@client.example.com",  # re-asked
+        "robin@globex.com",
         "Europe/Berln",  # re-asked, with a suggestion
         "America/Chicago",
         "mon-fri 9-5",  # not days: hours
@@ -219,6 +305,12 @@ def test_wrong_answers_are_asked_again(tmp_path: Path) -> None:
         "us",
         "ZZ",  # unknown region
         "il",
+        "dollars",  # not a currency code
+        "",  # USD, Chicago's
+        "lots",  # not a rate
+        "8.25 %",
+        "n/a?",  # not a tax id
+        "36-4725916",
         "soon",  # not a duration
         "1h",
         "30m",  # shorter than the response
@@ -232,6 +324,12 @@ def test_wrong_answers_are_asked_again(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     errors = result.stderr
+    assert "'Your Company' is a placeholder of the templates" in errors
+    assert "'Sam Client' is a placeholder of the templates" in errors
+    assert "jane@acme.example is at a domain reserved for examples" in errors
+    assert "'dollars' is not a currency code" in errors
+    assert "'lots' is not a tax rate" in errors
+    assert "'n/a?' is not a tax id" in errors
     assert "'not-an-email' is not an e-mail address" in errors
     assert "'max@globex' is not an e-mail address" in errors
     assert "'Europe/Berln' is not a known IANA time zone" in errors
@@ -245,8 +343,13 @@ def test_wrong_answers_are_asked_again(tmp_path: Path) -> None:
     assert "shorter than the response time (1h)" in errors
     assert "shorter than the update cadence (2h)" in errors
     a = load(out)
-    assert a.agreement.provider.contacts[0].email == "jane@acme.example"
-    assert a.agreement.client.contacts[0].email == "max@globex.example"
+    assert a.agreement.provider.name == "Acme Web"
+    assert a.agreement.provider.contacts[0].email == "jane@acme.io"
+    assert a.agreement.client.contacts[0].email == "max@globex.com"
+    assert a.billing is not None
+    assert a.billing.currency == "USD"
+    assert a.billing.tax is not None
+    assert (str(a.billing.tax.rate), a.billing.tax.id) == ("8.25", "36-4725916")
     assert a.agreement.timezone == "America/Chicago"
     assert a.calendars["office"]["hours"] == {"mon-thu": "08:00-18:00"}
     assert a.calendars["office"]["holidays"]["country"] == "US"
@@ -257,7 +360,9 @@ def test_wrong_answers_are_asked_again(tmp_path: Path) -> None:
 
 def test_no_holidays_drops_the_country_but_keeps_extra_dates(tmp_path: Path) -> None:
     out = tmp_path / "a.yaml"
-    answers = [*GENERAL[:8], "none", "", ""]
+    answers = _answers(
+        "retainer-support", "", "", general=[*GENERAL[:8], "none", *BILLING]
+    )
     result = runner.invoke(
         app,
         ["new", "-t", "retainer-support", "-o", str(out), "-i"],
@@ -273,7 +378,9 @@ def test_no_holidays_drops_the_country_but_keeps_extra_dates(tmp_path: Path) -> 
 
 def test_a_new_country_does_not_keep_the_old_region(tmp_path: Path) -> None:
     out = tmp_path / "a.yaml"
-    answers = [*GENERAL[:8], "FR", "", "", ""]
+    answers = _answers(
+        "retainer-support", "", "", general=[*GENERAL[:8], "FR", "", *BILLING]
+    )
     result = runner.invoke(
         app,
         ["new", "-t", "retainer-support", "-o", str(out), "-i"],
@@ -299,7 +406,7 @@ def test_interactive_runs_out_of_answers_aborts(tmp_path: Path) -> None:
 @pytest.mark.parametrize("name", list_templates())
 def test_interactive_results_pass_lint(tmp_path: Path, name: str) -> None:
     out = tmp_path / "a.yaml"
-    answers = [*GENERAL, "30m", "4h"]
+    answers = _answers(name, "30m", "4h")
     result = runner.invoke(
         app, ["new", "-t", name, "-o", str(out), "-i"], input=_input(*answers)
     )
@@ -427,3 +534,111 @@ def test_templates_move_on_by_whole_years_so_they_start_after_today(
     assert "effective: 2028-01-11" in result.output
     assert "until: 2028-06-30" in result.output
     assert "2027-" not in result.output
+
+
+# -- options, for scripts -------------------------------------------------------------
+
+FLAGS = [
+    "--provider-name", "Jane Doe Web",
+    "--provider-contact", "Jane Doe",
+    "--provider-email", "jane@janedoe.de",
+    "--client-name", "Globex GmbH",
+    "--client-contact", "Max Mustermann",
+    "--client-email", "max@globex.de",
+    "--timezone", "Europe/Berlin",
+    "--currency", "eur",
+    "--tax-rate", "19%",
+    "--tax-id", "DE811907980",
+    "--contact", "client.requester=Erika Muster <erika@globex.de>",
+]  # fmt: skip
+
+
+def test_options_set_parties_currency_and_tax_without_questions(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "a.yaml"
+    result = runner.invoke(
+        app, ["new", "-t", "retainer-support", "-o", str(out), *FLAGS]
+    )
+    assert result.exit_code == 0, result.output
+    loaded = load_document(out)
+    a = loaded.agreement
+    assert a.agreement.provider.name == "Jane Doe Web"
+    assert a.agreement.client.contacts[1].name == "Erika Muster"
+    assert a.agreement.timezone == "Europe/Berlin"
+    assert a.billing is not None
+    assert a.billing.currency == "EUR"
+    assert a.billing.tax is not None
+    assert (a.billing.tax.rate, a.billing.tax.id) == (Decimal(19), "DE811907980")
+    assert lint_check(loaded, today=date(2027, 1, 1)) == []
+    # comments stay
+    assert "# Your VAT rate and number" in out.read_text(encoding="utf-8")
+
+
+def test_options_skip_their_questions(tmp_path: Path) -> None:
+    out = tmp_path / "a.yaml"
+    rest = [*GENERAL[7:10], *MORE["hourly-upwork"][1], "1h", "1bd"]
+    result = runner.invoke(
+        app,
+        ["new", "-t", "hourly-upwork", "-o", str(out), "-i", *FLAGS[:-2]],
+        input=_input(*rest),
+    )
+    assert result.exit_code == 0, result.output
+    assert "e-mail" not in result.stderr
+    assert "Currency" not in result.stderr
+    assert "Upwork contract id" in result.stderr
+    a = load(out)
+    assert a.billing is not None
+    assert a.billing.upwork is not None
+    assert a.billing.upwork.contract == "40012345"
+    assert a.billing.tax is not None  # the template had none: the options add it
+    assert a.billing.tax.id == "DE811907980"
+
+
+@pytest.mark.parametrize(
+    ("args", "hint", "message"),
+    [
+        (["--provider-email", "jane@x.example"], "--provider-email", "reserved"),
+        (["--client-name", "Client Ltd"], "--client-name", "placeholder"),
+        (["--currency", "euro"], "--currency", "not a currency code"),
+        (["--tax-rate", "high"], "--tax-rate", "not a tax rate"),
+        (["--tax-id", "GB123456789"], "--tax-id", "sample number"),
+        (["--timezone", "Mars/Base"], "--timezone", "not a known IANA time zone"),
+        (["--contact", "robin"], "--contact", "is not ROLE=NAME <EMAIL>"),
+        (["--contact", "client.cfo=Pat <pat@globex.de>"], "--contact", "roles:"),
+        (["--tax-id", "DE811907980"], "--tax-id", "charges no tax"),
+    ],
+)
+def test_a_wrong_option_is_a_usage_error(
+    args: list[str], hint: str, message: str
+) -> None:
+    result = runner.invoke(app, ["new", "-t", "hourly-upwork", *args])
+    assert result.exit_code == 2
+    assert hint in result.stderr
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_tax_rate_none_drops_the_tax() -> None:
+    result = runner.invoke(
+        app, ["new", "-t", "fixed-scope-project", "--tax-rate", "none"]
+    )
+    assert result.exit_code == 0, result.output
+    billing = loads(result.stdout).billing
+    assert billing is not None
+    assert billing.tax is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "currency"),
+    [
+        ("Europe/Berlin", "EUR"),
+        ("Europe/London", "GBP"),
+        ("Europe/Zurich", "CHF"),
+        ("America/Chicago", "USD"),
+        ("UTC", None),
+        ("Antarctica/Troll", None),
+    ],
+)
+def test_the_currency_of_a_time_zone(zone: str, currency: str | None) -> None:
+    assert agreement_new.currency_of_zone(zone) == currency

@@ -8,16 +8,23 @@ warnings are gaps a client may later dispute.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from slakeeper.agreement.canonical import term_dates
 from slakeeper.agreement.load import LoadedAgreement
 from slakeeper.agreement.schema import Agreement, CreditTier, Measure, Obligation
-from slakeeper.agreement.types import WorkingTime
-from slakeeper.agreement.words import long_date, percent, working_time
+from slakeeper.agreement.templates.placeholders import (
+    is_placeholder_email,
+    is_placeholder_id,
+    is_placeholder_name,
+)
+from slakeeper.agreement.types import CalendarPeriod, WorkingTime
+from slakeeper.agreement.words import date_range, long_date, percent, working_time
+from slakeeper.agreement.words import period as words_period
+from slakeeper.core import add_months
 from slakeeper.yamlsource import PathPart, SourceProblem
 
 __all__ = ["Finding", "Severity", "check"]
@@ -54,17 +61,14 @@ class _Raw:
 
 
 def check(loaded: LoadedAgreement, *, today: date) -> list[Finding]:
-    """Every finding for the agreement, in file order."""
-    a = loaded.agreement
+    """Every finding for the agreement, in file order. Of a partial agreement
+    (`loaded.broken` not empty) only the rules that read none of its broken
+    sections run."""
     raws = [
-        *_priorities(loaded),
-        *_measurable(a),
-        *_credit_tiers(a),
-        *_milestones(a),
-        *_obligations(a),
-        *_calendars(loaded),
-        *_dates(a, today),
-        *_money(a),
+        raw
+        for sections, rule in _RULES
+        if loaded.broken.isdisjoint(sections)
+        for raw in rule(loaded, today)
     ]
     findings = [
         Finding(
@@ -357,3 +361,190 @@ def _money(a: Agreement) -> Iterator[_Raw]:
             f" in {a.billing.currency}.",
             "Use one currency, so credits can go on the invoice as they are.",
         )
+
+
+# -- placeholders --------------------------------------------------------------------
+
+
+def _placeholders(loaded: LoadedAgreement, today: date) -> Iterator[_Raw]:
+    """The sample values of the templates (templates/placeholders.py)."""
+    a = loaded.agreement
+    for side in ("provider", "client"):
+        party = getattr(a.agreement, side)
+        if is_placeholder_name(party.name):
+            yield _placeholder(
+                ("agreement", side, "name"),
+                f"The {side}'s name {party.name!r} is a placeholder of the templates.",
+                f"Write the {side}'s legal or trading name.",
+            )
+        for i, contact in enumerate(party.contacts):
+            path: Path = ("agreement", side, "contacts", i)
+            if is_placeholder_name(contact.name):
+                yield _placeholder(
+                    (*path, "name"),
+                    f"{contact.name!r} is a placeholder name of the templates.",
+                    "Write the name of the person who holds this role.",
+                )
+            if is_placeholder_email(contact.email):
+                yield _placeholder(
+                    (*path, "email"),
+                    f"{contact.email} is at a domain reserved for examples: mail to"
+                    " it never arrives, so this contact gets no notice and cannot"
+                    " approve.",
+                    "Write the contact's real e-mail address.",
+                )
+    billing = a.billing
+    if billing and billing.tax and billing.tax.id and is_placeholder_id(billing.tax.id):
+        yield _placeholder(
+            ("billing", "tax", "id"),
+            f"The tax id {billing.tax.id} is a sample number, not yours.",
+            "Write your VAT or tax number, or remove the id.",
+        )
+    if billing and billing.upwork and is_placeholder_id(billing.upwork.contract):
+        yield _placeholder(
+            ("billing", "upwork", "contract"),
+            f"The Upwork contract {billing.upwork.contract} is the template's sample"
+            " number.",
+            "Write the contract id Upwork shows for this contract.",
+        )
+
+
+def _placeholder(path: Path, message: str, fix: str) -> _Raw:
+    return _Raw("SLA019", Severity.WARNING, path, message, fix)
+
+
+# -- targets no agreement could run into ---------------------------------------------
+
+
+_FOREVER = 1  # years: the horizon of a term that renews or has no end
+
+
+def _horizon(a: Agreement) -> tuple[date, date, str]:
+    """The first and last day a target must fit in, and those days in words."""
+    term = a.agreement.term
+    first, last = term_dates(a)
+    ends = term.renewal != "automatic" and (term.months or term.until)
+    if ends:
+        return first, last, f"the agreement's term ({date_range(first, last)})"
+    year = add_months(first, 12 * _FOREVER) - timedelta(days=1)
+    if year >= last:
+        return first, year, "a year"
+    return first, last, f"the agreement's term ({date_range(first, last)})"
+
+
+def _working_targets(
+    a: Agreement, broken: frozenset[str]
+) -> Iterator[tuple[Path, str, str | None, WorkingTime | CalendarPeriod]]:
+    """Every time limit of the file: (path, what it is, the calendar it runs on
+    or None for the default, the limit)."""
+    if "priorities" not in broken:
+        for level, p in a.priorities.items():
+            for field in ("response", "update_every", "resolution"):
+                target = getattr(p, field)
+                if target is not None:
+                    what = f"The {level} {field.replace('_', ' ')} target"
+                    yield ("priorities", level, field), what, p.calendar, target
+    if "milestones" not in broken:
+        for i, m in enumerate(a.milestones):
+            if m.acceptance is not None:
+                yield (
+                    ("milestones", i, "acceptance", "review_within"),
+                    f"The review window of {m.title}",
+                    None,
+                    m.acceptance.review_within,
+                )
+    if "responsibilities" not in broken:
+        for i, item in enumerate(a.responsibilities.client):
+            if isinstance(item, Obligation):
+                yield (
+                    ("responsibilities", "client", i, "within"),
+                    f"The time allowed for '{item.obligation}'",
+                    None,
+                    item.within,
+                )
+    if a.change_requests is not None and "change_requests" not in broken:
+        cr = a.change_requests
+        for field, what in (
+            ("estimate_within", "The time to estimate a change"),
+            ("decide_within", "The time to decide on a change"),
+        ):
+            limit = getattr(cr, field)
+            if limit is not None:
+                yield ("change_requests", field), what, None, limit
+    waiting = a.escalation.decisions_waiting_on_client
+    if waiting is not None and "escalation" not in broken:
+        for field in ("remind_after", "escalate_after"):
+            path: Path = ("escalation", "decisions_waiting_on_client", field)
+            what = f"The {field.replace('_', ' ')} time of pending decisions"
+            yield path, what, None, getattr(waiting, field)
+
+
+def _targets_within_term(loaded: LoadedAgreement, today: date) -> Iterator[_Raw]:
+    a = loaded.agreement
+    first, last = term_dates(a)
+    if last < first:
+        return  # SLA015 says so
+    first, last, span = _horizon(a)
+    available: dict[str, timedelta] = {}
+    for path, what, name, limit in _working_targets(a, loaded.broken):
+        calendar_name = _calendar_of(loaded, name)
+        if isinstance(limit, CalendarPeriod):
+            days = (_after(first, limit) - first).days
+            if days <= (last - first).days + 1:
+                continue
+            length = words_period(limit)
+        else:
+            calendar = loaded.calendars[calendar_name]
+            if calendar_name not in available:
+                zone = calendar.timezone
+                available[calendar_name] = calendar.between(
+                    datetime.combine(first, time(), zone),
+                    datetime.combine(last + timedelta(days=1), time(), zone),
+                )
+            if limit.resolve(calendar.business_day) <= available[calendar_name]:
+                continue
+            length = working_time(limit)
+        yield _Raw(
+            "SLA020",
+            Severity.ERROR,
+            path,
+            f"{what} ({length}) is longer than {span}: it could never run out,"
+            " so it promises nothing.",
+            "Shorten it to a time that can pass within the term, e.g. 1bd or 14 days.",
+        )
+
+
+def _after(day: date, period: CalendarPeriod) -> date:
+    """The day `period` after `day` (at most a thousand years on)."""
+    if period.unit in ("day", "week"):
+        days = period.amount * (7 if period.unit == "week" else 1)
+        return day + timedelta(days=min(days, 366_000))
+    months = period.amount * (12 if period.unit == "year" else 1)
+    return add_months(day, min(months, 12_000))
+
+
+_Rule = Callable[[LoadedAgreement, date], Iterable[_Raw]]
+
+# Each rule with the top-level sections it reads: a rule runs only when none of
+# them had a problem, so that a partial agreement yields no false finding.
+_RULES: tuple[tuple[frozenset[str], _Rule], ...] = tuple(
+    (frozenset(sections.split()), rule)
+    for sections, rule in (
+        ("priorities calendars default_calendar", lambda doc, _: _priorities(doc)),
+        (
+            "targets accountability priorities milestones",
+            lambda doc, _: _measurable(doc.agreement),
+        ),
+        ("accountability", lambda doc, _: _credit_tiers(doc.agreement)),
+        ("milestones", lambda doc, _: _milestones(doc.agreement)),
+        ("responsibilities", lambda doc, _: _obligations(doc.agreement)),
+        ("calendars", lambda doc, _: _calendars(doc)),
+        (
+            "agreement milestones reviews",
+            lambda doc, today: _dates(doc.agreement, today),
+        ),
+        ("accountability billing", lambda doc, _: _money(doc.agreement)),
+        ("agreement billing", _placeholders),
+        ("agreement calendars default_calendar", _targets_within_term),
+    )
+)

@@ -24,7 +24,14 @@ from slakeeper.yamlsource import (
     parse_yaml,
 )
 
-__all__ = ["LoadedAgreement", "load", "load_document", "loads", "loads_document"]
+__all__ = [
+    "InvalidAgreement",
+    "LoadedAgreement",
+    "load",
+    "load_document",
+    "loads",
+    "loads_document",
+]
 
 Path = tuple[PathPart, ...]
 
@@ -39,16 +46,34 @@ _PATTERN_HINTS = {
 
 @dataclass(frozen=True, slots=True)
 class LoadedAgreement:
-    """A validated agreement, its calendars, and the document it came from."""
+    """A validated agreement, its calendars, and the document it came from.
+
+    `broken` names the top-level sections that had problems (only in the
+    partial agreement of an `InvalidAgreement`): they were left out or are
+    stand-ins, and no check may read them."""
 
     agreement: Agreement
     calendars: dict[str, WorkCalendar]
     document: YamlDocument
+    broken: frozenset[str] = frozenset()
+
+
+class InvalidAgreement(SourceError):
+    """An agreement file with problems. `partial` is the rest of the file, the
+    sections with problems left out, so that the checks that do not read them
+    can still run and report everything at once (`None` when nothing is left)."""
+
+    def __init__(
+        self, problems: Sequence[SourceProblem], partial: LoadedAgreement | None
+    ) -> None:
+        super().__init__(problems)
+        self.partial = partial
 
 
 def load(path: str | os.PathLike[str]) -> Agreement:
-    """Load and validate an agreement file; raises `SourceError` listing every
-    problem with its file, line, column and field path."""
+    """Load and validate an agreement file; raises `InvalidAgreement` (a
+    `SourceError`) listing every problem with its file, line, column and field
+    path."""
     return load_document(path).agreement
 
 
@@ -86,15 +111,62 @@ def _validate(doc: YamlDocument) -> LoadedAgreement:
                 doc.problem(("calendars", name, *p.path), p.message)
                 for p in exc.problems
             )
+    agreement: Agreement | None
+    invalid: frozenset[str] = frozenset()  # sections the schema refused
     try:
         agreement = Agreement.model_validate(data)
     except ValidationError as exc:
-        problems.extend(_schema_problems(doc, data, exc))
-        raise SourceError(sorted(problems, key=_position)) from None
-    problems.extend(doc.problem(path, msg) for path, msg in _cross_check(agreement))
+        schema = _schema_problems(doc, data, exc)
+        problems.extend(schema)
+        invalid = _sections(schema)
+        agreement = _without(data, invalid)
+    if agreement is not None:
+        problems.extend(
+            doc.problem(path, msg) for path, msg in _cross_check(agreement, invalid)
+        )
     if problems:
-        raise SourceError(sorted(problems, key=_position))
+        partial = (
+            None
+            if agreement is None
+            else LoadedAgreement(agreement, calendars, doc, _sections(problems))
+        )
+        raise InvalidAgreement(sorted(problems, key=_position), partial)
+    assert agreement is not None  # only a schema problem leaves none
     return LoadedAgreement(agreement, calendars, doc)
+
+
+def _sections(problems: Sequence[SourceProblem]) -> frozenset[str]:
+    """The top-level sections the problems are in."""
+    return frozenset(str(p.path[0]) for p in problems if p.path)
+
+
+# Stand-ins for the required sections, so that the rest validates without them.
+_STAND_INS: dict[str, Any] = {
+    "agreement": {
+        "title": "-",
+        "provider": {
+            "name": "-",
+            "contacts": [{"name": "-", "email": "-", "role": "-"}],
+        },
+        "client": {"name": "-", "contacts": [{"name": "-", "email": "-", "role": "-"}]},
+        "effective": "2000-01-01",
+        "timezone": "UTC",
+    },
+    "calendars": {"-": {}},
+}
+
+
+def _without(data: dict[Any, Any], broken: frozenset[str]) -> Agreement | None:
+    """The agreement without its `broken` sections (stand-ins for the required
+    ones); `None` when even that does not validate."""
+    rest = {k: v for k, v in data.items() if str(k) not in broken}
+    for key, stand_in in _STAND_INS.items():
+        if key in broken or key not in rest:
+            rest[key] = stand_in
+    try:
+        return Agreement.model_validate(rest)
+    except ValidationError:  # pragma: no cover - every section is checked alone
+        return None
 
 
 def _position(problem: SourceProblem) -> tuple[int, int]:
@@ -240,8 +312,81 @@ def _is_inside(path: Path, parent: Path) -> bool:
 # -- cross-references -------------------------------------------------------------
 
 
-def _cross_check(a: Agreement) -> Iterator[tuple[Path, str]]:
-    """Problems that involve more than one field."""
+def _cross_check(a: Agreement, broken: frozenset[str]) -> Iterator[tuple[Path, str]]:
+    """Problems that involve more than one field, of the sections not `broken`
+    (a partial agreement has stand-ins or defaults there)."""
+
+    def intact(*sections: str) -> bool:
+        return broken.isdisjoint(sections)
+
+    if intact("agreement"):
+        yield from _check_about(a)
+    names = list(a.calendars)
+    if intact("default_calendar", "calendars"):
+        if a.default_calendar is not None and a.default_calendar not in a.calendars:
+            yield ("default_calendar",), _unknown("calendar", a.default_calendar, names)
+        elif a.default_calendar is None and len(names) > 1:
+            yield (
+                ("default_calendar",),
+                (
+                    f"missing; the file has {len(names)} calendars"
+                    f" ({', '.join(names)}): name the one used when a priority"
+                    " names none"
+                ),
+            )
+    if intact("priorities", "calendars"):
+        for name, priority in a.priorities.items():
+            if priority.calendar is not None and priority.calendar not in a.calendars:
+                yield (
+                    ("priorities", name, "calendar"),
+                    _unknown("calendar", priority.calendar, names),
+                )
+    levels = list(a.priorities)
+    if (
+        intact("default_priority", "priorities")
+        and a.default_priority is not None
+        and a.default_priority not in a.priorities
+    ):
+        yield (
+            ("default_priority",),
+            _unknown("priority", a.default_priority, levels),
+        )
+    if intact("milestones"):
+        yield from _check_milestones(a)
+    if intact("agreement"):
+        yield from _check_roles(a, broken)
+    if intact("targets", "priorities"):
+        for i, target in enumerate(a.targets):
+            for j, level in enumerate(target.priorities or ()):
+                if level not in a.priorities:
+                    yield (
+                        ("targets", i, "priorities", j),
+                        _unknown("priority", level, levels),
+                    )
+    credits = a.accountability.service_credits
+    if intact("accountability", "priorities"):
+        for i, tier in enumerate(credits.tiers if credits else ()):
+            for j, level in enumerate(tier.priorities or ()):
+                if level not in a.priorities:
+                    path = (
+                        "accountability",
+                        "service_credits",
+                        "tiers",
+                        i,
+                        "priorities",
+                        j,
+                    )
+                    yield path, _unknown("priority", level, levels)
+    if a.billing and a.billing.rates and intact("billing", "priorities"):
+        for level in a.billing.rates.per_priority:
+            if level not in a.priorities:
+                yield (
+                    ("billing", "rates", "per_priority", level),
+                    _unknown("priority", level, levels),
+                )
+
+
+def _check_about(a: Agreement) -> Iterator[tuple[Path, str]]:
     about = a.agreement
     try:
         ZoneInfo(about.timezone)
@@ -257,55 +402,6 @@ def _cross_check(a: Agreement) -> Iterator[tuple[Path, str]]:
             ("agreement", "term", "until"),
             (f"the term must end by {LAST_YEAR}, the last year slakeeper supports"),
         )
-    names = list(a.calendars)
-    if a.default_calendar is not None and a.default_calendar not in a.calendars:
-        yield ("default_calendar",), _unknown("calendar", a.default_calendar, names)
-    elif a.default_calendar is None and len(names) > 1:
-        yield (
-            ("default_calendar",),
-            (
-                f"missing; the file has {len(names)} calendars ({', '.join(names)}):"
-                " name the one used when a priority names none"
-            ),
-        )
-    for name, priority in a.priorities.items():
-        if priority.calendar is not None and priority.calendar not in a.calendars:
-            yield (
-                ("priorities", name, "calendar"),
-                _unknown("calendar", priority.calendar, names),
-            )
-    levels = list(a.priorities)
-    if a.default_priority is not None and a.default_priority not in a.priorities:
-        yield ("default_priority",), _unknown("priority", a.default_priority, levels)
-    yield from _check_milestones(a)
-    yield from _check_roles(a)
-    for i, target in enumerate(a.targets):
-        for j, level in enumerate(target.priorities or ()):
-            if level not in a.priorities:
-                yield (
-                    ("targets", i, "priorities", j),
-                    _unknown("priority", level, levels),
-                )
-    credits = a.accountability.service_credits
-    for i, tier in enumerate(credits.tiers if credits else ()):
-        for j, level in enumerate(tier.priorities or ()):
-            if level not in a.priorities:
-                path = (
-                    "accountability",
-                    "service_credits",
-                    "tiers",
-                    i,
-                    "priorities",
-                    j,
-                )
-                yield path, _unknown("priority", level, levels)
-    if a.billing and a.billing.rates:
-        for level in a.billing.rates.per_priority:
-            if level not in a.priorities:
-                yield (
-                    ("billing", "rates", "per_priority", level),
-                    _unknown("priority", level, levels),
-                )
 
 
 def _unknown(kind: str, name: str, known: Sequence[str]) -> str:
@@ -355,7 +451,14 @@ def _check_milestones(a: Agreement) -> Iterator[tuple[Path, str]]:
             step = order[step]
 
 
-def _role_refs(a: Agreement) -> Iterator[tuple[Path, str]]:
+def _role_refs(a: Agreement, broken: frozenset[str]) -> Iterator[tuple[Path, str]]:
+    """The role references of the sections not `broken`."""
+    for path, ref in _all_role_refs(a):
+        if str(path[0]) not in broken:
+            yield path, ref
+
+
+def _all_role_refs(a: Agreement) -> Iterator[tuple[Path, str]]:
     for i, role in enumerate(a.roles):
         for field in ("responsible", "accountable", "consulted", "informed"):
             value = getattr(role, field)
@@ -376,12 +479,12 @@ def _role_refs(a: Agreement) -> Iterator[tuple[Path, str]]:
         yield ("billing", "timesheets", "approved_by"), a.billing.timesheets.approved_by
 
 
-def _check_roles(a: Agreement) -> Iterator[tuple[Path, str]]:
+def _check_roles(a: Agreement, broken: frozenset[str]) -> Iterator[tuple[Path, str]]:
     held = {
         "provider": [c.role for c in a.agreement.provider.contacts],
         "client": [c.role for c in a.agreement.client.contacts],
     }
-    for path, ref in _role_refs(a):
+    for path, ref in _role_refs(a, broken):
         party, _, role = ref.partition(".")
         if role not in held[party]:
             roles = ", ".join(f"{party}.{r}" for r in dict.fromkeys(held[party]))

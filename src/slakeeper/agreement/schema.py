@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from slakeeper.agreement.types import (
     EscalationAtText,
+    LanguageText,
     Money,
     Percent,
     PeriodText,
@@ -133,7 +134,11 @@ class About(Section):
     effective: dt.date = Field(description="The first day the agreement applies.")
     term: Term = Field(default_factory=Term, description="How long it runs.")
     timezone: str = Field(description="The IANA time zone the agreement is read in.")
-    language: str = Field(default="en", description="Language of the contract text.")
+    language: LanguageText = Field(
+        default="en",
+        description="Language of the contract text; `check` refuses a language"
+        " the contract cannot be written in.",
+    )
 
 
 class Priority(Section):

@@ -16,9 +16,11 @@ from pydantic_core import PydanticCustomError
 from slakeeper.core import DurationError, parse_duration_parts
 
 __all__ = [
+    "CONTRACT_LANGUAGES",
     "CalendarPeriod",
     "EscalationAt",
     "EscalationAtText",
+    "LanguageText",
     "Money",
     "Percent",
     "PeriodText",
@@ -26,6 +28,10 @@ __all__ = [
     "WorkingTime",
     "WorkingTimeText",
 ]
+
+
+MAX_BUSINESS_DAYS = 1_000_000
+"""Beyond this many business days a duration no longer fits in a `timedelta`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,12 @@ def _working_time(value: Any) -> WorkingTime:
             "{value} is not a duration; write e.g. 4h, 90m or 2bd",
             {"value": repr(value)},
         ) from None
+    if days > MAX_BUSINESS_DAYS:
+        raise PydanticCustomError(
+            "working_time",
+            "{value} is too long to be a duration (at most {most}bd)",
+            {"value": repr(value), "most": MAX_BUSINESS_DAYS},
+        )
     return WorkingTime(value.strip(), fixed, days)
 
 
@@ -280,6 +292,37 @@ EscalationAtText = Annotated[
             "pattern": r"^\s*(\d+(\.\d+)?\s*%\s+of\s+target|breach(\s*\+\s*.+)?)\s*$",
             "description": "75% of target, breach, or breach + 4h.",
             "examples": ["75% of target", "breach", "breach + 4h"],
+        }
+    ),
+]
+
+
+CONTRACT_LANGUAGES: dict[str, str] = {"en": "English"}
+"""The languages the contract renderer has a catalogue for, by code: the only
+values `agreement.language` accepts. Add one here with its catalogue."""
+
+
+def _language(value: Any) -> str:
+    code = value.strip() if isinstance(value, str) else None
+    if code not in CONTRACT_LANGUAGES:
+        supported = ", ".join(f"{c} ({n})" for c, n in CONTRACT_LANGUAGES.items())
+        raise PydanticCustomError(
+            "language",
+            "{value} is not a language the contract can be written in; supported:"
+            " {supported}",
+            {"value": repr(value), "supported": supported},
+        )
+    return code
+
+
+LanguageText = Annotated[
+    str,
+    PlainValidator(_language),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "enum": list(CONTRACT_LANGUAGES),
+            "description": "The language of the contract text.",
         }
     ),
 ]

@@ -15,7 +15,8 @@ from typing import Annotated, Any
 import typer
 
 from slakeeper.agreement import load_document
-from slakeeper.agreement.lint import Severity, check
+from slakeeper.agreement.lint import Finding, Severity, check
+from slakeeper.agreement.load import InvalidAgreement
 from slakeeper.agreement.schema import Agreement
 from slakeeper.cli.agreement_diff import diff
 from slakeeper.cli.agreement_new import new
@@ -107,13 +108,18 @@ def check_command(
     """Validate an agreement file and flag what a careful reviewer would.
 
     Exit codes: 2 when the file does not parse or validate (every problem is
-    listed with file:line:column), 1 when there are lint errors (or warnings,
-    with --strict), 0 otherwise.
+    listed with file:line:column, and the lint findings of the sections without
+    one), 1 when there are lint errors (or warnings, with --strict), 0 otherwise.
     """
+    as_of = today.date() if today is not None else _today()
     try:
         loaded = load_document(file)
     except SourceError as exc:
+        # the checks that read no section with a problem still run
+        partial = exc.partial if isinstance(exc, InvalidAgreement) else None
+        found = [] if partial is None else check(partial, today=as_of)
         if not as_json:
+            _echo_findings(found)
             raise
         rows = [
             {
@@ -125,31 +131,18 @@ def check_command(
             }
             for p in exc.problems
         ]
-        typer.echo(json.dumps({"problems": rows, "valid": False}, indent=2))
+        body = {"problems": rows, "valid": False, "findings": _finding_rows(found)}
+        typer.echo(json.dumps(body, indent=2))
         raise typer.Exit(2) from None
-    as_of = today.date() if today is not None else _today()
     findings = check(loaded, today=as_of)
     errors = sum(f.severity is Severity.ERROR for f in findings)
     warnings = len(findings) - errors
     if as_json:
-        rows = [
-            {
-                "code": f.code,
-                "severity": str(f.severity),
-                "file": f.where.file,
-                "line": f.where.line,
-                "column": f.where.column,
-                "path": f.where.dotted_path,
-                "message": f.message,
-                "fix": f.fix,
-            }
-            for f in findings
-        ]
         typer.echo(
             json.dumps(
                 {
                     "valid": True,
-                    "findings": rows,
+                    "findings": _finding_rows(findings),
                     "errors": errors,
                     "warnings": warnings,
                 },
@@ -157,15 +150,35 @@ def check_command(
             )
         )
     else:
-        for f in findings:
-            typer.echo(
-                f"{f.location} {f.severity} {f.code} {f.where.dotted_path}: {f.message}"
-            )
-            typer.echo(f"    fix: {f.fix}")
+        _echo_findings(findings)
         summary = f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
         typer.echo(f"{file}: {summary}" if findings else f"{file}: no problems found")
     if errors or (strict and warnings):
         raise typer.Exit(1)
+
+
+def _finding_rows(findings: list[Finding]) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": f.code,
+            "severity": str(f.severity),
+            "file": f.where.file,
+            "line": f.where.line,
+            "column": f.where.column,
+            "path": f.where.dotted_path,
+            "message": f.message,
+            "fix": f.fix,
+        }
+        for f in findings
+    ]
+
+
+def _echo_findings(findings: list[Finding]) -> None:
+    for f in findings:
+        typer.echo(
+            f"{f.location} {f.severity} {f.code} {f.where.dotted_path}: {f.message}"
+        )
+        typer.echo(f"    fix: {f.fix}")
 
 
 def _count(n: int, noun: str) -> str:

@@ -1,11 +1,16 @@
 """`slakeeper agreement new`: start an agreement file from a template.
 
-Without `--interactive` the template is written as shipped. With it, a few
-questions (names, e-mail addresses, time zone, office hours, public holidays
-and, for the retainer, the top priority's targets) are asked on standard error,
-each re-asked until the answer is valid, and the answers are written into the
-template with ruamel.yaml's round-trip mode, so its comments and layout stay.
-The result is loaded before it is written: `new` never writes an invalid file.
+Without `--interactive` the template is written as shipped, with what the
+options (`--provider-name`, `--currency`, `--tax-rate`, ...) set. With it, a
+few questions (names, e-mail addresses, time zone, office hours, public
+holidays, currency, tax and the top priority's targets) are asked on standard
+error for what no option set, each re-asked until the answer is valid, and the
+answers are written into the template with ruamel.yaml's round-trip mode, so its
+comments and layout stay. No question offers a template's placeholder (see
+`agreement.templates.placeholders`) as its default: names, e-mail addresses and
+the tax id must be typed; the currency, holidays and tax rate default to the
+time zone's country where it is known. The result is loaded before it is
+written: `new` never writes an invalid file.
 
 The lead registers `new` on the `agreement` app: `app.command("new")(new)`.
 """
@@ -15,9 +20,13 @@ from __future__ import annotations
 import difflib
 import io
 import re
+import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -35,6 +44,11 @@ from slakeeper.agreement.templates import (
     current_text,
     list_templates,
 )
+from slakeeper.agreement.templates.placeholders import (
+    is_placeholder_email,
+    is_placeholder_id,
+    is_placeholder_name,
+)
 from slakeeper.agreement.types import WorkingTime
 from slakeeper.cli.output import write_output
 from slakeeper.core import (
@@ -45,7 +59,15 @@ from slakeeper.core import (
 )
 from slakeeper.yamlsource import to_plain
 
-__all__ = ["Answers", "apply_answers", "new", "parse_hours"]
+__all__ = [
+    "Answers",
+    "Settings",
+    "apply_answers",
+    "apply_settings",
+    "currency_of_zone",
+    "new",
+    "parse_hours",
+]
 
 T = TypeVar("T")
 
@@ -69,9 +91,56 @@ class Answers:
     holiday_subdivision: str | None
     top_response: str | None = None
     top_resolution: str | None = None
+    billing: Billing | None = None
+    contacts: tuple[Contact, ...] = ()
+    """The other contacts (beyond each party's first)."""
+    upwork_contract: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A contact by its role (`client.requester`): name and e-mail address."""
+
+    role: str
+    name: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class Billing:
+    """The currency and tax answers: `tax_rate=None` drops the tax, `tax_id=None`
+    leaves the id out."""
+
+    currency: str
+    tax_rate: str | None
+    tax_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the options of `new` set; `None` leaves it to the template (or, with
+    --interactive, to the question). `tax_rate="none"` drops the tax, and
+    `tax_id="none"` the id."""
+
+    provider_name: str | None = None
+    provider_contact: str | None = None
+    provider_email: str | None = None
+    client_name: str | None = None
+    client_contact: str | None = None
+    client_email: str | None = None
+    timezone: str | None = None
+    currency: str | None = None
+    tax_rate: str | None = None
+    tax_id: str | None = None
+    upwork_contract: str | None = None
+    contacts: tuple[Contact, ...] = ()
 
 
 # -- the command -------------------------------------------------------------------
+
+
+def _option(name: str, help_text: str) -> Any:
+    return typer.Option(name, metavar="TEXT", help=help_text, show_default=False)
 
 
 def new(
@@ -107,6 +176,51 @@ def new(
         bool,
         typer.Option("--force", "-f", help="Overwrite FILE if it exists."),
     ] = False,
+    provider_name: Annotated[
+        str | None, _option("--provider-name", "Your company's name.")
+    ] = None,
+    provider_contact: Annotated[
+        str | None, _option("--provider-contact", "Your name (the lead contact).")
+    ] = None,
+    provider_email: Annotated[
+        str | None, _option("--provider-email", "Your e-mail address.")
+    ] = None,
+    client_name: Annotated[
+        str | None, _option("--client-name", "The client's name.")
+    ] = None,
+    client_contact: Annotated[
+        str | None, _option("--client-contact", "The client's first contact.")
+    ] = None,
+    client_email: Annotated[
+        str | None, _option("--client-email", "That contact's e-mail address.")
+    ] = None,
+    timezone: Annotated[
+        str | None,
+        _option("--timezone", "The agreement's IANA time zone (Europe/Berlin)."),
+    ] = None,
+    currency: Annotated[
+        str | None, _option("--currency", "The ISO 4217 code invoices are in (EUR).")
+    ] = None,
+    tax_rate: Annotated[
+        str | None, _option("--tax-rate", "The VAT rate (19%), or none for no tax.")
+    ] = None,
+    tax_id: Annotated[
+        str | None, _option("--tax-id", "Your VAT or tax id, or none.")
+    ] = None,
+    upwork_contract: Annotated[
+        str | None,
+        _option("--upwork-contract", "The Upwork contract id (hourly-upwork)."),
+    ] = None,
+    contact: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--contact",
+            metavar="ROLE=NAME <EMAIL>",
+            help="Another contact, by role: --contact 'client.requester=Robin Roe"
+            " <robin@globex.de>'. Repeat for each.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Start an agreement file from a template.
 
@@ -114,8 +228,11 @@ def new(
     service credits), fixed-scope-project (milestones, client inputs and
     acceptance windows), hourly-upwork (hourly work through an Upwork contract,
     billed weekly). Their dates move on by whole years so that the agreement
-    starts after today. Questions of --interactive go to standard error, so the
-    file can be redirected.
+    starts after today. The options set names, e-mail addresses, the time zone,
+    the currency and the tax, for scripts; --interactive asks for the rest (its
+    questions go to standard error, so the file can be redirected). The
+    template's placeholders are never offered as answers; `agreement check
+    --strict` flags those left in the file.
     """
     try:
         text = current_text(template, _today())
@@ -126,9 +243,32 @@ def new(
             f"{out} already exists; add --force to overwrite it",
             param_hint="'--out'",
         )
-    if interactive:
-        spec = TEMPLATES[template]
-        text = _interview(text, spec)
+    settings = Settings(
+        provider_name,
+        provider_contact,
+        provider_email,
+        client_name,
+        client_contact,
+        client_email,
+        timezone,
+        currency,
+        tax_rate,
+        tax_id,
+        upwork_contract,
+    )
+    _check_settings(settings)
+    try:
+        settings = replace(
+            settings, contacts=tuple(_contact(value) for value in contact or ())
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--contact'") from None
+    spec = TEMPLATES[template]
+    text = (
+        _interview(text, spec, settings)
+        if interactive
+        else apply_settings(text, spec, settings)
+    )
     source = str(out) if out is not None else f"<template {template}>"
     loads(text, source=source)  # never write a file that does not load
     if out is None:
@@ -143,6 +283,19 @@ def new(
 
 def _today() -> date:
     return datetime.now(UTC).astimezone().date()
+
+
+def _check_settings(settings: Settings) -> None:
+    """Each option's value parsed as its question's answer would be."""
+    for field in fields(settings):
+        value = getattr(settings, field.name)
+        if value is None or field.name == "contacts":
+            continue
+        try:
+            _PARSE[field.name](value)
+        except ValueError as exc:
+            hint = "'--" + field.name.replace("_", "-") + "'"
+            raise typer.BadParameter(str(exc), param_hint=hint) from None
 
 
 # -- YAML round trip ---------------------------------------------------------------
@@ -181,27 +334,126 @@ def apply_answers(text: str, template: Template, answers: Answers) -> str:
     data = _load(text)
     _apply_general(data, template, answers)
     _apply_top_priority(data, answers)
+    if answers.billing is not None:
+        _apply_billing(data, answers.billing)
+    _apply_contacts(data, answers.contacts)
+    if answers.upwork_contract is not None:
+        data["billing"]["upwork"]["contract"] = DoubleQuotedScalarString(
+            answers.upwork_contract
+        )
     return _dump(data)
 
 
-def _apply_general(data: CommentedMap, template: Template, answers: Answers) -> None:
+def apply_settings(text: str, template: Template, settings: Settings) -> str:
+    """The template `text` with what the options set written in, comments kept."""
+    if settings == Settings():
+        return text
+    data = _load(text)
+    _apply_parties(data, settings)
+    try:
+        _apply_contacts(data, settings.contacts)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--contact'") from None
+    upwork = (data.get("billing") or {}).get("upwork")
+    if settings.upwork_contract is not None and upwork is not None:
+        upwork["contract"] = DoubleQuotedScalarString(settings.upwork_contract)
+    if settings.timezone is not None:
+        _apply_timezone(data, settings.timezone)
+    billing = data.get("billing")
+    given = (settings.currency, settings.tax_rate, settings.tax_id)
+    if billing is not None and given != (None, None, None):
+        tax = billing.get("tax") or {}
+        rate = (
+            _tax_rate(settings.tax_rate)
+            if settings.tax_rate is not None
+            else _text_or_none(tax.get("rate"))
+        )
+        tax_id = (
+            _tax_id(settings.tax_id)
+            if settings.tax_id is not None
+            else _text_or_none(tax.get("id"))
+        )
+        if rate is None and settings.tax_id is not None and tax_id is not None:
+            raise typer.BadParameter(
+                f"the {template.name} template charges no tax: give --tax-rate too",
+                param_hint="'--tax-id'",
+            )
+        currency = settings.currency or str(billing["currency"])
+        _apply_billing(
+            data, Billing(_currency(currency), rate, None if rate is None else tax_id)
+        )
+    return _dump(data)
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _apply_parties(data: CommentedMap, who: Answers | Settings) -> None:
     about = data["agreement"]
     for party, name, contact, email in (
-        ("provider", answers.provider_name, answers.provider_contact,
-         answers.provider_email),
-        ("client", answers.client_name, answers.client_contact, answers.client_email),
-    ):  # fmt: skip
+        ("provider", who.provider_name, who.provider_contact, who.provider_email),
+        ("client", who.client_name, who.client_contact, who.client_email),
+    ):
         node = about[party]
-        old_name = str(node["name"])
-        node["name"] = name
-        if party == "client" and old_name in str(about["title"]):
-            about["title"] = str(about["title"]).replace(old_name, name)
+        if name is not None:
+            old_name = str(node["name"])
+            node["name"] = name
+            if party == "client" and old_name in str(about["title"]):
+                about["title"] = str(about["title"]).replace(old_name, name)
         first = node["contacts"][0]
-        first["name"] = contact
-        first["email"] = email
-    about["timezone"] = answers.timezone
+        if contact is not None:
+            first["name"] = contact
+        if email is not None:
+            first["email"] = email
+
+
+def _apply_contacts(data: CommentedMap, contacts: tuple[Contact, ...]) -> None:
+    """Each contact written over the template's contact with that role."""
+    for contact in contacts:
+        party, _, role = contact.role.partition(".")
+        people = data["agreement"][party]["contacts"]
+        found = [c for c in people if c["role"] == role]
+        if not found:
+            roles = ", ".join(f"{party}.{c['role']}" for c in people)
+            raise ValueError(f"no contact has the role {contact.role}; roles: {roles}")
+        found[0]["name"] = contact.name
+        found[0]["email"] = contact.email
+
+
+def _apply_timezone(data: CommentedMap, timezone: str) -> None:
+    data["agreement"]["timezone"] = timezone
     for calendar in data["calendars"].values():
-        calendar["timezone"] = answers.timezone
+        calendar["timezone"] = timezone
+
+
+def _apply_billing(data: CommentedMap, answer: Billing) -> None:
+    billing = data.get("billing")
+    if billing is None:  # pragma: no cover - every template bills
+        return
+    billing["currency"] = answer.currency
+    credits = (data.get("accountability") or {}).get("service_credits")
+    if credits is not None:
+        credits["monthly_fee"]["currency"] = answer.currency
+    if answer.tax_rate is None:
+        billing.pop("tax", None)
+        return
+    tax = billing.get("tax")
+    if tax is None:
+        tax = _flow_map({})
+        keys = list(billing)
+        at = keys.index("invoice") if "invoice" in keys else len(keys)
+        billing.insert(at, "tax", tax)
+    tax["rate"] = answer.tax_rate
+    if answer.tax_id is None:
+        tax.pop("id", None)
+    else:
+        tax["id"] = answer.tax_id
+
+
+def _apply_general(data: CommentedMap, template: Template, answers: Answers) -> None:
+    _apply_parties(data, answers)
+    _apply_timezone(data, answers.timezone)
     office = data["calendars"][template.office_calendar]
     office["hours"] = _flow_map(
         {key: DoubleQuotedScalarString(value) for key, value in answers.hours.items()}
@@ -250,11 +502,15 @@ def _apply_top_priority(data: CommentedMap, answers: Answers) -> None:
 # -- the questions -----------------------------------------------------------------
 
 
-def _ask(question: str, default: str, parse: Callable[[str], T]) -> T:
-    """Ask until `parse` accepts the answer; its `ValueError` says what is wrong."""
+def _ask(question: str, default: str | None, parse: Callable[[str], T]) -> T:
+    """Ask until `parse` accepts the answer; its `ValueError` says what is wrong.
+    Without a default (`None`), an empty answer asks again."""
     while True:
         answer = typer.prompt(
-            question, default=default, show_default=bool(default), err=True
+            question,
+            default=default,
+            show_default=bool(default),
+            err=True,
         )
         try:
             return parse(str(answer).strip())
@@ -262,31 +518,38 @@ def _ask(question: str, default: str, parse: Callable[[str], T]) -> T:
             typer.echo(f"  {exc}", err=True)
 
 
-def _interview(text: str, template: Template) -> str:
+def _interview(text: str, template: Template, settings: Settings) -> str:
     data = to_plain(_load(text))
     about = data["agreement"]
-    provider, client = about["provider"], about["client"]
+    client = about["client"]
     office = data["calendars"][template.office_calendar]
     typer.echo(
         f"A new agreement from the {template.name} template."
         " Press Enter to keep the value in brackets.",
         err=True,
     )
-    provider_name = _ask("Your company's name", provider["name"], _text)
-    provider_contact = _ask(
-        "Your name (the lead contact)", provider["contacts"][0]["name"], _text
+
+    def question(field: str, words: str, default: str | None) -> Any:
+        """Ask, unless the option of that name gave the answer."""
+        value = getattr(settings, field)
+        parse = _PARSE[field]
+        return parse(value) if value is not None else _ask(words, default, parse)
+
+    provider_name = question("provider_name", "Your company's name", None)
+    provider_contact = question(
+        "provider_contact", "Your name (the lead contact)", None
     )
-    provider_email = _ask("Your e-mail", provider["contacts"][0]["email"], _email)
-    client_name = _ask("The client's name", client["name"], _text)
-    client_contact = _ask(
+    provider_email = question("provider_email", "Your e-mail", None)
+    client_name = question("client_name", "The client's name", None)
+    client_contact = question(
+        "client_contact",
         f"The client's contact ({client['contacts'][0]['role']})",
-        client["contacts"][0]["name"],
-        _text,
+        None,
     )
-    client_email = _ask(
-        "The client contact's e-mail", client["contacts"][0]["email"], _email
-    )
-    timezone = _ask("Time zone (IANA name)", about["timezone"], _timezone)
+    client_email = question("client_email", "The client contact's e-mail", None)
+    contacts = _ask_contacts(about, settings.contacts)
+    timezone = question("timezone", "Time zone (IANA name)", about["timezone"])
+    country_of_zone = zone_country(timezone)
     hours = _ask(
         "Office hours (e.g. mon-fri: 09:00-17:00; sat: 10:00-14:00)",
         _format_hours(office["hours"]),
@@ -296,7 +559,7 @@ def _interview(text: str, template: Template) -> str:
     old_country = holidays.get("country")
     country = _ask(
         "Public holidays of which country (ISO code, or none)",
-        old_country or "none",
+        _holiday_default(country_of_zone, old_country),
         _country,
     )
     subdivision: str | None = None
@@ -320,11 +583,122 @@ def _interview(text: str, template: Template) -> str:
         hours,
         country,
         subdivision,
+        billing=_ask_billing(data, question, country_of_zone),
+        contacts=contacts,
+        upwork_contract=question(
+            "upwork_contract", "The Upwork contract id (digits)", None
+        )
+        if (data.get("billing") or {}).get("upwork")
+        else None,
     )
     text = apply_answers(text, template, answers)
     if template.asks_top_priority_targets:
         text = _ask_top_priority(text, template, answers)
     return text
+
+
+def _ask_contacts(
+    about: dict[str, Any], given: tuple[Contact, ...]
+) -> tuple[Contact, ...]:
+    """Name and e-mail of each contact beyond a party's first, unless given."""
+    done = {c.role for c in given}
+    asked = []
+    for party in ("provider", "client"):
+        for contact in about[party]["contacts"][1:]:
+            role = f"{party}.{contact['role']}"
+            if role in done:
+                continue
+            whose = "Your" if party == "provider" else "The client's"
+            name = _ask(f"{whose} {contact['role']} (name)", None, _name)
+            email = _ask(f"{name}'s e-mail", None, _email)
+            asked.append(Contact(role, name, email))
+    return (*given, *asked)
+
+
+def _holiday_default(zone_country: str | None, old: str | None) -> str:
+    if zone_country is not None:
+        try:
+            return _country(zone_country) or "none"
+        except ValueError:
+            pass  # the holidays package does not know it
+    return old or "none"
+
+
+def _ask_billing(
+    data: dict[str, Any],
+    question: Callable[[str, str, str | None], Any],
+    country: str | None,
+) -> Billing | None:
+    billing = data.get("billing")
+    if billing is None:  # pragma: no cover - every template bills
+        return None
+    currency = question(
+        "currency", "Currency of the invoices (ISO code)", _currency_default(country)
+    )
+    tax = billing.get("tax") or {}
+    template_id = str(tax.get("id") or "")
+    # the template's rate only where its sample id is of the zone's country
+    rate_default = (
+        str(tax["rate"])
+        if "rate" in tax and country and template_id.startswith(country)
+        else None
+    )
+    rate = question("tax_rate", "VAT rate (e.g. 19%; none for no tax)", rate_default)
+    if rate is None:
+        return Billing(currency, None, None)
+    tax_id = question("tax_id", "Your VAT or tax id (none to leave it out)", None)
+    return Billing(currency, rate, tax_id)
+
+
+def _currency_default(country: str | None) -> str | None:
+    return None if country is None else _CURRENCIES.get(country)
+
+
+def currency_of_zone(timezone: str) -> str | None:
+    """The currency of the country an IANA time zone is in (`Europe/Berlin` ->
+    `EUR`), where one is known."""
+    return _currency_default(zone_country(timezone))
+
+
+def zone_country(timezone: str) -> str | None:
+    """The ISO country code of an IANA time zone (tzdata's zone.tab), or None
+    (`UTC`, or no zone.tab on this system)."""
+    return _zone_countries().get(timezone)
+
+
+@cache
+def _zone_countries() -> dict[str, str]:
+    text = None
+    try:
+        text = files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
+    except (ModuleNotFoundError, OSError):  # pragma: no cover - tzdata is there
+        for folder in zoneinfo.TZPATH:
+            candidate = Path(folder) / "zone.tab"
+            if candidate.is_file():
+                text = candidate.read_text(encoding="utf-8")
+                break
+    countries: dict[str, str] = {}
+    for line in (text or "").splitlines():
+        if line.startswith("#"):
+            continue
+        parts = line.split("\t")
+        if len(parts) >= 3:
+            countries[parts[2]] = parts[0]
+    return countries
+
+
+# The currency of each country where it is clear (ISO 4217); others are asked.
+_EURO = (
+    "AD AT BE BG CY DE EE ES FI FR GR HR IE IT LT LU LV MC ME MT NL PT SI SK SM VA XK"
+)
+_CURRENCIES: dict[str, str] = {
+    **dict.fromkeys(_EURO.split(), "EUR"),
+    "AU": "AUD", "BR": "BRL", "CA": "CAD", "CH": "CHF", "CN": "CNY", "CZ": "CZK",
+    "DK": "DKK", "GB": "GBP", "HK": "HKD", "HU": "HUF", "IL": "ILS", "IN": "INR",
+    "IS": "ISK", "JP": "JPY", "KR": "KRW", "LI": "CHF", "MX": "MXN", "NO": "NOK",
+    "NZ": "NZD", "PL": "PLN", "RO": "RON", "RS": "RSD", "SE": "SEK", "SG": "SGD",
+    "TR": "TRY", "UA": "UAH", "US": "USD", "ZA": "ZAR",
+}  # fmt: skip
 
 
 def _ask_top_priority(text: str, template: Template, answers: Answers) -> str:
@@ -381,10 +755,76 @@ def _text(value: str) -> str:
     return value
 
 
+def _name(value: str) -> str:
+    if is_placeholder_name(_text(value)):
+        raise ValueError(f"{value!r} is a placeholder of the templates; enter the name")
+    return value
+
+
 def _email(value: str) -> str:
     if not _EMAIL.match(value):
-        raise ValueError(f"{value!r} is not an e-mail address (e.g. sam@example.com)")
+        raise ValueError(f"{value!r} is not an e-mail address (e.g. sam@acme.de)")
+    if is_placeholder_email(value):
+        raise ValueError(
+            f"{value} is at a domain reserved for examples, where mail never"
+            " arrives; enter a real address"
+        )
     return value
+
+
+def _contact(value: str) -> Contact:
+    """`client.requester=Robin Roe <robin@globex.de>`."""
+    match = re.fullmatch(
+        r"\s*(provider|client)\.([\w-]+)\s*=\s*(.+?)\s*<(.+)>\s*", value
+    )
+    if match is None:
+        raise ValueError(
+            f"{value!r} is not ROLE=NAME <EMAIL>; write e.g."
+            " 'client.requester=Robin Roe <robin@globex.de>'"
+        )
+    party, role, name, email = match.groups()
+    return Contact(f"{party}.{role}", _name(name), _email(email.strip()))
+
+
+def _upwork_contract(value: str) -> str:
+    if not value.isdigit():
+        raise ValueError(f"{value!r} is not an Upwork contract id; write its digits")
+    if is_placeholder_id(value):
+        raise ValueError(f"{value} is the template's sample; enter your contract's id")
+    return value
+
+
+def _currency(value: str) -> str:
+    code = value.upper()
+    if not re.fullmatch(r"[A-Z]{3}", code):
+        raise ValueError(f"{value!r} is not a currency code; write e.g. EUR or USD")
+    return code
+
+
+def _tax_rate(value: str) -> str | None:
+    if value.lower() in {"none", "no", "-", "0", "0%"}:
+        return None  # no VAT line at all, rather than 0 % without a reason
+    number = value.removesuffix("%").strip()
+    try:
+        rate = Decimal(number)
+    except InvalidOperation:
+        rate = Decimal(-1)
+    if not rate.is_finite() or not Decimal(0) < rate <= Decimal(100):
+        raise ValueError(
+            f"{value!r} is not a tax rate; write e.g. 19% (or none for no tax)"
+        )
+    return f"{number}%"
+
+
+def _tax_id(value: str) -> str | None:
+    if value.lower() in {"none", "no", "-"}:
+        return None
+    compact = value.replace(" ", "")
+    if not re.fullmatch(r"[A-Za-z0-9./-]{4,30}", compact):
+        raise ValueError(f"{value!r} is not a tax id; write e.g. DE811907980")
+    if is_placeholder_id(compact):
+        raise ValueError(f"{value} is a sample number; enter your own tax id")
+    return compact.upper()
 
 
 def _timezone(value: str) -> str:
@@ -464,3 +904,18 @@ def _working_time(value: str) -> WorkingTime:
     if fixed.total_seconds() <= 0 and days <= 0:
         raise ValueError("the time must be longer than zero")
     return WorkingTime(value.strip(), fixed, days)
+
+
+_PARSE: dict[str, Callable[[str], Any]] = {
+    "provider_name": _name,
+    "provider_contact": _name,
+    "provider_email": _email,
+    "client_name": _name,
+    "client_contact": _name,
+    "client_email": _email,
+    "timezone": _timezone,
+    "currency": _currency,
+    "tax_rate": _tax_rate,
+    "tax_id": _tax_id,
+    "upwork_contract": _upwork_contract,
+}

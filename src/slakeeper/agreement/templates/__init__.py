@@ -1,5 +1,6 @@
 """Starting points for new agreement files: commented YAML files that load
-cleanly and pass `slakeeper agreement check --strict`.
+cleanly and pass `slakeeper agreement check`; `--strict` fails until their
+placeholders (listed in `placeholders.py`) are replaced.
 
 `TEMPLATES` maps each name to its `Template` (file, one-line summary, and what
 `slakeeper agreement new --interactive` may change in it); `template_text(name)`
