@@ -53,9 +53,9 @@ def workspace(sqlite_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> str
 def test_commands_act_at_the_fixed_now(workspace):
     run("start", "--client", "Acme GmbH", NOW=BERLIN_MORNING)
     later = (NOW + timedelta(minutes=90)).isoformat()
-    status = json.loads(run("status", "--json", NOW=later))
-    assert status["started_at"] == NOW.isoformat()
-    assert status["elapsed_seconds"] == 90 * 60
+    timer = json.loads(run("status", "--json", NOW=later))["timer"]
+    assert datetime.fromisoformat(timer["started_at"]) == NOW
+    assert timer["elapsed_seconds"] == 90 * 60
 
 
 def test_a_fixed_now_that_is_not_allowed_is_one_error_and_changes_nothing(
