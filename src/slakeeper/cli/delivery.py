@@ -358,7 +358,7 @@ def obligation_list(
             return
         table = Table("id", "owed by", "kind", "what", "due", "state")
         for o in rows:
-            state = o.status
+            state: str = o.status
             if o.status == "open":
                 state = "overdue" if o.due_at <= now else "open"
             elif o.lateness:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from slakeeper.cli.context import acting, client_named
 from slakeeper.cli.output import write_output
 from slakeeper.core import format_duration, money
+from slakeeper.core.states import InvoiceKind
 from slakeeper.db.models import Client, Invoice
 from slakeeper.errors import InvalidInput
 from slakeeper.services.access import Principal
@@ -78,9 +79,7 @@ def _hours(seconds: int) -> str:
 
 
 def _label(invoice: Invoice) -> str:
-    kind = (
-        "Credit note" if invoice.kind == records.InvoiceKind.CREDIT_NOTE else "Invoice"
-    )
+    kind = "Credit note" if invoice.kind == InvoiceKind.CREDIT_NOTE else "Invoice"
     return f"{kind} {invoice.number}" if invoice.number else f"Draft {invoice.id}"
 
 
@@ -183,7 +182,7 @@ def _print_detail(session: Session, principal: Principal, invoice: Invoice) -> N
     Console(highlight=False).print(table)
     totals = _totals_line(invoice)
     typer.echo(totals[0].upper() + totals[1:] + ".")
-    if invoice.kind == records.InvoiceKind.INVOICE and invoice.status != "draft":
+    if invoice.kind == InvoiceKind.INVOICE and invoice.status != "draft":
         typer.echo(f"Paid {body['paid']}, outstanding {body['outstanding']}.")
 
 

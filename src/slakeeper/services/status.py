@@ -19,6 +19,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from slakeeper.core import ClockReading, ClockState, is_milestone_late
+from slakeeper.core.milestones import FINISHED
+from slakeeper.core.states import ObligationStatus
 from slakeeper.db.models import AgreementVersion, Milestone
 from slakeeper.errors import NotFound
 from slakeeper.services import tickets, workspaces
@@ -166,7 +168,7 @@ def board(
     ticket_lines.sort(key=lambda t: (RANK[t.state], t.left or timedelta.max))
     milestone_lines = []
     for m in milestones.list_milestones(session, principal, client_id=client_id):
-        if m.status in ("accepted", "cancelled"):
+        if m.status in FINISHED:
             continue
         milestone_lines.append(_milestone_line(session, principal, m, names, now))
     obligation_lines = [
@@ -180,7 +182,7 @@ def board(
             o.due_at <= now,
         )
         for o in obligations.list_obligations(
-            session, principal, client_id=client_id, status="open"
+            session, principal, client_id=client_id, status=ObligationStatus.OPEN
         )
     ]
     commitment_lines = []
