@@ -22,6 +22,7 @@ from slakeeper.core.billing import (
     round_entries,
     split_by_calendar,
 )
+from slakeeper.core.states import RateSource
 from tests.core.cast import BERLIN, berlin, hours, nine_to_five, office
 
 D = Decimal
@@ -209,18 +210,18 @@ RATES = RateTable(
 
 def test_out_of_hours_beats_priority_beats_role_beats_default():
     assert RATES.rate_for(role="lead", priority="critical", out_of_hours=True) == (
-        AppliedRate(D("140.00"), "out_of_hours")
+        AppliedRate(D("140.00"), RateSource.OUT_OF_HOURS)
     )
     assert RATES.rate_for(role="lead", priority="critical") == (
-        AppliedRate(D("120.00"), "priority", "critical")
+        AppliedRate(D("120.00"), RateSource.PRIORITY, "critical")
     )
     assert RATES.rate_for(role="lead", priority="low") == (
-        AppliedRate(D("110.00"), "role", "lead")
+        AppliedRate(D("110.00"), RateSource.ROLE, "lead")
     )
     assert RATES.rate_for(role="dev", priority="low") == AppliedRate(
-        D("95.00"), "default"
+        D("95.00"), RateSource.DEFAULT
     )
-    assert RATES.rate_for() == AppliedRate(D("95.00"), "default")
+    assert RATES.rate_for() == AppliedRate(D("95.00"), RateSource.DEFAULT)
 
 
 def test_without_an_out_of_hours_rate_the_normal_rate_applies_out_of_hours():
@@ -228,7 +229,9 @@ def test_without_an_out_of_hours_rate_the_normal_rate_applies_out_of_hours():
     assert table.rate_for(priority="critical", out_of_hours=True).per_hour == D(
         "120.00"
     )
-    assert table.rate_for(out_of_hours=True) == AppliedRate(D("95.00"), "default")
+    assert table.rate_for(out_of_hours=True) == AppliedRate(
+        D("95.00"), RateSource.DEFAULT
+    )
 
 
 def test_a_rate_table_is_frozen_and_hashable():

@@ -21,6 +21,7 @@ from slakeeper.core.delivery import (
     period_after,
     shift,
 )
+from slakeeper.core.states import ShiftMode
 from tests.core.cast import BERLIN, berlin, office
 
 H = 3600
@@ -43,38 +44,44 @@ def test_a_date_is_due_at_its_end_in_the_agreements_zone():
 def test_lateness_in_working_time_and_in_calendar_days():
     cal = office()
     due = berlin(2027, 1, 16)  # the end of Friday 15 January
-    assert lateness(due, berlin(2027, 1, 15, 17), cal, "working_time") == 0
+    assert lateness(due, berlin(2027, 1, 15, 17), cal, ShiftMode.WORKING_TIME) == 0
     # Monday 7.5h, Tuesday 09:00-12:00
-    assert lateness(due, berlin(2027, 1, 19, 12), cal, "working_time") == int(10.5 * H)
-    assert lateness(due, berlin(2027, 1, 16, 0, 0, 1), cal, "calendar_days") == 1
-    assert lateness(due, berlin(2027, 1, 18), cal, "calendar_days") == 2
-    assert lateness(due, due, cal, "calendar_days") == 0
+    assert lateness(due, berlin(2027, 1, 19, 12), cal, ShiftMode.WORKING_TIME) == int(
+        10.5 * H
+    )
+    assert (
+        lateness(due, berlin(2027, 1, 16, 0, 0, 1), cal, ShiftMode.CALENDAR_DAYS) == 1
+    )
+    assert lateness(due, berlin(2027, 1, 18), cal, ShiftMode.CALENDAR_DAYS) == 2
+    assert lateness(due, due, cal, ShiftMode.CALENDAR_DAYS) == 0
     with pytest.raises(DelayError, match="unknown shift mode"):
         lateness(due, due, cal, "weeks")  # type: ignore[arg-type]
     with pytest.raises(NaiveDatetimeError):
-        lateness(datetime(2027, 1, 16), due, cal, "working_time")  # noqa: DTZ001
+        lateness(datetime(2027, 1, 16), due, cal, ShiftMode.WORKING_TIME)  # noqa: DTZ001
 
 
 def test_shifts_move_later_by_working_time_or_wall_calendar_days():
     cal = office()
     due = berlin(2027, 2, 16)  # the end of Monday 15 February
-    assert shift(due, 0, cal, "working_time") == due
-    assert shift(due, int(10.5 * H), cal, "working_time") == berlin(2027, 2, 17, 12)
+    assert shift(due, 0, cal, ShiftMode.WORKING_TIME) == due
+    assert shift(due, int(10.5 * H), cal, ShiftMode.WORKING_TIME) == berlin(
+        2027, 2, 17, 12
+    )
     # calendar days keep the wall-clock time across the change to summer time
-    assert shift(berlin(2027, 3, 27, 12), 2, cal, "calendar_days") == berlin(
+    assert shift(berlin(2027, 3, 27, 12), 2, cal, ShiftMode.CALENDAR_DAYS) == berlin(
         2027, 3, 29, 12
     )
     with pytest.raises(DelayError, match="never negative"):
-        shift(due, -1, cal, "working_time")
+        shift(due, -1, cal, ShiftMode.WORKING_TIME)
 
 
 @given(st.integers(min_value=0, max_value=400 * H))
 def test_a_working_time_shift_adds_exactly_that_working_time(seconds):
     cal = office()
     due = berlin(2027, 3, 25, 18)
-    moved = shift(due, seconds, cal, "working_time")
+    moved = shift(due, seconds, cal, ShiftMode.WORKING_TIME)
     assert cal.between(due, moved) == timedelta(seconds=seconds)
-    assert lateness(due, moved, cal, "working_time") == seconds
+    assert lateness(due, moved, cal, ShiftMode.WORKING_TIME) == seconds
 
 
 def test_weekly_on_friday_from_a_wednesday():

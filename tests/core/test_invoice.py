@@ -22,6 +22,7 @@ from slakeeper.core import (
     time_lines,
 )
 from slakeeper.core.billing import BillingError
+from slakeeper.core.states import LineKind, RateSource
 from tests.core.cast import BERLIN, berlin, office
 
 D = Decimal
@@ -72,7 +73,7 @@ def test_a_critical_fix_from_20_00_to_22_30_bills_2_5_hours_out_of_hours():
     fix = work(1, berlin(2027, 1, 4, 20), 150, priority="critical", ticket="ACME-1")
     (line,) = time_lines([fix], None, BERLIN, "EUR")
     assert line == LinePlan(
-        kind="time",
+        kind=LineKind.TIME,
         description="Work outside office hours",
         quantity=D("2.50"),
         unit="HUR",
@@ -80,8 +81,12 @@ def test_a_critical_fix_from_20_00_to_22_30_bills_2_5_hours_out_of_hours():
         amount=D("500.00"),
         raw_seconds=9000,
         rounded_seconds=9000,
-        rate_source="out_of_hours",
-        rows=(RowPlan(1, UPDATED, 9000, 9000, D("200"), D("500.00"), "out_of_hours"),),
+        rate_source=RateSource.OUT_OF_HOURS,
+        rows=(
+            RowPlan(
+                1, UPDATED, 9000, 9000, D("200"), D("500.00"), RateSource.OUT_OF_HOURS
+            ),
+        ),
     )
 
 
@@ -200,7 +205,7 @@ def test_a_percentage_rounds_half_away_from_zero():
 
 def test_a_fixed_fee_is_one_unit_and_a_credit_minus_one():
     assert fixed_line("Milestone: Launch", D("1500"), "EUR", 4) == LinePlan(
-        kind="fixed",
+        kind=LineKind.FIXED,
         description="Milestone: Launch",
         quantity=D("1"),
         unit="C62",

@@ -16,6 +16,7 @@ from slakeeper.core import (
     derive_milestone,
     is_milestone_late,
 )
+from slakeeper.core.states import MilestoneStatus, ShiftMode
 from tests.core.cast import berlin, hours, office
 
 START = berlin(2027, 1, 4, 9)  # Monday 09:00
@@ -47,7 +48,9 @@ def state(
 
 def test_a_planned_milestone_is_checked_again_when_it_turns_at_risk():
     early = state([], berlin(2027, 1, 5, 9))
-    assert early == MilestoneState("planned", DUE, None, None, None, False, False, WARN)
+    assert early == MilestoneState(
+        MilestoneStatus.PLANNED, DUE, None, None, None, False, False, WARN
+    )
     risky = state([("started", berlin(2027, 1, 5))], WARN)
     assert (risky.status, risky.at_risk, risky.late) == ("in_progress", True, False)
     assert risky.next_check_at == DUE
@@ -64,7 +67,14 @@ def test_a_submission_waits_for_review_and_is_late_only_after_the_due_time():
     review_due = berlin(2027, 1, 11, 17, 30)  # Friday 7.5 h, Monday 7.5 h
     waiting = state([("submitted", submitted)], berlin(2027, 1, 11, 9))
     assert waiting == MilestoneState(
-        "submitted", DUE, submitted, None, review_due, False, False, review_due
+        MilestoneStatus.SUBMITTED,
+        DUE,
+        submitted,
+        None,
+        review_due,
+        False,
+        False,
+        review_due,
     )
     silent = state([("submitted", submitted)], review_due)
     assert silent.next_check_at is None
@@ -95,14 +105,14 @@ def test_an_accepted_milestone_keeps_its_delivery(kind):
     submitted, accepted = berlin(2027, 1, 6, 9), berlin(2027, 1, 7, 9)
     done = state([("submitted", submitted), (kind, accepted)], berlin(2027, 1, 12))
     assert done == MilestoneState(
-        "accepted", DUE, submitted, accepted, None, False, False, None
+        MilestoneStatus.ACCEPTED, DUE, submitted, accepted, None, False, False, None
     )
 
 
 def test_a_cancelled_milestone_is_never_late_or_at_risk():
     gone = state([("cancelled", berlin(2027, 1, 5))], berlin(2027, 2, 1))
     assert gone == MilestoneState(
-        "cancelled", DUE, None, None, None, False, False, None
+        MilestoneStatus.CANCELLED, DUE, None, None, None, False, False, None
     )
 
 
@@ -110,10 +120,10 @@ def test_adjustments_accepted_since_the_terms_were_set_move_the_due_time():
     amended = berlin(2027, 1, 5, 12)
     shifts = [
         # in the order given, the later one first: applied in decision order
-        MilestoneShift(berlin(2027, 1, 6), "calendar_days", 2),
-        MilestoneShift(berlin(2027, 1, 5, 13), "working_time", 3600),
+        MilestoneShift(berlin(2027, 1, 6), ShiftMode.CALENDAR_DAYS, 2),
+        MilestoneShift(berlin(2027, 1, 5, 13), ShiftMode.WORKING_TIME, 3600),
         # before the amendment set the date: part of it already
-        MilestoneShift(berlin(2027, 1, 5, 10), "working_time", 7200),
+        MilestoneShift(berlin(2027, 1, 5, 10), ShiftMode.WORKING_TIME, 7200),
     ]
     events = [("amended", amended), ("adjusted", berlin(2027, 1, 6))]
     moved = state(events, berlin(2027, 1, 6, 9), shifts=shifts)

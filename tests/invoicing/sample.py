@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+from slakeeper.core.states import InvoiceKind, LineKind, RateSource
 from slakeeper.invoicing.document import InvoiceDocument, InvoiceLine, Party, TimeRow
 
 D = Decimal
@@ -43,7 +44,7 @@ def row(
     rounded: int,
     rate: str,
     amount: str,
-    rate_source: str = "default",
+    rate_source: RateSource = RateSource.DEFAULT,
 ) -> TimeRow:
     return TimeRow(
         entry_id=entry_id,
@@ -70,13 +71,13 @@ SUPPORT_ROWS = (
 )  # fmt: skip
 OUT_OF_HOURS_ROWS = (
     row(105, 16, JANE, "ACME-44", "Restore the shop after the outage (Saturday)",
-        5220, 5400, "140", "210", rate_source="out_of_hours"),
+        5220, 5400, "140", "210", rate_source=RateSource.OUT_OF_HOURS),
 )  # fmt: skip
 
 
 def support_line() -> InvoiceLine:
     return InvoiceLine(
-        kind="time",
+        kind=LineKind.TIME,
         description="Support and maintenance",
         quantity=D("5.00"),
         unit="HUR",
@@ -91,7 +92,7 @@ def support_line() -> InvoiceLine:
 
 def out_of_hours_line() -> InvoiceLine:
     return InvoiceLine(
-        kind="time",
+        kind=LineKind.TIME,
         description="Work outside office hours",
         quantity=D("1.50"),
         unit="HUR",
@@ -106,7 +107,7 @@ def out_of_hours_line() -> InvoiceLine:
 
 def credit_line() -> InvoiceLine:
     return InvoiceLine(
-        kind="credit",
+        kind=LineKind.CREDIT,
         description="Service credit: first replies to critical and high requests "
         "93 % on time (below 95 %), 5 % of the EUR 1,500.00 monthly fee",
         quantity=D("-1"),  # as core/invoice.py writes a credit:
@@ -120,7 +121,7 @@ def credit_line() -> InvoiceLine:
 def make_invoice(**changes: object) -> InvoiceDocument:
     """INV-2027-0001: 475.00 + 210.00 - 75.00 = 610.00 net, 115.90 VAT, 725.90."""
     doc = InvoiceDocument(
-        kind="invoice",
+        kind=InvoiceKind.INVOICE,
         number="INV-2027-0001",
         issue_date=date(2027, 2, 1),
         due_date=date(2027, 2, 15),
@@ -158,7 +159,7 @@ def make_credit_note(**changes: object) -> InvoiceDocument:
     )
     doc = replace(
         invoice,
-        kind="credit_note",
+        kind=InvoiceKind.CREDIT_NOTE,
         number="CN-2027-0001",
         issue_date=date(2027, 2, 10),
         due_date=date(2027, 2, 10),

@@ -18,6 +18,7 @@ import pypdf
 import pytest
 from lxml import etree  # type: ignore[import-untyped]
 
+from slakeeper.core.states import LineKind
 from slakeeper.invoicing import render
 from slakeeper.invoicing.document import InvoiceDocument, InvoiceLine
 from slakeeper.invoicing.facturx import FacturxError, embed_xml, vat_groups
@@ -52,7 +53,7 @@ def text(xml: bytes, path: str) -> list[str]:
 
 def zero_hour_line() -> InvoiceLine:
     return InvoiceLine(
-        kind="time",
+        kind=LineKind.TIME,
         description="Monitoring (no time this month)",
         quantity=D("0.00"),
         unit="HUR",

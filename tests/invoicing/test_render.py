@@ -14,6 +14,7 @@ from typing import Any
 import pypdf
 import pytest
 
+from slakeeper.core.states import LineKind
 from slakeeper.invoicing import render
 from slakeeper.invoicing.document import InvoiceDocument, InvoiceLine
 from tests.invoicing.sample import make_credit_note, make_invoice, row
@@ -115,7 +116,7 @@ def test_without_the_time_report_there_is_no_appendix() -> None:
 
 def test_zero_hour_and_negative_lines_render() -> None:
     empty = InvoiceLine(
-        kind="time",
+        kind=LineKind.TIME,
         description="Monitoring (no time this month)",
         quantity=Decimal("0.00"),
         unit="HUR",

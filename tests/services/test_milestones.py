@@ -297,7 +297,7 @@ def test_who_may_do_what(sessions, world):
         svc.submit(s, cast.sam, mid, berlin(4, 1, 10))
         with pytest.raises(PermissionDenied, match="client"):
             svc.review(s, cast.jane, mid, "accept", berlin(4, 1, 11))
-        with pytest.raises(InvalidInput, match="accept or changes"):
+        with pytest.raises(InvalidInput, match="expected one of accept, changes"):
             svc.review(s, cast.max, mid, "maybe", berlin(4, 1, 11))
         with pytest.raises(InvalidInput, match="what should change"):
             svc.review(s, cast.max, mid, "changes", berlin(4, 1, 11))

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from slakeeper.core.states import AdjustmentCause, AdjustmentKind, ShiftMode
 from slakeeper.db.models import Milestone
 from slakeeper.services import status
 from slakeeper.services.delivery import adjustments
@@ -36,10 +37,10 @@ def cast_with_milestones(sessions: sessionmaker[Session], n: int) -> Cast:
                 adjustments.propose(
                     s,
                     m,
-                    cause="client",
-                    kind="delay",
+                    cause=AdjustmentCause.CLIENT,
+                    kind=AdjustmentKind.DELAY,
                     reason=f"{m.key}: inputs late by {hours}h",
-                    mode="working_time",
+                    mode=ShiftMode.WORKING_TIME,
                     amount=hours * 3600,
                     now=AT,
                     proposed_by=cast.jane,

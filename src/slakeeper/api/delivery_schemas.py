@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import AwareDatetime, BaseModel, Field
 
 from slakeeper.api.schemas import _examples
+from slakeeper.core.states import AdjustmentCause
 from slakeeper.errors import InvalidInput
 
 __all__ = [
@@ -105,7 +106,7 @@ class DelayCreate(BaseModel):
             "reason": "Developer ill for half a day",
         },
     )
-    cause: Literal["provider", "client", "third_party"] = Field(
+    cause: AdjustmentCause = Field(
         description="Whose delay it is (reports attribute delays by cause)."
     )
     amount_seconds: int | None = Field(

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from slakeeper.api.schemas import _examples
+from slakeeper.core.states import InvoiceGrouping
 
 __all__ = [
     "CreditCreate",
@@ -44,8 +44,8 @@ class InvoiceBuild(BaseModel):
         default_factory=list,
         description="Fixed-price milestones (agreement ids) to bill once accepted.",
     )
-    group_by: Literal["rate", "ticket"] = Field(
-        default="rate", description="One line per rate, or per ticket and rate."
+    group_by: InvoiceGrouping = Field(
+        default=InvoiceGrouping.RATE, description="One line per rate, or per ticket and rate."
     )
 
 

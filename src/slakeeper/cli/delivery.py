@@ -21,6 +21,7 @@ from slakeeper.cli.context import acting, client_named
 from slakeeper.cli.output import echo_json
 from slakeeper.core import DurationError, format_duration, parse_duration_parts
 from slakeeper.core.delivery import due_instant
+from slakeeper.core.states import ShiftMode
 from slakeeper.errors import InvalidInput, NotFound
 from slakeeper.services.access import Principal
 from slakeeper.services.delivery import adjustments, commitments, obligations
@@ -118,7 +119,7 @@ def _shift(text: str, terms: VersionTerms, option: str) -> tuple[int, str]:
     )
 
 
-def _amount(mode: str, seconds: int | None, days: int | None) -> str:
+def _amount(mode: ShiftMode, seconds: int | None, days: int | None) -> str:
     """A move or a lateness of a read model in words (`2 days`, `3h`)."""
     return adjustments.amount_words(shift_amount(mode, seconds, days) or 0, mode)
 
@@ -319,7 +320,7 @@ def obligation_list(
             return
         table = Table("id", "owed by", "kind", "what", "due", "state")
         for o in rows:
-            state = o.status
+            state: str = o.status
             if o.status == "open":
                 state = "overdue" if o.due_at <= now else "open"
             elif o.lateness_seconds or o.lateness_days:

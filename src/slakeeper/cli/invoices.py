@@ -22,6 +22,7 @@ from rich.table import Table
 from slakeeper.cli.context import acting, client_named
 from slakeeper.cli.output import echo_json, write_output
 from slakeeper.core import format_duration
+from slakeeper.core.states import InvoiceKind, InvoiceStatus
 from slakeeper.errors import InvalidInput
 from slakeeper.services.invoicing import credits as invoice_credits
 from slakeeper.services.invoicing import document, records
@@ -75,7 +76,7 @@ def _hours(seconds: int) -> str:
 
 
 def _label(invoice: InvoiceRead) -> str:
-    kind = "Credit note" if invoice.kind == "credit_note" else "Invoice"
+    kind = "Credit note" if invoice.kind == InvoiceKind.CREDIT_NOTE else "Invoice"
     return f"{kind} {invoice.number}" if invoice.number else f"Draft {invoice.id}"
 
 
@@ -111,7 +112,7 @@ def _print_detail(invoice: InvoiceDetailRead) -> None:
     Console(highlight=False).print(table)
     totals = _totals_line(invoice)
     typer.echo(totals[0].upper() + totals[1:] + ".")
-    if invoice.kind == "invoice" and invoice.status != "draft":
+    if invoice.kind == InvoiceKind.INVOICE and invoice.status != InvoiceStatus.DRAFT:
         typer.echo(
             f"Paid {invoice.paid_amount:f}, outstanding {invoice.outstanding_amount:f}."
         )

@@ -16,6 +16,7 @@ from typing import Literal, get_args
 
 from slakeeper.core.calendar import WorkCalendar, to_us
 from slakeeper.core.errors import CoreError
+from slakeeper.core.states import RateSource
 
 __all__ = [
     "AppliedRate",
@@ -36,7 +37,6 @@ __all__ = [
 
 RoundingMode = Literal["up", "down", "nearest"]
 RoundingScope = Literal["entry", "day", "invoice"]
-RateSource = Literal["out_of_hours", "priority", "role", "default"]
 
 _US_PER_HOUR = 3_600_000_000
 _ONE_US = timedelta(microseconds=1)
@@ -238,12 +238,14 @@ class RateTable:
         """The rate for work by `role` on a ticket of `priority`; `out_of_hours`
         is for the part of the work outside the office calendar."""
         if out_of_hours and self.out_of_hours is not None:
-            return AppliedRate(self.out_of_hours, "out_of_hours")
+            return AppliedRate(self.out_of_hours, RateSource.OUT_OF_HOURS)
         if priority is not None and priority in self.per_priority:
-            return AppliedRate(self.per_priority[priority], "priority", priority)
+            return AppliedRate(
+                self.per_priority[priority], RateSource.PRIORITY, priority
+            )
         if role is not None and role in self.per_role:
-            return AppliedRate(self.per_role[role], "role", role)
-        return AppliedRate(self.default, "default")
+            return AppliedRate(self.per_role[role], RateSource.ROLE, role)
+        return AppliedRate(self.default, RateSource.DEFAULT)
 
 
 def _rate(value: object, name: str) -> None:

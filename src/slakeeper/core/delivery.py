@@ -24,12 +24,12 @@ from zoneinfo import ZoneInfo
 
 from slakeeper.core.calendar import WorkCalendar, to_us
 from slakeeper.core.errors import CoreError
+from slakeeper.core.states import ShiftMode
 
 __all__ = [
     "CadencePeriod",
     "DelayError",
     "PeriodUnit",
-    "ShiftMode",
     "add_months",
     "add_period",
     "cadence_periods",
@@ -39,9 +39,7 @@ __all__ = [
     "shift",
 ]
 
-ShiftMode = Literal["working_time", "calendar_days"]
 PeriodUnit = Literal["day", "week", "month", "year"]
-SHIFT_MODES: tuple[ShiftMode, ...] = ("working_time", "calendar_days")
 DAY = timedelta(days=1)
 
 
@@ -59,9 +57,12 @@ def due_instant(due: date | datetime, zone: ZoneInfo) -> datetime:
 
 
 def _mode(mode: str) -> ShiftMode:
-    if mode not in SHIFT_MODES:
-        raise DelayError(f"unknown shift mode {mode!r}; expected working_time or days")
-    return mode
+    try:
+        return ShiftMode(mode)
+    except ValueError:
+        raise DelayError(
+            f"unknown shift mode {mode!r}; expected working_time or calendar_days"
+        ) from None
 
 
 def lateness(
@@ -72,7 +73,7 @@ def lateness(
     (`calendar_days`). Zero when on time."""
     to_us(due, "due")
     to_us(done, "done")
-    if _mode(mode) == "working_time":
+    if _mode(mode) is ShiftMode.WORKING_TIME:
         return int(calendar.between(due, done).total_seconds()) if done > due else 0
     late = done - due
     return -(-late // DAY) if late > timedelta(0) else 0
@@ -86,7 +87,7 @@ def shift(
     to_us(due, "due")
     if amount < 0:
         raise DelayError(f"a shift is never negative, got {amount}")
-    if _mode(mode) == "working_time":
+    if _mode(mode) is ShiftMode.WORKING_TIME:
         return calendar.add(due, timedelta(seconds=amount)) if amount else due
     local = due.astimezone(calendar.timezone)
     moved = datetime.combine(local.date() + amount * DAY, local.time(), local.tzinfo)

@@ -49,9 +49,9 @@ from slakeeper.core.billing import (
     split_by_calendar,
 )
 from slakeeper.core.calendar import WorkCalendar
+from slakeeper.core.states import InvoiceGrouping, LineKind, RateSource
 
 __all__ = [
-    "GROUPINGS",
     "BillableWork",
     "LinePlan",
     "RowPlan",
@@ -63,8 +63,12 @@ __all__ = [
     "time_lines",
 ]
 
-GROUPINGS = ("rate", "ticket")
-_SOURCE_ORDER = {"default": 0, "role": 1, "priority": 2, "out_of_hours": 3}
+_SOURCE_ORDER = {
+    RateSource.DEFAULT: 0,
+    RateSource.ROLE: 1,
+    RateSource.PRIORITY: 2,
+    RateSource.OUT_OF_HOURS: 3,
+}
 _SECOND = timedelta(seconds=1)
 _US = timedelta(microseconds=1)
 
@@ -96,14 +100,14 @@ class RowPlan:
     rounded_seconds: int
     rate: Decimal
     amount: Decimal
-    rate_source: str
+    rate_source: RateSource
 
 
 @dataclass(frozen=True, slots=True)
 class LinePlan:
     """A line as it will be stored."""
 
-    kind: str  # time, fixed, credit
+    kind: LineKind
     description: str
     quantity: Decimal
     unit: str  # HUR, C62
@@ -111,7 +115,7 @@ class LinePlan:
     amount: Decimal
     raw_seconds: int = 0
     rounded_seconds: int = 0
-    rate_source: str | None = None
+    rate_source: RateSource | None = None
     rows: tuple[RowPlan, ...] = ()
     milestone_id: int | None = None
     credit_id: int | None = None
@@ -182,11 +186,11 @@ def _whole_seconds(value: timedelta) -> int:
 
 
 def _describe(rate: AppliedRate) -> str:
-    if rate.source == "out_of_hours":
+    if rate.source is RateSource.OUT_OF_HOURS:
         return "Work outside office hours"
-    if rate.source == "priority":
+    if rate.source is RateSource.PRIORITY:
         return f"{str(rate.key).capitalize()} priority work"
-    if rate.source == "role":
+    if rate.source is RateSource.ROLE:
         return f"Work as {rate.key}"
     return "Work"
 
@@ -196,12 +200,16 @@ def time_lines(
     rounding: Rounding | None,
     zone: ZoneInfo,
     currency: str,
-    group_by: str = "rate",
+    group_by: str = InvoiceGrouping.RATE,
 ) -> list[LinePlan]:
     """The time lines for `work` (steps 1-4 of the module's docstring); `zone`
     dates entries for rounding per day. No rounding rule: rounded is raw."""
-    if group_by not in GROUPINGS:
-        raise BillingError(f"group_by {group_by!r} must be one of {GROUPINGS}")
+    try:
+        grouping = InvoiceGrouping(group_by)
+    except ValueError:
+        raise BillingError(
+            f"group_by {group_by!r} must be one of {', '.join(InvoiceGrouping)}"
+        ) from None
     parts = sorted(
         (p for w in work for p in _parts(w)),
         key=lambda p: (p.work.worked_at, p.work.entry_id, p.order),
@@ -229,7 +237,7 @@ def time_lines(
 
     lines: dict[tuple[str, int, str, Decimal], list[_Part]] = {}
     for part in parts:
-        ticket = (part.work.ticket or "") if group_by == "ticket" else ""
+        ticket = (part.work.ticket or "") if grouping is InvoiceGrouping.TICKET else ""
         rate = part.rate
         line_key = (ticket, _SOURCE_ORDER[rate.source], rate.key or "", rate.per_hour)
         lines.setdefault(line_key, []).append(part)
@@ -259,11 +267,11 @@ def time_lines(
                 )
             )
         description = _describe(rate)
-        if group_by == "ticket":
+        if grouping is InvoiceGrouping.TICKET:
             description = f"{line_key[0] or 'Without a ticket'}: {description}"
         out.append(
             LinePlan(
-                kind="time",
+                kind=LineKind.TIME,
                 description=description,
                 quantity=invoice_hours(rounded_total),
                 unit="HUR",
@@ -286,7 +294,7 @@ def fixed_line(
     """A milestone's fixed fee: one unit at the fee."""
     amount = money(fee, currency)
     return LinePlan(
-        kind="fixed",
+        kind=LineKind.FIXED,
         description=description,
         quantity=Decimal("1"),
         unit="C62",
@@ -300,7 +308,7 @@ def credit_line(description: str, amount: Decimal, credit_id: int) -> LinePlan:
     """A credit of `amount` (positive): minus one unit at `amount`, so the price
     is never negative (EN 16931 BR-27) and the line amount is."""
     return LinePlan(
-        kind="credit",
+        kind=LineKind.CREDIT,
         description=description,
         quantity=Decimal("-1"),
         unit="C62",

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from slakeeper.core.calendar import WorkCalendar
-from slakeeper.core.delivery import ShiftMode, shift
+from slakeeper.core.delivery import shift
+from slakeeper.core.states import MilestoneStatus, ShiftMode
 
 __all__ = [
     "FINISHED",
@@ -26,10 +27,13 @@ __all__ = [
     "is_milestone_late",
 ]
 
-# a milestone is planned, in_progress, submitted, changes_requested, accepted or
-# cancelled (STATUS_OF says which event sets which)
-OPEN = ("planned", "in_progress", "changes_requested")  # work can be submitted
-FINISHED = ("accepted", "cancelled")
+# work can be submitted
+OPEN = (
+    MilestoneStatus.PLANNED,
+    MilestoneStatus.IN_PROGRESS,
+    MilestoneStatus.CHANGES_REQUESTED,
+)
+FINISHED = (MilestoneStatus.ACCEPTED, MilestoneStatus.CANCELLED)
 
 
 class MilestoneKind(StrEnum):
@@ -47,13 +51,13 @@ class MilestoneKind(StrEnum):
 
 
 STATUS_OF = {
-    MilestoneKind.CREATED: "planned",
-    MilestoneKind.STARTED: "in_progress",
-    MilestoneKind.SUBMITTED: "submitted",
-    MilestoneKind.CHANGES_REQUESTED: "changes_requested",
-    MilestoneKind.ACCEPTED: "accepted",
-    MilestoneKind.DEEMED_ACCEPTED: "accepted",
-    MilestoneKind.CANCELLED: "cancelled",
+    MilestoneKind.CREATED: MilestoneStatus.PLANNED,
+    MilestoneKind.STARTED: MilestoneStatus.IN_PROGRESS,
+    MilestoneKind.SUBMITTED: MilestoneStatus.SUBMITTED,
+    MilestoneKind.CHANGES_REQUESTED: MilestoneStatus.CHANGES_REQUESTED,
+    MilestoneKind.ACCEPTED: MilestoneStatus.ACCEPTED,
+    MilestoneKind.DEEMED_ACCEPTED: MilestoneStatus.ACCEPTED,
+    MilestoneKind.CANCELLED: MilestoneStatus.CANCELLED,
 }
 
 
@@ -71,7 +75,7 @@ class MilestoneShift:
 class MilestoneState:
     """A milestone's derived state at `now`."""
 
-    status: str
+    status: MilestoneStatus
     due_at: datetime
     delivered_at: datetime | None
     accepted_at: datetime | None
@@ -118,7 +122,9 @@ def derive_milestone(
     5. `next_check_at`: the warning instant or the due time while nothing is
        delivered, else the end of the review window while it is open.
     """
-    status, submitted_at, accepted_at = "planned", None, None
+    status = MilestoneStatus.PLANNED
+    submitted_at: datetime | None = None
+    accepted_at: datetime | None = None
     terms_set_at = started_at
     for kind, at in events:
         if kind in (MilestoneKind.CREATED, MilestoneKind.AMENDED):
@@ -136,10 +142,18 @@ def derive_milestone(
         if s.decided_at >= terms_set_at:
             due = shift(due, s.amount, calendar, s.mode)
     review_due = None
-    if status == "submitted" and submitted_at is not None and review_within:
+    if (
+        status is MilestoneStatus.SUBMITTED
+        and submitted_at is not None
+        and review_within
+    ):
         review_due = calendar.add(submitted_at, review_within)
-    delivered = submitted_at if status in ("submitted", "accepted") else None
-    if status == "cancelled":
+    delivered = (
+        submitted_at
+        if status in (MilestoneStatus.SUBMITTED, MilestoneStatus.ACCEPTED)
+        else None
+    )
+    if status is MilestoneStatus.CANCELLED:
         return MilestoneState(status, due, None, None, None, False, False, None)
     late = is_milestone_late(due, delivered, now)
     at_risk, next_check = False, None

@@ -29,7 +29,28 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from slakeeper.core.states import MailOutcome, Role, VersionStatus
+from slakeeper.core.clock import ClockState
+from slakeeper.core.milestones import MilestoneKind
+from slakeeper.core.states import (
+    AdjustmentCause,
+    AdjustmentKind,
+    AdjustmentStatus,
+    ChangeRequestStatus,
+    InvoiceGrouping,
+    InvoiceKind,
+    InvoiceStatus,
+    LineKind,
+    MailOutcome,
+    MilestoneStatus,
+    ObligationKind,
+    ObligationStatus,
+    Party,
+    RateSource,
+    Role,
+    ShiftMode,
+    VersionStatus,
+)
+from slakeeper.core.tickets import PAYMENT_KINDS, EventKind
 from slakeeper.db.base import Base, UTCDateTime
 
 __all__ = [
@@ -70,12 +91,17 @@ __all__ = [
 ]
 
 
-def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
+def _enum(cls: type[enum.StrEnum], column: str, length: int = 20) -> Enum:
+    """A column holding one of `cls`'s values (stored as the value, in a VARCHAR
+    of `length`), refused by the database otherwise: the CHECK constraint
+    `ck_<table>_<column>`. Migrations add it with `ddl.check_values` (on SQLite
+    as triggers, so append-only tables keep theirs)."""
     return Enum(
         cls,
-        name=name,
+        name=column,
         native_enum=False,
-        length=20,
+        create_constraint=True,
+        length=length,
         values_callable=lambda e: [m.value for m in e],
     )
 
@@ -104,7 +130,7 @@ class User(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
     email: Mapped[str] = mapped_column(String(320))
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"))
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
     client_id: Mapped[int | None] = mapped_column(ForeignKey("client.id"))
     password_hash: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -171,9 +197,7 @@ class VersionState(Base):
         ForeignKey("agreement_version.id"), primary_key=True
     )
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
-    status: Mapped[VersionStatus] = mapped_column(
-        _enum(VersionStatus, "version_status")
-    )
+    status: Mapped[VersionStatus] = mapped_column(_enum(VersionStatus, "status"))
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     active_from: Mapped[datetime | None] = mapped_column(UTCDateTime())
     active_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -188,7 +212,7 @@ class Approval(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
     version_id: Mapped[int] = mapped_column(ForeignKey("agreement_version.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    party: Mapped[str] = mapped_column(String(10))  # provider | client
+    party: Mapped[Party] = mapped_column(_enum(Party, "party", 10))
     sha256: Mapped[str] = mapped_column(String(64))
     approved_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -254,7 +278,9 @@ class Milestone(Base):
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # -- materialised from the events and accepted adjustments -------------------
-    status: Mapped[str] = mapped_column(String(30))
+    status: Mapped[MilestoneStatus] = mapped_column(
+        _enum(MilestoneStatus, "status", 30)
+    )
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())  # after adjustments
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -288,7 +314,7 @@ class MilestoneEvent(Base):
     milestone_id: Mapped[int] = mapped_column(ForeignKey("milestone.id"))
     seq: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime())
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[MilestoneKind] = mapped_column(_enum(MilestoneKind, "kind", 30))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     text: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -316,17 +342,17 @@ class Obligation(Base):
     change_request_id: Mapped[int | None] = mapped_column(
         ForeignKey("change_request.id")
     )
-    kind: Mapped[str] = mapped_column(String(20))  # input, feedback, decision, ...
-    party: Mapped[str] = mapped_column(String(10))  # who owes it: client, provider
+    kind: Mapped[ObligationKind] = mapped_column(_enum(ObligationKind, "kind"))
+    party: Mapped[Party] = mapped_column(_enum(Party, "party", 10))  # who owes it
     title: Mapped[str] = mapped_column(String(300))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    status: Mapped[str] = mapped_column(String(20))  # open, met, waived
+    status: Mapped[ObligationStatus] = mapped_column(_enum(ObligationStatus, "status"))
     met_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     met_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # how late it was met: working seconds or calendar days, per `shift_mode`
     lateness: Mapped[int | None] = mapped_column(Integer)
-    shift_mode: Mapped[str] = mapped_column(String(20))
+    shift_mode: Mapped[ShiftMode] = mapped_column(_enum(ShiftMode, "shift_mode"))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -348,12 +374,12 @@ class Adjustment(Base):
     change_request_id: Mapped[int | None] = mapped_column(
         ForeignKey("change_request.id")
     )
-    cause: Mapped[str] = mapped_column(String(20))  # provider, client, third_party
-    kind: Mapped[str] = mapped_column(String(20))  # delay, change
+    cause: Mapped[AdjustmentCause] = mapped_column(_enum(AdjustmentCause, "cause"))
+    kind: Mapped[AdjustmentKind] = mapped_column(_enum(AdjustmentKind, "kind"))
     reason: Mapped[str] = mapped_column(Text)
-    mode: Mapped[str] = mapped_column(String(20))  # working_time, calendar_days
+    mode: Mapped[ShiftMode] = mapped_column(_enum(ShiftMode, "mode"))
     amount: Mapped[int] = mapped_column(Integer)  # working seconds or days
-    status: Mapped[str] = mapped_column(String(20))  # proposed, accepted, rejected
+    status: Mapped[AdjustmentStatus] = mapped_column(_enum(AdjustmentStatus, "status"))
     automatic: Mapped[bool] = mapped_column(Boolean)
     proposed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -386,7 +412,9 @@ class ChangeRequest(Base):
     key: Mapped[str] = mapped_column(String(40))  # ACME-CR-3
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[ChangeRequestStatus] = mapped_column(
+        _enum(ChangeRequestStatus, "status")
+    )
     requested_at: Mapped[datetime] = mapped_column(UTCDateTime())
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     estimate_seconds: Mapped[int | None] = mapped_column(Integer)  # effort
@@ -471,13 +499,19 @@ class Ticket(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     last_seq: Mapped[int] = mapped_column(Integer)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    response_state: Mapped[str | None] = mapped_column(String(10))
+    response_state: Mapped[ClockState | None] = mapped_column(
+        _enum(ClockState, "response_state", 10)
+    )
     response_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     response_breached: Mapped[bool] = mapped_column(Boolean)
-    resolution_state: Mapped[str | None] = mapped_column(String(10))
+    resolution_state: Mapped[ClockState | None] = mapped_column(
+        _enum(ClockState, "resolution_state", 10)
+    )
     resolution_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     resolution_breached: Mapped[bool] = mapped_column(Boolean)
-    update_state: Mapped[str | None] = mapped_column(String(10))
+    update_state: Mapped[ClockState | None] = mapped_column(
+        _enum(ClockState, "update_state", 10)
+    )
     update_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     update_breaches: Mapped[int] = mapped_column(Integer)  # cycles past due
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # next running due
@@ -492,6 +526,13 @@ class TicketEvent(Base):
 
     __tablename__ = "ticket_event"
     __table_args__ = (
+        # the engine's event kinds and the payment pauses the invoice service writes
+        CheckConstraint(
+            "kind IN ({})".format(
+                ", ".join(f"'{k}'" for k in (*EventKind, *PAYMENT_KINDS))
+            ),
+            name="kind",
+        ),
         UniqueConstraint("ticket_id", "seq"),
         Index("ix_ticket_event_workspace_ticket", "workspace_id", "ticket_id"),
     )
@@ -598,7 +639,7 @@ class InboundMail(Base):
     subject: Mapped[str] = mapped_column(Text)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # its Date
     received_at: Mapped[datetime] = mapped_column(UTCDateTime())  # the fetch run
-    outcome: Mapped[MailOutcome] = mapped_column(_enum(MailOutcome, "mail_outcome"))
+    outcome: Mapped[MailOutcome] = mapped_column(_enum(MailOutcome, "outcome"))
     # the ticket it opened or replied to (also once a quarantined mail is released)
     ticket_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
     event_id: Mapped[int | None] = mapped_column(ForeignKey("ticket_event.id"))
@@ -703,10 +744,9 @@ class Invoice(Base):
     agreement_version_id: Mapped[int] = mapped_column(
         ForeignKey("agreement_version.id")
     )
-    kind: Mapped[str] = mapped_column(String(20))  # invoice, credit_note
+    kind: Mapped[InvoiceKind] = mapped_column(_enum(InvoiceKind, "kind"))
     number: Mapped[str | None] = mapped_column(String(100))  # set when issued
-    # draft, issued, paid, overdue, cancelled
-    status: Mapped[str] = mapped_column(String(20))
+    status: Mapped[InvoiceStatus] = mapped_column(_enum(InvoiceStatus, "status"))
     period_start: Mapped[date] = mapped_column(Date)
     period_end: Mapped[date] = mapped_column(Date)  # the last day, included
     issue_date: Mapped[date | None] = mapped_column(Date)
@@ -717,7 +757,9 @@ class Invoice(Base):
     gross_amount: Mapped[Decimal] = mapped_column(Numeric(18, 3))
     tax_rate: Mapped[Decimal] = mapped_column(Numeric(7, 4))  # percent
     tax_id: Mapped[str | None] = mapped_column(String(50))  # the provider's
-    group_by: Mapped[str] = mapped_column(String(20))  # rate, ticket
+    group_by: Mapped[InvoiceGrouping] = mapped_column(
+        _enum(InvoiceGrouping, "group_by")
+    )
     refers_to_id: Mapped[int | None] = mapped_column(ForeignKey("invoice.id"))
     note: Mapped[str | None] = mapped_column(Text)  # a credit note's reason
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -772,7 +814,7 @@ class InvoiceLine(Base):
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspace.id"))
     invoice_id: Mapped[int] = mapped_column(ForeignKey("invoice.id"))
     position: Mapped[int] = mapped_column(Integer)  # from 1
-    kind: Mapped[str] = mapped_column(String(20))  # time, fixed, credit, other
+    kind: Mapped[LineKind] = mapped_column(_enum(LineKind, "kind"))
     description: Mapped[str] = mapped_column(Text)
     quantity: Mapped[Decimal] = mapped_column(Numeric(18, 4))
     unit: Mapped[str] = mapped_column(String(3))  # HUR, C62
@@ -781,7 +823,9 @@ class InvoiceLine(Base):
     tax_rate: Mapped[Decimal] = mapped_column(Numeric(7, 4))
     raw_seconds: Mapped[int] = mapped_column(Integer)
     rounded_seconds: Mapped[int] = mapped_column(Integer)
-    rate_source: Mapped[str | None] = mapped_column(String(20))
+    rate_source: Mapped[RateSource | None] = mapped_column(
+        _enum(RateSource, "rate_source")
+    )
     milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestone.id"))
     credit_id: Mapped[int | None] = mapped_column(ForeignKey("manual_credit.id"))
 
@@ -809,7 +853,7 @@ class InvoiceLineEntry(Base):
     rounded_seconds: Mapped[int] = mapped_column(Integer)
     rate: Mapped[Decimal] = mapped_column(Numeric(18, 4))
     amount: Mapped[Decimal] = mapped_column(Numeric(18, 3))
-    rate_source: Mapped[str] = mapped_column(String(20))
+    rate_source: Mapped[RateSource] = mapped_column(_enum(RateSource, "rate_source"))
 
 
 class Payment(Base):

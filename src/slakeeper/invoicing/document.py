@@ -9,12 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+
+from slakeeper.core.states import InvoiceKind, LineKind, RateSource
 
 __all__ = ["InvoiceDocument", "InvoiceLine", "Party", "TimeRow"]
-
-DocumentKind = Literal["invoice", "credit_note"]
-LineKind = Literal["time", "fixed", "credit", "other"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +41,7 @@ class TimeRow:
     rounded_seconds: int
     rate: Decimal  # per hour
     amount: Decimal
-    rate_source: str = "default"  # default, role, priority, out_of_hours
+    rate_source: RateSource = RateSource.DEFAULT
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +66,7 @@ class InvoiceLine:
 class InvoiceDocument:
     """A whole invoice (or credit note), totals included."""
 
-    kind: DocumentKind
+    kind: InvoiceKind
     number: str
     issue_date: date
     due_date: date

@@ -33,6 +33,7 @@ from pypdf.generic import (
 )
 
 from slakeeper.core.billing import minor_unit, quantize_half_up
+from slakeeper.core.states import InvoiceKind
 from slakeeper.errors import InvalidInput
 from slakeeper.invoicing.document import InvoiceDocument, InvoiceLine, Party
 
@@ -60,7 +61,7 @@ _PREFIXES = {"rsm": _RSM, "ram": _RAM, "udt": _UDT}
 for _prefix, _uri in _PREFIXES.items():
     ET.register_namespace(_prefix, _uri)
 
-_TYPE_CODES = {"invoice": "380", "credit_note": "381"}  # UNCL 1001
+_TYPE_CODES = {InvoiceKind.INVOICE: "380", InvoiceKind.CREDIT_NOTE: "381"}  # UNCL 1001
 _SEPA_CREDIT_TRANSFER = "58"  # UNCL 4461
 _CREDIT_TRANSFER = "30"
 # VAT categories (UNCL 5305) whose rate is not stated (BR-O-05 and friends).
@@ -119,7 +120,7 @@ def build_xml(doc: InvoiceDocument) -> bytes:
     figures, as EN 16931 expects: a credit note document that carries its
     amounts negated (a mirror of the invoice) has them turned positive here.
     """
-    sign = -1 if doc.kind == "credit_note" and doc.gross_total < 0 else 1
+    sign = -1 if doc.kind is InvoiceKind.CREDIT_NOTE and doc.gross_total < 0 else 1
     root = ET.Element(f"{{{_RSM}}}CrossIndustryInvoice")
     context = _sub(root, "rsm:ExchangedDocumentContext")
     _sub(
@@ -363,7 +364,7 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None) -> ET.Element:
 
 
 def _kind_title(doc: InvoiceDocument) -> str:
-    return "Credit note" if doc.kind == "credit_note" else "Invoice"
+    return "Credit note" if doc.kind is InvoiceKind.CREDIT_NOTE else "Invoice"
 
 
 # -- the PDF -------------------------------------------------------------------

@@ -26,6 +26,7 @@ from typing import Literal
 from slakeeper.agreement import words
 from slakeeper.core.billing import minor_unit
 from slakeeper.core.duration import format_duration
+from slakeeper.core.states import InvoiceKind, RateSource
 from slakeeper.invoicing.document import InvoiceDocument, InvoiceLine, Party, TimeRow
 from slakeeper.invoicing.facturx import build_xml, embed_xml, stamp_of, vat_groups
 from slakeeper.typesetting import PdfRenderError, typeset
@@ -68,9 +69,9 @@ CSV_COLUMNS = (
 
 _UNITS = {"HUR": "h", "DAY": "days", "MON": "months", "C62": ""}
 _RATE_SOURCES = {
-    "out_of_hours": "out of hours",
-    "priority": "priority rate",
-    "role": "role rate",
+    RateSource.OUT_OF_HOURS: "out of hours",
+    RateSource.PRIORITY: "priority rate",
+    RateSource.ROLE: "role rate",
 }
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")  # fmt: skip
@@ -215,7 +216,7 @@ def _typeset(
 
 def _layout(doc: InvoiceDocument) -> dict[str, object]:
     """The invoice as the template shows it: every value ready-formatted text."""
-    credit = doc.kind == "credit_note"
+    credit = doc.kind is InvoiceKind.CREDIT_NOTE
     title = "Credit note" if credit else "Invoice"
     money = _Money(doc.currency)
     facts = [

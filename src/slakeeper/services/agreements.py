@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from slakeeper.agreement import LoadedAgreement, canonical_json, loads_document
 from slakeeper.agreement.lint import Severity, check
+from slakeeper.core.states import Party
 from slakeeper.db.models import (
     Agreement,
     AgreementVersion,
@@ -41,7 +42,7 @@ from slakeeper.services.access import (
 from slakeeper.services.delivery.milestones import sync_milestones
 from slakeeper.services.locks import rowcount, write_lock
 from slakeeper.services.pages import Page, in_page
-from slakeeper.services.versions import Party, version_terms
+from slakeeper.services.versions import version_terms
 from slakeeper.yamlsource import SourceError
 
 __all__ = [
@@ -514,7 +515,7 @@ def approve(
     user = session.get(User, principal.user_id)
     if user is None or user.disabled_at is not None:
         raise PermissionDenied("a disabled user cannot approve")
-    mine: Party = "provider" if principal.is_provider else "client"
+    mine = Party.PROVIDER if principal.is_provider else Party.CLIENT
     if party is not None and party != mine:
         raise PermissionDenied(
             f"you act for the {mine}, so you cannot approve for the {party}"
@@ -556,7 +557,7 @@ def approve(
             select(Approval.party).where(Approval.version_id == version.id)
         ).all()
     )
-    if parties >= {"provider", "client"}:
+    if parties >= set(Party):
         _set_state(session, principal, version, VersionStatus.APPROVED, now)
         _activate(
             session,

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from slakeeper.core.states import ObligationKind
 from slakeeper.db.models import Role
 from slakeeper.services import agreements, tickets, time_entries, workspaces
 from slakeeper.services.access import Principal
@@ -355,7 +356,7 @@ def _delivery(
     milestones.start(
         session, jane, redesign.id, _at(start + timedelta(days=1), "09:30")
     )
-    (assets,) = obligations.list_obligations(session, jane, kind="input")
+    (assets,) = obligations.list_obligations(session, jane, kind=ObligationKind.INPUT)
     received = _at(start + timedelta(days=16), "11:00")  # due the Friday before
     obligations.meet_obligation(
         session, jane, assets.id, received, note="Logo files arrived by e-mail"

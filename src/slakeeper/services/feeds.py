@@ -25,6 +25,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from slakeeper.core import format_duration, is_milestone_late
+from slakeeper.core.states import (
+    AdjustmentCause,
+    AdjustmentKind,
+    AdjustmentStatus,
+    MilestoneStatus,
+    ObligationStatus,
+    Party,
+    ShiftMode,
+)
 from slakeeper.db.models import (
     Adjustment,
     AgreementVersion,
@@ -208,9 +217,9 @@ class _Moved:
     """Why a milestone's due time moved: an accepted adjustment."""
 
     reason: str
-    cause: str  # provider, client, third_party
-    kind: str  # delay, change
-    mode: str
+    cause: AdjustmentCause
+    kind: AdjustmentKind
+    mode: ShiftMode
     amount: int
 
 
@@ -244,7 +253,7 @@ def read_deadlines(
             .where(
                 Milestone.workspace_id == client.workspace_id,
                 Milestone.client_id == client.id,
-                Milestone.status != "cancelled",
+                Milestone.status != MilestoneStatus.CANCELLED,
             )
             .order_by(Milestone.due_at, Milestone.id)
         )
@@ -255,7 +264,7 @@ def read_deadlines(
             .where(
                 Obligation.workspace_id == client.workspace_id,
                 Obligation.client_id == client.id,
-                Obligation.status == "open",
+                Obligation.status == ObligationStatus.OPEN,
             )
             .order_by(Obligation.due_at, Obligation.id)
         )
@@ -280,7 +289,7 @@ def read_deadlines(
         calendar.add_component(
             _milestone_event(m, moved.get(m.id, []), zones[m.agreement_id], now)
         )
-    owes = {"client": client.name, "provider": workspace.name}
+    owes = {Party.CLIENT: client.name, Party.PROVIDER: workspace.name}
     for o in obligations:
         calendar.add_component(
             _obligation_event(
@@ -342,7 +351,7 @@ def _moves(
         .where(
             Adjustment.workspace_id == workspace_id,
             Adjustment.milestone_id.in_(ids),
-            Adjustment.status == "accepted",
+            Adjustment.status == AdjustmentStatus.ACCEPTED,
         )
         .order_by(Adjustment.decided_at, Adjustment.id)
     ):
@@ -367,7 +376,7 @@ def _local(at: datetime, zone: tzinfo) -> str:
 
 
 def _amount(move: _Moved) -> str:
-    if move.mode == "calendar_days":
+    if move.mode is ShiftMode.CALENDAR_DAYS:
         return f"{move.amount} day{'s' if move.amount != 1 else ''}"
     return f"{format_duration(timedelta(seconds=move.amount))} of working time"
 
@@ -391,7 +400,7 @@ def _milestone_event(
 ) -> Event:
     # late as of `now` (the stored flag is as of the row's last computation)
     late = is_milestone_late(m.due_at, m.delivered_at, now)
-    if m.status == "accepted":
+    if m.status is MilestoneStatus.ACCEPTED:
         summary = f"Done: {m.title} (milestone)"
     else:
         summary = f"Due: {m.title} (milestone{', late' if late else ''})"

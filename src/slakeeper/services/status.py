@@ -17,6 +17,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from slakeeper.core import ClockReading, ClockState, is_milestone_late
+from slakeeper.core.milestones import FINISHED
+from slakeeper.core.states import ObligationStatus
 from slakeeper.db.models import Milestone
 from slakeeper.errors import NotFound
 from slakeeper.services import tickets, workspaces
@@ -92,7 +94,7 @@ def board(
     shown = [
         m
         for m in milestones.list_milestones(session, principal, client_id=client_id)
-        if m.status not in ("accepted", "cancelled")
+        if m.status not in FINISHED
     ]
     milestone_state.preload(session, shown, events=False)
     milestone_lines = [_milestone_line(m, names, now) for m in shown]
@@ -107,7 +109,7 @@ def board(
             overdue=o.due_at <= now,
         )
         for o in obligations.list_obligations(
-            session, principal, client_id=client_id, status="open"
+            session, principal, client_id=client_id, status=ObligationStatus.OPEN
         )
     ]
     commitment_lines = []

@@ -22,7 +22,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -31,6 +30,7 @@ from sqlalchemy.orm import Session
 from slakeeper.agreement import loads_document
 from slakeeper.agreement.schema import Agreement, Contact
 from slakeeper.core import PriorityTerms, TicketTerms, WorkCalendar
+from slakeeper.core.states import Party, ShiftMode
 from slakeeper.db.models import Agreement as AgreementRow
 from slakeeper.db.models import AgreementVersion, Client, VersionState
 from slakeeper.errors import Conflict
@@ -40,7 +40,6 @@ __all__ = [
     "CLIENT_APPROVER_ROLES",
     "PROVIDER_APPROVER_ROLES",
     "InForce",
-    "Party",
     "TimeTerms",
     "VersionTerms",
     "agreement_in_force",
@@ -51,8 +50,6 @@ __all__ = [
     "version_terms_by_id",
     "versions_during",
 ]
-
-Party = Literal["provider", "client"]
 
 DEFAULT_WARN_AT = 0.75  # at risk at 75 % of a target, unless escalation says
 PROVIDER_APPROVER_ROLES = ("lead", "owner", "approver")
@@ -83,6 +80,12 @@ class VersionTerms:
         return self.calendars[a.default_calendar or next(iter(a.calendars))]
 
     @property
+    def shift_mode(self) -> ShiftMode:
+        """How a client-caused delay moves milestones
+        (`delays.client_caused.shift_milestones`)."""
+        return ShiftMode(self.agreement.delays.client_caused.shift_milestones)
+
+    @property
     def zone(self) -> ZoneInfo:
         """The agreement's time zone (dates in it end at 24:00 there)."""
         return ZoneInfo(self.agreement.agreement.timezone)
@@ -92,8 +95,8 @@ class VersionTerms:
         found: dict[str, set[str]] = {}
         about = self.agreement.agreement
         for party, contacts in (
-            ("provider", about.provider.contacts),
-            ("client", about.client.contacts),
+            (Party.PROVIDER, about.provider.contacts),
+            (Party.CLIENT, about.client.contacts),
         ):
             for c in contacts:
                 found.setdefault(f"{party}.{c.role}", set()).add(c.email.lower())
@@ -112,8 +115,8 @@ class VersionTerms:
             return tuple(named or [c.email.lower() for c in contacts])
 
         return {
-            "provider": chosen(about.provider.contacts, PROVIDER_APPROVER_ROLES),
-            "client": chosen(about.client.contacts, CLIENT_APPROVER_ROLES),
+            Party.PROVIDER: chosen(about.provider.contacts, PROVIDER_APPROVER_ROLES),
+            Party.CLIENT: chosen(about.client.contacts, CLIENT_APPROVER_ROLES),
         }
 
     def approvers(self, party: Party) -> tuple[str, ...]:

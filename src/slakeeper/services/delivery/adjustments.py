@@ -18,6 +18,13 @@ from sqlalchemy.orm import Session
 
 from slakeeper.core import format_duration
 from slakeeper.core.milestones import FINISHED, MilestoneKind
+from slakeeper.core.states import (
+    AdjustmentCause,
+    AdjustmentKind,
+    AdjustmentStatus,
+    Party,
+    ShiftMode,
+)
 from slakeeper.db.models import (
     Adjustment,
     Milestone,
@@ -30,6 +37,7 @@ from slakeeper.services.access import (
     visible,
 )
 from slakeeper.services.delivery import milestone_state as state
+from slakeeper.services.inputs import one_of
 from slakeeper.services.versions import version_terms
 from slakeeper.services.views.delivery import (
     AdjustmentRead,
@@ -38,7 +46,6 @@ from slakeeper.services.views.delivery import (
 )
 
 __all__ = [
-    "CAUSES",
     "accept_adjustment",
     "adjustments_of",
     "amount_words",
@@ -48,9 +55,6 @@ __all__ = [
     "reject_adjustment",
     "result_of",
 ]
-
-
-CAUSES = ("provider", "client", "third_party")
 
 
 def adjustments_of(
@@ -72,8 +76,8 @@ def result_of(
     )
 
 
-def amount_words(amount: int, mode: str) -> str:
-    if mode == "calendar_days":
+def amount_words(amount: int, mode: ShiftMode) -> str:
+    if mode is ShiftMode.CALENDAR_DAYS:
         return f"{amount} day{'s' if amount != 1 else ''}"
     return format_duration(timedelta(seconds=amount))
 
@@ -82,10 +86,10 @@ def propose(
     session: Session,
     milestone: Milestone,
     *,
-    cause: str,
-    kind: str,
+    cause: AdjustmentCause,
+    kind: AdjustmentKind,
     reason: str,
-    mode: str,
+    mode: ShiftMode,
     amount: int,
     now: datetime,
     proposed_by: Principal | None,
@@ -105,7 +109,7 @@ def propose(
         reason=reason,
         mode=mode,
         amount=amount,
-        status="proposed",
+        status=AdjustmentStatus.PROPOSED,
         automatic=automatic,
         proposed_at=now,
         proposed_by_id=None if proposed_by is None else proposed_by.user_id,
@@ -127,7 +131,7 @@ def _accept_side(row: Adjustment, principal: Principal, now: datetime) -> None:
 
 
 def _take_effect(session: Session, row: Adjustment, now: datetime) -> None:
-    row.status, row.decided_at = "accepted", now
+    row.status, row.decided_at = AdjustmentStatus.ACCEPTED, now
     session.flush()
     milestone = session.get(Milestone, row.milestone_id)
     assert milestone is not None
@@ -161,16 +165,8 @@ def record_delay(
     adjustments automatic."""
     row = state.get_milestone(session, principal, milestone_id)
     require_provider(principal, "record delays")
-    if cause not in CAUSES:
-        raise InvalidInput(
-            f"unknown cause {cause!r}; expected one of {', '.join(CAUSES)}",
-            location="cause",
-        )
-    if mode not in ("working_time", "calendar_days"):
-        raise InvalidInput(
-            f"unknown mode {mode!r}; expected working_time or calendar_days",
-            location="mode",
-        )
+    why_late = one_of(AdjustmentCause, cause, "cause")
+    shift_mode = one_of(ShiftMode, mode, "mode")
     if amount <= 0:
         raise InvalidInput("a delay is longer than zero", location="amount")
     why = state.clean_text(reason)
@@ -180,16 +176,16 @@ def record_delay(
         raise Conflict(f"milestone {row.key} is {row.status}; it cannot move")
     terms = version_terms(state.version_of(session, row))
     automatic = (
-        cause == "client"
+        why_late is AdjustmentCause.CLIENT
         and terms.agreement.delays.client_caused.adjustments == "automatic"
     )
     return propose(
         session,
         row,
-        cause=cause,
-        kind="delay",
+        cause=why_late,
+        kind=AdjustmentKind.DELAY,
         reason=why,
-        mode=mode,
+        mode=shift_mode,
         amount=amount,
         now=now,
         proposed_by=principal,
@@ -205,13 +201,13 @@ def _get_adjustment(
     client contact when it names none)."""
     user = active_user(session, principal)
     row = visible(session, principal, Adjustment, adjustment_id, "adjustment")
-    if row.status != "proposed":
+    if row.status is not AdjustmentStatus.PROPOSED:
         raise Conflict(f"adjustment {row.id} is already {row.status}")
     if not principal.is_provider:
         milestone = session.get(Milestone, row.milestone_id)
         assert milestone is not None
         approvers = version_terms(state.version_of(session, milestone)).approvers(
-            "client"
+            Party.CLIENT
         )
         if user.email.lower() not in approvers:
             raise PermissionDenied(
@@ -242,7 +238,8 @@ def reject_adjustment(
 ) -> Adjustment:
     """Either side turns a proposed adjustment down; the milestone keeps its date."""
     row = _get_adjustment(session, principal, adjustment_id)
-    row.status, row.decided_at, row.rejected_by_id = "rejected", now, principal.user_id
+    row.status = AdjustmentStatus.REJECTED
+    row.decided_at, row.rejected_by_id = now, principal.user_id
     session.flush()
     return row
 
@@ -251,7 +248,7 @@ def propose_for_change(
     session: Session,
     milestone: Milestone,
     *,
-    mode: str,
+    mode: ShiftMode,
     amount: int,
     reason: str,
     change_request_id: int,
@@ -262,8 +259,8 @@ def propose_for_change(
     return propose(
         session,
         milestone,
-        cause="client",
-        kind="change",
+        cause=AdjustmentCause.CLIENT,
+        kind=AdjustmentKind.CHANGE,
         reason=reason,
         mode=mode,
         amount=amount,

@@ -22,7 +22,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slakeeper.agreement.types import WorkingTime
-from slakeeper.core.states import Role
+from slakeeper.core.milestones import FINISHED
+from slakeeper.core.states import (
+    ChangeRequestStatus,
+    ObligationKind,
+    ObligationStatus,
+    Party,
+    Role,
+    ShiftMode,
+)
 from slakeeper.db.models import (
     AgreementVersion,
     ChangeRequest,
@@ -41,6 +49,7 @@ from slakeeper.services.access import (
     visible_client,
 )
 from slakeeper.services.delivery import adjustments, milestone_state, obligations
+from slakeeper.services.inputs import one_of
 from slakeeper.services.locks import write_lock
 from slakeeper.services.pages import Page, in_page
 from slakeeper.services.versions import (
@@ -72,7 +81,7 @@ class Effect:
 
     milestone: str
     amount: int
-    mode: str = "working_time"
+    mode: str = ShiftMode.WORKING_TIME
 
 
 def get_change(session: Session, principal: Principal, change_id: int) -> ChangeRequest:
@@ -174,7 +183,7 @@ def request_change(
         key=f"{client.key.upper()}-CR-{number}",
         title=text,
         body=body.strip(),
-        status="requested",
+        status=ChangeRequestStatus.REQUESTED,
         requested_at=now,
         requested_by_id=principal.user_id,
         effects=[],
@@ -187,8 +196,8 @@ def request_change(
             session,
             row,
             terms,
-            kind="estimate",
-            party="provider",
+            kind=ObligationKind.ESTIMATE,
+            party=Party.PROVIDER,
             title=f"Estimate of {row.key}: {text}",
             within=rules.estimate_within,
             now=now,
@@ -201,8 +210,8 @@ def _obligation(
     row: ChangeRequest,
     terms: VersionTerms,
     *,
-    kind: str,
-    party: str,
+    kind: ObligationKind,
+    party: Party,
     title: str,
     within: WorkingTime,
     now: datetime,
@@ -215,7 +224,7 @@ def _obligation(
         title=title,
         started_at=now,
         due_at=milestone_state.due_after(now, within, terms),
-        shift_mode=terms.agreement.delays.client_caused.shift_milestones,
+        shift_mode=terms.shift_mode,
         client_id=row.client_id,
         agreement_id=row.agreement_id,
         workspace_id=row.workspace_id,
@@ -223,13 +232,15 @@ def _obligation(
     )
 
 
-def _open(session: Session, row: ChangeRequest, kind: str) -> list[Obligation]:
+def _open(
+    session: Session, row: ChangeRequest, kind: ObligationKind
+) -> list[Obligation]:
     return list(
         session.scalars(
             select(Obligation).where(
                 Obligation.change_request_id == row.id,
                 Obligation.kind == kind,
-                Obligation.status == "open",
+                Obligation.status == ObligationStatus.OPEN,
             )
         )
     )
@@ -259,7 +270,7 @@ def estimate(
     currency) and the effect on milestones. The client's decision is then due."""
     row = get_change(session, principal, change_id)
     require_provider(principal, "estimate change requests")
-    if row.status != "requested":
+    if row.status is not ChangeRequestStatus.REQUESTED:
         raise Conflict(f"change request {row.key} is {row.status}, not requested")
     if effort <= timedelta(0):
         raise InvalidInput("the effort is longer than zero", location="effort")
@@ -272,6 +283,7 @@ def estimate(
         if not amount.is_finite() or amount < 0:
             raise InvalidInput("the cost is a positive amount", location="cost")
     known = _milestones(session, row)
+    modes: list[ShiftMode] = []
     for i, effect in enumerate(effects):
         where = f"effects[{i}]"
         if effect.milestone not in known:
@@ -280,28 +292,25 @@ def estimate(
                 f"unknown milestone {effect.milestone!r}; the agreement has {names}",
                 location=where,
             )
-        if effect.mode not in ("working_time", "calendar_days"):
-            raise InvalidInput(
-                f"unknown mode {effect.mode!r}; expected working_time or calendar_days",
-                location=where,
-            )
+        modes.append(one_of(ShiftMode, effect.mode, where, what="mode"))
         if effect.amount <= 0:
             raise InvalidInput("a milestone moves by more than zero", location=where)
     client = session.get(Client, row.client_id)
     assert client is not None
     _version, terms = _terms(session, principal, client, now)
-    row.status = "estimated"
+    row.status = ChangeRequestStatus.ESTIMATED
     row.estimate_seconds = int(effort.total_seconds())
     row.cost = amount
     row.currency = (
         None if terms.agreement.billing is None else terms.agreement.billing.currency
     )
     row.effects = [
-        {"milestone": e.milestone, "amount": e.amount, "mode": e.mode} for e in effects
+        {"milestone": e.milestone, "amount": e.amount, "mode": mode}
+        for e, mode in zip(effects, modes, strict=True)
     ]
     row.estimated_at, row.estimated_by_id = now, principal.user_id
     row.decision_note = note.strip() if note and note.strip() else None
-    for obligation in _open(session, row, "estimate"):
+    for obligation in _open(session, row, ObligationKind.ESTIMATE):
         obligations.settle(session, principal, obligation, now)
     within = _decide_within(terms)
     if within is not None:
@@ -309,8 +318,8 @@ def estimate(
             session,
             row,
             terms,
-            kind="decision",
-            party="client",
+            kind=ObligationKind.DECISION,
+            party=Party.CLIENT,
             title=f"Decision on {row.key}: {row.title}",
             within=within,
             now=now,
@@ -363,25 +372,27 @@ def decide(
     assert client is not None
     _version, terms = _terms(session, principal, client, now)
     _may_decide(session, principal, terms)
-    if row.status != "estimated":
+    if row.status is not ChangeRequestStatus.ESTIMATED:
         raise Conflict(f"change request {row.key} is {row.status}, not estimated")
-    row.status = "approved" if approve else "rejected"
+    row.status = (
+        ChangeRequestStatus.APPROVED if approve else ChangeRequestStatus.REJECTED
+    )
     row.decided_at, row.decided_by_id = now, principal.user_id
     if note and note.strip():
         row.decision_note = note.strip()
     known = _milestones(session, row)
     affected = [known[e["milestone"]] for e in row.effects if e["milestone"] in known]
-    for obligation in _open(session, row, "decision"):
+    for obligation in _open(session, row, ObligationKind.DECISION):
         obligations.settle(session, principal, obligation, now, milestones=affected)
     if approve:
         for effect in row.effects:
             target = known.get(effect["milestone"])
-            if target is None or target.status in ("accepted", "cancelled"):
+            if target is None or target.status in FINISHED:
                 continue
             adjustments.propose_for_change(
                 session,
                 target,
-                mode=effect["mode"],
+                mode=ShiftMode(effect["mode"]),
                 amount=int(effect["amount"]),
                 reason=f"Change request {row.key} approved: {row.title}",
                 change_request_id=row.id,

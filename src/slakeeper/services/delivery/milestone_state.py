@@ -25,6 +25,7 @@ from slakeeper.core import (
     derive_milestone,
     period_after,
 )
+from slakeeper.core.states import AdjustmentStatus
 from slakeeper.db.models import (
     Adjustment,
     AgreementVersion,
@@ -169,9 +170,9 @@ def _derive_from(
     are loaded; its version is read through the session (once per session)."""
     version = version_of(session, milestone)
     shifts = [
-        MilestoneShift(a.decided_at, a.mode, a.amount)  # type: ignore[arg-type]
+        MilestoneShift(a.decided_at, a.mode, a.amount)
         for a in adjustments
-        if a.status == "accepted" and a.decided_at is not None
+        if a.status is AdjustmentStatus.ACCEPTED and a.decided_at is not None
     ]
     return derive_milestone(
         base_due_at=milestone.base_due_at,
@@ -269,7 +270,7 @@ def append_event(
         milestone_id=milestone.id,
         seq=milestone.last_seq,
         at=at,
-        kind=kind.value,
+        kind=kind,
         actor_id=actor_id,
         text=text,
         data=data or {},

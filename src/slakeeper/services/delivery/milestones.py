@@ -49,7 +49,13 @@ from sqlalchemy.orm import Session
 
 from slakeeper.core.delivery import due_instant
 from slakeeper.core.milestones import FINISHED, OPEN, MilestoneKind
-from slakeeper.core.states import Role
+from slakeeper.core.states import (
+    MilestoneStatus,
+    ObligationKind,
+    ObligationStatus,
+    Party,
+    Role,
+)
 from slakeeper.db.models import AgreementVersion, Milestone, MilestoneEvent
 from slakeeper.errors import Conflict, InvalidInput, PermissionDenied
 from slakeeper.services.access import (
@@ -60,6 +66,7 @@ from slakeeper.services.access import (
 )
 from slakeeper.services.delivery import milestone_state as state
 from slakeeper.services.delivery import obligations
+from slakeeper.services.inputs import one_of
 from slakeeper.services.pages import Page, in_page
 from slakeeper.services.versions import VersionTerms, version_terms
 from slakeeper.services.views.delivery import (
@@ -199,7 +206,7 @@ def sync_milestones(
             select(Milestone).where(Milestone.agreement_id == version.agreement_id)
         )
     }
-    shift_mode = terms.agreement.delays.client_caused.shift_milestones
+    shift_mode = terms.shift_mode
     touched: list[Milestone] = []
     for item in terms.agreement.milestones:
         base_due = due_instant(item.due, terms.zone)
@@ -216,7 +223,7 @@ def sync_milestones(
                 base_due_at=base_due,
                 started_at=at,
                 created_at=at,
-                status="planned",
+                status=MilestoneStatus.PLANNED,
                 due_at=base_due,
                 late=False,
                 at_risk=False,
@@ -237,8 +244,8 @@ def sync_milestones(
                 obligations.new_obligation(
                     session,
                     row,
-                    kind="input",
-                    party="client",
+                    kind=ObligationKind.INPUT,
+                    party=Party.CLIENT,
                     title=need.what,
                     started_at=at,
                     due_at=due_instant(need.by, terms.zone),
@@ -290,7 +297,7 @@ def start(
     """Mark a planned milestone as in progress."""
     row = state.get_milestone(session, principal, milestone_id)
     require_provider(principal, "start milestones")
-    if row.status != "planned":
+    if row.status is not MilestoneStatus.PLANNED:
         raise Conflict(f"milestone {row.key} is {row.status}, not planned")
     state.append_event(session, row, MilestoneKind.STARTED, now, principal.user_id)
     return state.recompute(session, row.id, now)
@@ -324,12 +331,12 @@ def submit(
         obligations.new_obligation(
             session,
             row,
-            kind="feedback",
-            party="client",
+            kind=ObligationKind.FEEDBACK,
+            party=Party.CLIENT,
             title=f"Feedback on {row.title}",
             started_at=now,
             due_at=terms.default_calendar.add(now, window),
-            shift_mode=terms.agreement.delays.client_caused.shift_milestones,
+            shift_mode=terms.shift_mode,
         )
     return state.recompute(session, row.id, now)
 
@@ -349,14 +356,8 @@ def review(
     row = state.get_milestone(session, principal, milestone_id)
     if principal.role is not Role.CLIENT:
         raise PermissionDenied("only the client's people review a submission")
-    try:
-        verdict = Review(answer)
-    except ValueError:
-        raise InvalidInput(
-            f"unknown answer {answer!r}; expected accept or changes",
-            location="answer",
-        ) from None
-    if row.status != "submitted":
+    verdict = one_of(Review, answer, "answer")
+    if row.status is not MilestoneStatus.SUBMITTED:
         raise Conflict(f"milestone {row.key} is {row.status}; nothing to review")
     text = state.clean_text(note)
     if verdict is Review.CHANGES and text is None:
@@ -367,7 +368,8 @@ def review(
         else MilestoneKind.CHANGES_REQUESTED
     )
     state.append_event(session, row, kind, now, principal.user_id, text=text)
-    for obligation in obligations.open_obligations(session, row.id, "feedback"):
+    feedback = obligations.open_obligations(session, row.id, ObligationKind.FEEDBACK)
+    for obligation in feedback:
         obligations.settle(session, principal, obligation, now, skip=row.key)
     return state.recompute(session, row.id, now)
 
@@ -407,7 +409,7 @@ def check_milestone(session: Session, row: Milestone, now: datetime) -> None:
     """Bring a due milestone up to date: a submission whose review window closed
     in silence is accepted where the agreement says silence means acceptance
     (`deemed_accepted`, at the instant the window closed)."""
-    if row.status == "submitted" and row.review_due_at is not None:
+    if row.status is MilestoneStatus.SUBMITTED and row.review_due_at is not None:
         own = state.terms_of(session, row)
         silent = "deemed_accepted"
         if own is not None and own.acceptance is not None:
@@ -423,7 +425,9 @@ def check_milestone(session: Session, row: Milestone, now: datetime) -> None:
                 None,
                 text="no feedback within the review window: accepted as agreed",
             )
-            for obligation in obligations.open_obligations(session, row.id, "feedback"):
-                obligation.status = "lapsed"
+            for obligation in obligations.open_obligations(
+                session, row.id, ObligationKind.FEEDBACK
+            ):
+                obligation.status = ObligationStatus.LAPSED
                 obligation.note = "the submission was deemed accepted"
     state.recompute(session, row.id, now)

@@ -16,8 +16,16 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from slakeeper.core.delivery import ShiftMode, lateness
+from slakeeper.core.delivery import lateness
 from slakeeper.core.milestones import FINISHED
+from slakeeper.core.states import (
+    AdjustmentCause,
+    AdjustmentKind,
+    ObligationKind,
+    ObligationStatus,
+    Party,
+    ShiftMode,
+)
 from slakeeper.db.models import (
     AgreementVersion,
     Milestone,
@@ -35,6 +43,7 @@ from slakeeper.services.access import (
 )
 from slakeeper.services.delivery import adjustments
 from slakeeper.services.delivery import milestone_state as state
+from slakeeper.services.inputs import one_of
 from slakeeper.services.pages import Page, in_page
 from slakeeper.services.versions import (
     required_in_force,
@@ -60,7 +69,12 @@ __all__ = [
 MAX_TITLE = 300
 
 
-RECORDED_KINDS = ("input", "approval", "payment", "other")  # add_obligation
+RECORDED_KINDS = (  # add_obligation
+    ObligationKind.INPUT,
+    ObligationKind.APPROVAL,
+    ObligationKind.PAYMENT,
+    ObligationKind.OTHER,
+)
 
 
 def list_obligations(
@@ -123,12 +137,12 @@ def new_obligation(
     session: Session,
     milestone: Milestone | None,
     *,
-    kind: str,
-    party: str,
+    kind: ObligationKind,
+    party: Party,
     title: str,
     started_at: datetime,
     due_at: datetime,
-    shift_mode: str,
+    shift_mode: ShiftMode,
     client_id: int | None = None,
     agreement_id: int | None = None,
     workspace_id: int | None = None,
@@ -148,7 +162,7 @@ def new_obligation(
         title=title[:MAX_TITLE],
         started_at=started_at,
         due_at=due_at,
-        status="open",
+        status=ObligationStatus.OPEN,
         shift_mode=shift_mode,
         created_at=started_at,
     )
@@ -158,14 +172,14 @@ def new_obligation(
 
 
 def open_obligations(
-    session: Session, milestone_id: int, kind: str
+    session: Session, milestone_id: int, kind: ObligationKind
 ) -> list[Obligation]:
     return list(
         session.scalars(
             select(Obligation).where(
                 Obligation.milestone_id == milestone_id,
                 Obligation.kind == kind,
-                Obligation.status == "open",
+                Obligation.status == ObligationStatus.OPEN,
             )
         )
     )
@@ -180,18 +194,14 @@ def add_obligation(
     due_at: datetime,
     now: datetime,
     milestone_id: int | None = None,
-    kind: str = "input",
+    kind: str = ObligationKind.INPUT,
 ) -> Obligation:
     """Record something the client owes by `due_at` (`kind`: an input, an
     approval, a payment or other), optionally for a milestone (which then
     depends on it)."""
     active_user(session, principal)
     require_provider(principal, "record client obligations")
-    if kind not in RECORDED_KINDS:
-        raise InvalidInput(
-            f"unknown kind {kind!r}; expected one of {', '.join(RECORDED_KINDS)}",
-            location="kind",
-        )
+    recorded = one_of(ObligationKind, kind, "kind", allowed=RECORDED_KINDS)
     client = visible_client(session, principal, client_id)
     text = state.clean_text(title)
     if text is None:
@@ -213,12 +223,12 @@ def add_obligation(
     return new_obligation(
         session,
         milestone,
-        kind=kind,
-        party="client",
+        kind=recorded,
+        party=Party.CLIENT,
         title=text,
         started_at=now,
         due_at=due_at,
-        shift_mode=terms.agreement.delays.client_caused.shift_milestones,
+        shift_mode=terms.shift_mode,
         client_id=client.id,
         agreement_id=version.agreement_id,
         workspace_id=client.workspace_id,
@@ -245,13 +255,13 @@ def meet_obligation(
     the milestones that depend on it."""
     row = _get_obligation(session, principal, obligation_id)
     require_provider(principal, "record obligations as met")
-    if row.status != "open":
+    if row.status is not ObligationStatus.OPEN:
         raise Conflict(f"obligation {row.id} is {row.status}, not open")
-    if row.kind in ("feedback", "decision"):
+    if row.kind in (ObligationKind.FEEDBACK, ObligationKind.DECISION):
         raise Conflict(
             f"a {row.kind} obligation is met by the client's answer, not recorded"
         )
-    if row.kind == "estimate":
+    if row.kind is ObligationKind.ESTIMATE:
         raise Conflict("an estimate obligation is met by estimating the change")
     if now < row.started_at:
         raise InvalidInput("it cannot be met before it started", location="now")
@@ -270,12 +280,12 @@ def waive_obligation(
     """The provider releases the client from an obligation (no lateness counts)."""
     row = _get_obligation(session, principal, obligation_id)
     require_provider(principal, "waive obligations")
-    if row.status != "open":
+    if row.status is not ObligationStatus.OPEN:
         raise Conflict(f"obligation {row.id} is {row.status}, not open")
     why = state.clean_text(reason)
     if why is None:
         raise InvalidInput("give the reason", location="reason")
-    row.status, row.note, row.met_at = "waived", why, now
+    row.status, row.note, row.met_at = ObligationStatus.WAIVED, why, now
     session.flush()
     return row
 
@@ -293,14 +303,18 @@ def settle(
     obligations by their own steps) and, when the client met it late, propose the
     adjustments of the milestones depending on it (`milestones`, else the
     obligation's milestone and those after it, except `skip`)."""
-    row.status, row.met_at, row.met_by_id = "met", now, principal.user_id
+    row.status, row.met_at, row.met_by_id = (
+        ObligationStatus.MET,
+        now,
+        principal.user_id,
+    )
     version = _agreement_version(session, row.agreement_id, now)
     terms = version_terms(version)
-    mode: ShiftMode = terms.agreement.delays.client_caused.shift_milestones
+    mode = terms.shift_mode
     row.shift_mode = mode
     row.lateness = lateness(row.due_at, now, terms.default_calendar, mode)
     session.flush()
-    if row.party != "client" or not row.lateness:
+    if row.party is not Party.CLIENT or not row.lateness:
         return row
     if milestones is None:
         milestones = []
@@ -319,8 +333,8 @@ def settle(
         adjustments.propose(
             session,
             milestone,
-            cause="client",
-            kind="delay",
+            cause=AdjustmentCause.CLIENT,
+            kind=AdjustmentKind.DELAY,
             reason=f"{row.title}: met {late} late",
             mode=mode,
             amount=row.lateness,

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +20,7 @@ from slakeeper.core import minor_unit
 from slakeeper.core.invoice import (
     money,
 )
+from slakeeper.core.states import InvoiceKind
 from slakeeper.db.models import (
     BillingParty,
     Invoice,
@@ -39,7 +40,6 @@ from slakeeper.services.access import (
 )
 from slakeeper.services.invoicing.numbers import check_pattern
 from slakeeper.services.invoicing.records import (
-    InvoiceKind,
     add_period,
     client_of,
     get_invoice,
@@ -288,7 +288,7 @@ def invoice_document(
         time_rows.sort(key=lambda r: (r.day, r.entry_id))
         lines.append(
             DocumentLine(
-                kind=cast(Any, line.kind),
+                kind=line.kind,
                 description=line.description,
                 quantity=_decimal(line.quantity, None),
                 unit=line.unit,
@@ -313,7 +313,7 @@ def invoice_document(
         )
     notes = [invoice.note] if invoice.note else []
     return InvoiceDocument(
-        kind=cast(Any, invoice.kind),
+        kind=invoice.kind,
         number=number,
         issue_date=issue,
         due_date=due,
@@ -389,5 +389,5 @@ def export_invoice(
     content = out.encode("utf-8") if isinstance(out, str) else bytes(out)
     media, suffix = _MEDIA[fmt]
     safe = re.sub(r"[^A-Za-z0-9._-]", "_", doc.number)
-    prefix = "credit-note" if doc.kind == "credit_note" else "invoice"
+    prefix = "credit-note" if doc.kind is InvoiceKind.CREDIT_NOTE else "invoice"
     return Export(content, media, f"{prefix}-{safe}.{suffix}")

@@ -36,11 +36,11 @@ from sqlalchemy.orm import Session
 
 from slakeeper.core import invoice_totals
 from slakeeper.core.invoice import (
-    GROUPINGS,
     LinePlan,
     money,
     time_lines,
 )
+from slakeeper.core.states import InvoiceGrouping, InvoiceKind, InvoiceStatus, LineKind
 from slakeeper.db.models import (
     Invoice,
     InvoiceLine,
@@ -59,8 +59,6 @@ from slakeeper.services.invoicing.numbers import DEFAULT_PATTERN, next_number
 from slakeeper.services.invoicing.payments import reconcile_pause
 from slakeeper.services.invoicing.records import (
     MAX_REASON,
-    InvoiceKind,
-    InvoiceStatus,
     add_period,
     audit_invoice,
     billing_of,
@@ -109,7 +107,7 @@ def build_invoice(
     period_start: date,
     period_end: date,
     milestones: Sequence[str] = (),
-    group_by: str = "rate",
+    group_by: str = InvoiceGrouping.RATE,
     now: datetime,
 ) -> Built:
     """Build a draft for a client and a period (its first and last day, in the
@@ -129,11 +127,14 @@ def build_invoice(
     user = active_user(session, principal)
     require_owner(principal, "build invoices")
     client = client_of(session, principal, client_id)
-    if group_by not in GROUPINGS:
+    try:
+        grouping = InvoiceGrouping(group_by)
+    except ValueError:
         raise InvalidInput(
-            f"unknown grouping {group_by!r}; expected one of {', '.join(GROUPINGS)}",
+            f"unknown grouping {group_by!r};"
+            f" expected one of {', '.join(InvoiceGrouping)}",
             location="group_by",
-        )
+        ) from None
     if period_end < period_start:
         raise InvalidInput(
             f"the period ends ({period_end}) before it starts ({period_start})",
@@ -158,7 +159,7 @@ def build_invoice(
     if not fixed_price:
         work = billable_work(session, client, version, from_at, to_at, notes)
         rounding = rounding_of(terms, billing)
-        plans += time_lines(work, rounding, zone, billing.currency, group_by)
+        plans += time_lines(work, rounding, zone, billing.currency, grouping)
     plans += milestone_lines(session, client, billing, milestones, fixed_price)
     if not plans:
         raise Conflict(
@@ -175,9 +176,9 @@ def build_invoice(
         workspace_id=client.workspace_id,
         client_id=client.id,
         agreement_version_id=version.id,
-        kind=InvoiceKind.INVOICE.value,
+        kind=InvoiceKind.INVOICE,
         number=None,
-        status=InvoiceStatus.DRAFT.value,
+        status=InvoiceStatus.DRAFT,
         period_start=period_start,
         period_end=period_end,
         currency=billing.currency,
@@ -186,7 +187,7 @@ def build_invoice(
         gross_amount=totals.gross,
         tax_rate=tax_rate,
         tax_id=None if billing.tax is None else billing.tax.id,
-        group_by=group_by,
+        group_by=grouping,
         created_at=now,
         created_by_id=user.id,
     )
@@ -297,12 +298,14 @@ def _stale_entries(session: Session, invoice: Invoice) -> list[int]:
                 InvoiceLine.id, func.coalesce(func.sum(InvoiceLineEntry.raw_seconds), 0)
             )
             .outerjoin(InvoiceLineEntry, InvoiceLineEntry.line_id == InvoiceLine.id)
-            .where(InvoiceLine.invoice_id == invoice.id, InvoiceLine.kind == "time")
+            .where(
+                InvoiceLine.invoice_id == invoice.id, InvoiceLine.kind == LineKind.TIME
+            )
             .group_by(InvoiceLine.id)
         ).all()
     )
     for line in invoice_lines(session, invoice.id):
-        if line.kind == "time" and int(sums.get(line.id, 0)) != line.raw_seconds:
+        if line.kind is LineKind.TIME and int(sums.get(line.id, 0)) != line.raw_seconds:
             stale.append(-line.position)  # an entry was deleted
     return sorted(set(stale))
 
@@ -396,9 +399,9 @@ def issue_invoice(
     invoice.due_date = add_period(day, billing.invoice.due)
     invoice.issued_at, invoice.issued_by_id = now, user.id
     if money(invoice.gross_amount, invoice.currency) == 0:
-        invoice.status, invoice.paid_at = InvoiceStatus.PAID.value, now
+        invoice.status, invoice.paid_at = InvoiceStatus.PAID, now
     else:
-        invoice.status = InvoiceStatus.ISSUED.value
+        invoice.status = InvoiceStatus.ISSUED
     session.flush()
     audit_invoice(
         session,
@@ -461,11 +464,11 @@ def cancel_invoice(
         workspace_id=invoice.workspace_id,
         client_id=invoice.client_id,
         agreement_version_id=invoice.agreement_version_id,
-        kind=InvoiceKind.CREDIT_NOTE.value,
+        kind=InvoiceKind.CREDIT_NOTE,
         number=next_number(
             session, invoice.workspace_id, _pattern(session, invoice.workspace_id), day
         ),
-        status=InvoiceStatus.ISSUED.value,
+        status=InvoiceStatus.ISSUED,
         period_start=invoice.period_start,
         period_end=invoice.period_end,
         issue_date=day,
@@ -536,7 +539,7 @@ def cancel_invoice(
         .values(invoice_id=None)
         .execution_options(synchronize_session=False)
     )
-    invoice.status, invoice.cancelled_at = InvoiceStatus.CANCELLED.value, now
+    invoice.status, invoice.cancelled_at = InvoiceStatus.CANCELLED, now
     session.flush()
     audit_invoice(
         session,

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from slakeeper.core.invoice import (
     money,
 )
+from slakeeper.core.states import InvoiceKind, InvoiceStatus
 from slakeeper.db.models import (
     Invoice,
     Payment,
@@ -36,8 +37,6 @@ from slakeeper.services.access import (
 )
 from slakeeper.services.invoicing.records import (
     UNPAID,
-    InvoiceKind,
-    InvoiceStatus,
     add_period,
     audit_invoice,
     get_invoice,
@@ -130,7 +129,7 @@ def record_payment(
     session.add(payment)
     session.flush()
     if value == due:
-        invoice.status, invoice.paid_at = InvoiceStatus.PAID.value, now
+        invoice.status, invoice.paid_at = InvoiceStatus.PAID, now
         session.flush()
     audit_invoice(
         session,
@@ -198,7 +197,7 @@ def due_invoices(session: Session, workspace_id: int, now: datetime) -> list[Inv
             select(Invoice)
             .where(
                 Invoice.workspace_id == workspace_id,
-                Invoice.kind == InvoiceKind.INVOICE.value,
+                Invoice.kind == InvoiceKind.INVOICE,
                 Invoice.status.in_(UNPAID),
                 Invoice.due_date < (now + timedelta(days=2)).date(),
             )
@@ -216,7 +215,7 @@ def check_invoice(session: Session, invoice: Invoice, now: datetime) -> bool:
     assert invoice.due_date is not None
     moved = False
     if invoice.status == InvoiceStatus.ISSUED and today > invoice.due_date:
-        invoice.status, invoice.overdue_at = InvoiceStatus.OVERDUE.value, now
+        invoice.status, invoice.overdue_at = InvoiceStatus.OVERDUE, now
         moved = True
     rule = _pause_rule(invoice, terms)
     if (
@@ -254,8 +253,8 @@ def reconcile_pause(
         select(Invoice).where(
             Invoice.workspace_id == workspace_id,
             Invoice.client_id == client_id,
-            Invoice.kind == InvoiceKind.INVOICE.value,
-            Invoice.status == InvoiceStatus.OVERDUE.value,
+            Invoice.kind == InvoiceKind.INVOICE,
+            Invoice.status == InvoiceStatus.OVERDUE,
             Invoice.payment_paused_at.is_not(None),
         )
     ).all()

@@ -1,7 +1,7 @@
-"""What the invoice services share, lowest layer: an invoice's status and kind,
-reading invoices, their lines, time entries and payments as the principal may
-see them, the workspace write lock, the agreement terms an invoice is read
-under, billing-party rows, and the audit record of an invoice's moves.
+"""What the invoice services share, lowest layer: reading invoices, their
+lines, time entries and payments as the principal may see them, the workspace
+write lock, the agreement terms an invoice is read under, billing-party rows,
+and the audit record of an invoice's moves.
 
 Who may read what: the provider's staff read everything; a client contact
 reads their own client's issued invoices (never drafts). Another workspace's
@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +22,7 @@ from sqlalchemy.orm import Session
 from slakeeper.agreement.schema import Billing
 from slakeeper.agreement.types import CalendarPeriod
 from slakeeper.core import delivery, money
+from slakeeper.core.states import InvoiceKind, InvoiceStatus
 from slakeeper.db.models import (
     AgreementVersion,
     BillingParty,
@@ -49,8 +49,6 @@ from slakeeper.services.views.invoicing import InvoiceDetailRead, InvoiceRead
 __all__ = [
     "MAX_REASON",
     "UNPAID",
-    "InvoiceKind",
-    "InvoiceStatus",
     "add_period",
     "audit_invoice",
     "billing_of",
@@ -80,20 +78,7 @@ __all__ = [
 MAX_REASON = 2000
 
 
-class InvoiceStatus(StrEnum):
-    DRAFT = "draft"
-    ISSUED = "issued"
-    PAID = "paid"
-    OVERDUE = "overdue"
-    CANCELLED = "cancelled"
-
-
-class InvoiceKind(StrEnum):
-    INVOICE = "invoice"
-    CREDIT_NOTE = "credit_note"
-
-
-UNPAID = (InvoiceStatus.ISSUED.value, InvoiceStatus.OVERDUE.value)
+UNPAID = (InvoiceStatus.ISSUED, InvoiceStatus.OVERDUE)
 
 
 def client_of(session: Session, principal: Principal, client_id: int) -> Client:
@@ -141,14 +126,14 @@ def list_invoices(
     active_user(session, principal)
     query = scoped(select(Invoice), Invoice, principal)
     if not principal.is_provider:
-        query = query.where(Invoice.status != InvoiceStatus.DRAFT.value)
+        query = query.where(Invoice.status != InvoiceStatus.DRAFT)
     if client_id is not None:
         query = query.where(
             Invoice.client_id == client_of(session, principal, client_id).id
         )
     if status is not None:
         try:
-            query = query.where(Invoice.status == InvoiceStatus(status).value)
+            query = query.where(Invoice.status == InvoiceStatus(status))
         except ValueError:
             known = ", ".join(s.value for s in InvoiceStatus)
             raise InvalidInput(

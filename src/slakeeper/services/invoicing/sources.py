@@ -22,6 +22,7 @@ from slakeeper.core.invoice import (
     LinePlan,
     fixed_line,
 )
+from slakeeper.core.states import InvoiceKind, InvoiceStatus, MilestoneStatus
 from slakeeper.db.models import (
     AgreementVersion,
     Client,
@@ -37,8 +38,6 @@ from slakeeper.services.access import (
     Principal,
 )
 from slakeeper.services.invoicing.records import (
-    InvoiceKind,
-    InvoiceStatus,
     billing_of,
     start_of,
 )
@@ -227,10 +226,8 @@ def billed_milestones(session: Session, milestone_ids: Iterable[int]) -> set[int
         .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
         .where(
             InvoiceLine.milestone_id.in_(ids),
-            Invoice.kind == InvoiceKind.INVOICE.value,
-            Invoice.status.not_in(
-                (InvoiceStatus.DRAFT.value, InvoiceStatus.CANCELLED.value)
-            ),
+            Invoice.kind == InvoiceKind.INVOICE,
+            Invoice.status.not_in((InvoiceStatus.DRAFT, InvoiceStatus.CANCELLED)),
         )
     ).all()
     return {m for m in found if m is not None}
@@ -280,7 +277,7 @@ def milestone_lines(
                 " milestones are invoiced by milestone",
                 location="milestones",
             )
-        if row.status != "accepted":
+        if row.status is not MilestoneStatus.ACCEPTED:
             raise Conflict(
                 f"milestone {key} is {row.status}: a fixed fee is invoiced once the"
                 " milestone is accepted"
@@ -291,7 +288,11 @@ def milestone_lines(
     if not keys and fixed_price:
         for row in rows:
             fee = fee_of(row)
-            if row.status == "accepted" and row.id not in billed and fee is not None:
+            if (
+                row.status is MilestoneStatus.ACCEPTED
+                and row.id not in billed
+                and fee is not None
+            ):
                 chosen.append((row, fee))
     out = [
         fixed_line(f"Milestone: {row.title}", fee, billing.currency, row.id)

@@ -19,6 +19,17 @@ from pydantic import Field
 
 from slakeeper.core import MilestoneState
 from slakeeper.core.delivery import CadencePeriod
+from slakeeper.core.states import (
+    AdjustmentCause,
+    AdjustmentKind,
+    AdjustmentStatus,
+    ChangeRequestStatus,
+    MilestoneStatus,
+    ObligationKind,
+    ObligationStatus,
+    Party,
+    ShiftMode,
+)
 from slakeeper.db.models import (
     Adjustment,
     ChangeRequest,
@@ -116,7 +127,7 @@ class MilestoneRead(ReadModel):
     )
     started_at: datetime = Field(description="When its working time started.")
     created_at: datetime
-    status: str = Field(
+    status: MilestoneStatus = Field(
         description="planned, in_progress, submitted, changes_requested, accepted"
         " or cancelled."
     )
@@ -314,10 +325,14 @@ class AdjustmentRead(ReadModel):
     change_request_id: int | None = Field(
         description="The change request that moved the milestone."
     )
-    cause: str = Field(description="Whose delay it is: provider, client, third_party.")
-    kind: str = Field(description="delay, or change (an approved change request).")
+    cause: AdjustmentCause = Field(
+        description="Whose delay it is: provider, client, third_party."
+    )
+    kind: AdjustmentKind = Field(
+        description="delay, or change (an approved change request)."
+    )
     reason: str
-    mode: str = Field(description="working_time or calendar_days.")
+    mode: ShiftMode = Field(description="working_time or calendar_days.")
     amount_seconds: int | None = Field(
         description="The move in working time of the agreement's calendar"
         " (mode working_time)."
@@ -325,7 +340,7 @@ class AdjustmentRead(ReadModel):
     days: int | None = Field(
         description="The move in calendar days (mode calendar_days)."
     )
-    status: str = Field(description="proposed, accepted or rejected.")
+    status: AdjustmentStatus = Field(description="proposed, accepted or rejected.")
     automatic: bool = Field(description="It took effect without acceptance.")
     proposed_at: datetime
     proposed_by_id: int | None = Field(
@@ -451,18 +466,18 @@ class ObligationRead(ReadModel):
     change_request_id: int | None = Field(
         description="The change request it is about (estimate, decision)."
     )
-    kind: str = Field(description="input, feedback, decision, estimate, ...")
-    party: str = Field(description="Who owes it: client or provider.")
+    kind: ObligationKind = Field(description="input, feedback, decision, estimate, ...")
+    party: Party = Field(description="Who owes it: client or provider.")
     title: str
     started_at: datetime
     due_at: datetime
-    status: str = Field(
+    status: ObligationStatus = Field(
         description="open, met, waived, or lapsed (feedback on a submission that"
         " was deemed accepted)."
     )
     met_at: datetime | None = Field(description="When it was met or waived.")
     met_by_id: int | None
-    shift_mode: str = Field(
+    shift_mode: ShiftMode = Field(
         description="How its lateness moves milestones: working_time or calendar_days."
     )
     lateness_seconds: int | None = Field(
@@ -520,13 +535,13 @@ class EffectRead(ReadModel):
         }
     )
     milestone: str = Field(description="The milestone's key.")
-    mode: str = Field(description="working_time or calendar_days.")
+    mode: ShiftMode = Field(description="working_time or calendar_days.")
     amount_seconds: int | None = Field(description="The move in working time.")
     days: int | None = Field(description="The move in calendar days.")
 
     @classmethod
     def of(cls, effect: dict[str, Any]) -> EffectRead:
-        mode = str(effect["mode"])
+        mode = ShiftMode(effect["mode"])
         seconds, days = _shift(mode, int(effect["amount"]))
         return cls(
             milestone=str(effect["milestone"]),
@@ -578,7 +593,9 @@ class ChangeRequestRead(ReadModel):
     agreement_id: int
     title: str
     body: str
-    status: str = Field(description="requested, estimated, approved or rejected.")
+    status: ChangeRequestStatus = Field(
+        description="requested, estimated, approved or rejected."
+    )
     requested_at: datetime
     requested_by_id: int
     effort_seconds: int | None = Field(description="The estimated effort.")

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import Field
 
 from slakeeper.core import money
+from slakeeper.core.states import InvoiceKind, InvoiceStatus, LineKind, RateSource
 from slakeeper.db.models import (
     Invoice,
     InvoiceLine,
@@ -86,8 +87,8 @@ class InvoiceRead(ReadModel):
     model_config = examples(_INVOICE_EXAMPLE)
     id: int
     number: str | None = Field(description="Set when issued; never reused.")
-    kind: Literal["invoice", "credit_note"]
-    status: Literal["draft", "issued", "paid", "overdue", "cancelled"]
+    kind: InvoiceKind
+    status: InvoiceStatus
     client_id: int
     client_name: str = Field(description="The client's name.")
     agreement_version_id: int
@@ -173,7 +174,9 @@ class LineEntryRead(ReadModel):
     rounded_seconds: int
     rate: Decimal = Field(description="Per hour.")
     amount: Decimal
-    rate_source: str = Field(description="default, role, priority or out_of_hours.")
+    rate_source: RateSource = Field(
+        description="default, role, priority or out_of_hours."
+    )
 
     @classmethod
     def of(cls, row: InvoiceLineEntry, currency: str) -> LineEntryRead:
@@ -208,7 +211,7 @@ class InvoiceLineRead(ReadModel):
         }
     )
     position: int
-    kind: Literal["time", "fixed", "credit", "other"]
+    kind: LineKind
     description: str
     quantity: Decimal
     unit: str
@@ -217,7 +220,7 @@ class InvoiceLineRead(ReadModel):
     tax_rate: Decimal
     raw_seconds: int
     rounded_seconds: int
-    rate_source: str | None
+    rate_source: RateSource | None
     entries: list[LineEntryRead]
 
     @classmethod
@@ -226,7 +229,7 @@ class InvoiceLineRead(ReadModel):
     ) -> InvoiceLineRead:
         return cls(
             position=row.position,
-            kind=row.kind,  # type: ignore[arg-type]
+            kind=row.kind,
             description=row.description,
             quantity=_plain(row.quantity),
             unit=row.unit,

@@ -8,6 +8,15 @@ from datetime import datetime
 
 from pydantic import Field
 
+from slakeeper.core.states import (
+    AdjustmentCause,
+    AdjustmentKind,
+    AdjustmentStatus,
+    MilestoneStatus,
+    ObligationKind,
+    Party,
+    ShiftMode,
+)
 from slakeeper.services.views.base import ReadModel, examples
 
 __all__ = [
@@ -35,11 +44,11 @@ class StatusTicket(ReadModel):
 
 
 class StatusAdjustment(ReadModel):
-    cause: str = Field(description="provider, client or third_party.")
-    kind: str = Field(description="delay or change.")
-    status: str = Field(description="proposed, accepted or rejected.")
+    cause: AdjustmentCause = Field(description="provider, client or third_party.")
+    kind: AdjustmentKind = Field(description="delay or change.")
+    status: AdjustmentStatus = Field(description="proposed, accepted or rejected.")
     amount: int = Field(description="Working seconds, or days for calendar_days.")
-    mode: str = Field(description="working_time or calendar_days.")
+    mode: ShiftMode = Field(description="working_time or calendar_days.")
     reason: str
 
 
@@ -47,7 +56,7 @@ class StatusMilestone(ReadModel):
     client: str
     key: str
     title: str
-    status: str
+    status: MilestoneStatus
     state: str = Field(description="late, at_risk or on_track.")
     due_at: datetime = Field(description="The due time after accepted adjustments.")
     agreed_due_at: datetime = Field(description="The due time the agreement sets.")
@@ -58,8 +67,8 @@ class StatusMilestone(ReadModel):
 class StatusObligation(ReadModel):
     id: int
     client: str
-    party: str = Field(description="Who owes it: client or provider.")
-    kind: str
+    party: Party = Field(description="Who owes it: client or provider.")
+    kind: ObligationKind
     title: str
     due_at: datetime
     overdue: bool
