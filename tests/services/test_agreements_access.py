@@ -94,6 +94,14 @@ MATRIX: dict[str, tuple[Call, dict[str, Any]]] = {
         CLIENT_READS,
     ),
     "history": (lambda s, p, c: svc.history(s, p, c.agreement_id), CLIENT_READS),
+    "version_detail": (
+        lambda s, p, c: svc.version_detail(s, p, c.agreement_id),
+        CLIENT_READS,
+    ),
+    "in_force": (
+        lambda s, p, c: svc.in_force(s, p, c.world.cast.acme_id, LATER),
+        CLIENT_READS,
+    ),
     "comments": (lambda s, p, c: svc.comments(s, p, c.review_id), CLIENT_READS),
     "comment": (
         lambda s, p, c: svc.comment(s, p, c.review_id, "Hm.", LATER),

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["ReadModel"]
+__all__ = ["AT", "ReadModel", "examples"]
+
+AT = "2026-12-01T09:00:00Z"  # the instant the examples are set at
 
 
 class ReadModel(BaseModel):
@@ -12,3 +16,9 @@ class ReadModel(BaseModel):
     API (response schema), the CLI (`--json`) and the web pages."""
 
     model_config = ConfigDict(frozen=True)
+
+
+def examples(*shown: dict[str, Any]) -> ConfigDict:
+    """A model's examples for the OpenAPI document (`model_config = examples(...)`;
+    a read model stays frozen: pydantic merges its config with `ReadModel`'s)."""
+    return ConfigDict(json_schema_extra={"examples": list(shown)})
