@@ -24,9 +24,9 @@ from slakeeper.db.models import (
 from slakeeper.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from slakeeper.mail.message import InboundMessage, parse_message
 from slakeeper.services import mail as svc
-from slakeeper.services.views.mail import QuarantinedMailRead
 from slakeeper.services import tickets
 from slakeeper.services.access import Principal
+from slakeeper.services.views.mail import QuarantinedMailRead
 from tests.factories import ACTIVE_AT, Cast, World, activate, make_world
 from tests.mail.helpers import mail
 

@@ -59,8 +59,8 @@ from slakeeper.services.delivery import (
     obligations,
 )
 from slakeeper.services.demo import seed_demo
-from slakeeper.services.views.agreements import ClientRead
 from slakeeper.services.invoicing import credits, document, records, sources
+from slakeeper.services.views.agreements import ClientRead
 from slakeeper.services.workspaces import principal_for
 
 NOW = datetime(2027, 3, 15, 10, 0, tzinfo=UTC)
