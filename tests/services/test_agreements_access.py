@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from slakeeper.db.models import AgreementVersion, AuditEntry
+from slakeeper.db.models import AuditEntry
 from slakeeper.errors import AppError, NotFound, PermissionDenied
 from slakeeper.services import agreements as svc
 from slakeeper.services import versions
 from slakeeper.services.access import Principal
+from slakeeper.services.views.agreements import VersionRead
 from tests.factories import NOW, World, example_text, make_world
 
 LATER = NOW + timedelta(hours=1)
@@ -41,7 +42,7 @@ def scene(module_sessions: sessionmaker[Session]) -> Scene:
         world = make_world(s)
         jane = world.cast.jane
 
-        def new() -> AgreementVersion:
+        def new() -> VersionRead:
             return svc.import_agreement(
                 s,
                 jane,

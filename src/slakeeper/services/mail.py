@@ -323,12 +323,10 @@ def _quarantine_reads(
     workspace_id = rows[0].workspace_id
     emails = emails_of(session, workspace_id, (r.released_as_id for r in rows))
     ticket_ids = sorted({r.ticket_id for r in rows if r.ticket_id is not None})
-    found = (
-        session.execute(select(Ticket.id, Ticket.key).where(Ticket.id.in_(ticket_ids)))
-        if ticket_ids
-        else []
-    )
-    keys = {row.id: row.key for row in found}
+    keys: dict[int, str] = {}
+    if ticket_ids:
+        query = select(Ticket.id, Ticket.key).where(Ticket.id.in_(ticket_ids))
+        keys = {row.id: row.key for row in session.execute(query)}
     return [
         QuarantinedMailRead.of(r, parse_message(r.raw).text, emails, keys) for r in rows
     ]
