@@ -126,7 +126,8 @@ _VERSION_EXAMPLE: dict[str, Any] = {
 
 class VersionRead(ReadModel):
     """A version of an agreement: its hash, where it is in its lifecycle, who
-    approved it and what changed from the version before."""
+    approved it and what changed from the version before (built as a
+    `VersionDetailRead`, shown without its file by `summary()`)."""
 
     model_config = examples(_VERSION_EXAMPLE)
     id: int
@@ -149,41 +150,6 @@ class VersionRead(ReadModel):
         " version 1."
     )
 
-    @staticmethod
-    def fields_of(
-        version: AgreementVersion,
-        state: VersionState,
-        approvals: Sequence[ApprovalRead],
-        changes: Sequence[str],
-    ) -> dict[str, Any]:
-        return {
-            "id": version.id,
-            "agreement_id": version.agreement_id,
-            "number": version.number,
-            "status": state.status,
-            "sha256": version.sha256,
-            "source_name": version.source_name,
-            "effective_on": version.effective_on,
-            "amends_id": version.amends_id,
-            "created_by": version.created_by,
-            "created_at": version.created_at,
-            "changed_at": state.changed_at,
-            "active_from": state.active_from,
-            "active_until": state.active_until,
-            "approvals": list(approvals),
-            "changes": list(changes),
-        }
-
-    @classmethod
-    def of(
-        cls,
-        version: AgreementVersion,
-        state: VersionState,
-        approvals: Sequence[ApprovalRead],
-        changes: Sequence[str],
-    ) -> VersionRead:
-        return cls(**cls.fields_of(version, state, approvals, changes))
-
 
 class VersionDetailRead(VersionRead):
     """A version with the agreement file as it was stored."""
@@ -201,8 +167,24 @@ class VersionDetailRead(VersionRead):
         approvals: Sequence[ApprovalRead],
         changes: Sequence[str],
     ) -> VersionDetailRead:
+        """`approvals`: the version's, oldest first; `changes`: what changed
+        from the version before (`agreements.changes_between`)."""
         return cls(
-            **cls.fields_of(version, state, approvals, changes),
+            id=version.id,
+            agreement_id=version.agreement_id,
+            number=version.number,
+            status=state.status,
+            sha256=version.sha256,
+            source_name=version.source_name,
+            effective_on=version.effective_on,
+            amends_id=version.amends_id,
+            created_by=version.created_by,
+            created_at=version.created_at,
+            changed_at=state.changed_at,
+            active_from=state.active_from,
+            active_until=state.active_until,
+            approvals=list(approvals),
+            changes=list(changes),
             source_text=version.source_text,
         )
 
