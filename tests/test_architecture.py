@@ -56,8 +56,13 @@ def test_core_all_is_sorted_and_complete():
 
 
 SRC = CORE.parent
-# what each package of slakeeper may import of the others (core: above)
+# what each package (or top-level module) of slakeeper may import of the others
+# (core: above); `db` in api, cli and importers is narrowed by the tests below
 LAYERS = {
+    "errors": set(),
+    "settings": {"errors"},
+    "yamlsource": {"core", "errors"},
+    "typesetting": {"errors"},
     "agreement": {"agreement", "core", "yamlsource", "typesetting", "errors"},
     "db": {"db", "core", "settings", "errors"},
     "mail": {"mail", "errors", "settings"},
@@ -74,6 +79,41 @@ LAYERS = {
         "yamlsource",
         "typesetting",
     },
+    "importers": {
+        "importers",
+        "core",
+        "services",
+        "db",
+        "errors",
+        "settings",
+        "yamlsource",
+    },
+    "api": {
+        "api",
+        "core",
+        "agreement",
+        "services",
+        "db",
+        "invoicing",
+        "errors",
+        "settings",
+        "yamlsource",
+        "typesetting",
+    },
+    "cli": {
+        "cli",
+        "core",
+        "agreement",
+        "services",
+        "db",
+        "importers",
+        "invoicing",
+        "mail",
+        "errors",
+        "settings",
+        "yamlsource",
+        "typesetting",
+    },
 }
 
 
@@ -82,14 +122,107 @@ def _ours(name: str) -> str | None:
     return parts[1] if parts[0] == "slakeeper" and len(parts) > 1 else None
 
 
+def _files(package: str) -> list[Path]:
+    folder = SRC / package
+    return sorted(folder.rglob("*.py")) if folder.is_dir() else [SRC / f"{package}.py"]
+
+
+def test_every_package_has_its_layer():
+    found = {p.name for p in SRC.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    found |= {p.stem for p in SRC.glob("*.py") if not p.name.startswith("__")}
+    assert found - {"core", "examples"} == set(LAYERS)
+
+
 def test_each_package_imports_only_the_layers_below_it():
     offenders = []
     for package, allowed in LAYERS.items():
-        for path in sorted((SRC / package).rglob("*.py")):
+        for path in _files(package):
             for name in _imports(path):
                 ours = _ours(name)
                 if ours is not None and ours not in allowed:
                     offenders.append(f"{package}/{path.name}: {name}")
+    assert offenders == []
+
+
+# -- the doors (cli, api) and the importers touch the database only to start --
+
+# The modules that open the database: engine, sessions, migrations.
+START_UP = {
+    "cli/context.py",
+    "cli/admin.py",
+    "cli/serve.py",
+    "cli/demo.py",
+    "api/app.py",
+    "api/deps.py",
+}
+START_UP_DB = {"slakeeper.db.session", "slakeeper.db.migrate"}
+# The session types start-up hands out, named in annotations anywhere (no SQL).
+SESSION_TYPES = {"sqlalchemy.orm": {"Session", "sessionmaker"}}
+# What `slakeeper init` and `db upgrade` use to open the configured URL.
+START_UP_SQLALCHEMY = {
+    "sqlalchemy": {"Engine", "make_url"},
+    "sqlalchemy.exc": {"ArgumentError"},
+}
+
+
+def _imported_names(path: Path) -> list[tuple[str, set[str]]]:
+    """Each import of a module: the module and the names taken from it (empty
+    for `import module`), anywhere in the file."""
+    found: list[tuple[str, set[str]]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.extend((alias.name, set()) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.module, {alias.name for alias in node.names}))
+    return found
+
+
+def _database_offences(path: Path) -> list[str]:
+    """What a module of cli/, api/ or importers/ imports of the database beyond
+    what its place allows."""
+    where = path.relative_to(SRC).as_posix()
+    start_up = where in START_UP
+    offences = []
+    for module, names in _imported_names(path):
+        top = module.split(".")[0]
+        if module == "slakeeper.db" or module.startswith("slakeeper.db."):
+            allowed = start_up and module in START_UP_DB
+        elif top == "sqlalchemy":
+            fine = set(SESSION_TYPES.get(module, set()))
+            if start_up:
+                fine |= START_UP_SQLALCHEMY.get(module, set())
+            allowed = bool(names) and names <= fine
+        else:
+            continue
+        if not allowed:
+            offences.append(f"{where}: {module} {sorted(names)}")
+    return offences
+
+
+def _adapter_files() -> list[Path]:
+    return [p for package in ("cli", "api", "importers") for p in _files(package)]
+
+
+def test_cli_api_and_importers_touch_the_database_only_to_start():
+    """No SQL in the doors: cli/ and api/ import `db.session` and `db.migrate`
+    only in their start-up modules, never `db.models` nor SQLAlchemy's query
+    parts (only the session types); the importers write through the services."""
+    offenders = [
+        offence for path in _adapter_files() for offence in _database_offences(path)
+    ]
+    assert offenders == []
+
+
+def test_read_models_import_nothing_of_the_services():
+    """services/views: read models built from rows, never a query or a rule."""
+    offenders = []
+    for path in sorted((SRC / "services" / "views").rglob("*.py")):
+        for name in _imports(path):
+            if _ours(name) is None:
+                continue
+            fine = ("slakeeper.services.views", "slakeeper.core", "slakeeper.db.models")
+            if not any(name == f or name.startswith(f + ".") for f in fine):
+                offenders.append(f"views/{path.name}: {name}")
     assert offenders == []
 
 

@@ -8,7 +8,7 @@ AppError                      status  code                     defined in
 │   ├── SourceError           422     invalid_document         yamlsource
 │   ├── RowError              422     invalid_input            importers.csv_formats
 │   ├── FacturxError          422     invalid_input            invoicing.facturx
-│   └── IdempotencyKeyReused  422     idempotency_key_reused   api.idempotency
+│   └── IdempotencyKeyReused  422     idempotency_key_reused   services.idempotency
 ├── PermissionDenied          403     permission_denied
 │   └── Unauthenticated       401     unauthenticated
 ├── NotFound                  404     not_found

@@ -130,11 +130,12 @@ def test_people_clients_and_tokens_end_to_end(db_settings, monkeypatch):
     fails([*add_max, "--client", "Initech"], "client 'Initech' not found")
     fails(["user", "add", "x@y.example", "--name", "X", "--role", "boss"], "role")
     users = json.loads(ok(["user", "list", "--json"]))
-    assert [(u["email"], u["client"]) for u in users] == [
+    assert [(u["email"], u["client_name"]) for u in users] == [
         ("jane@janedoe.example", None),
         ("sam@janedoe.example", None),
         ("max@acme.example", "Acme GmbH"),
     ]
+    assert users[2]["client_id"] == clients[0]["id"]  # as GET /clients names it
     assert "max@acme.example" in ok(["user", "list"])
 
     created = runner.invoke(app, ["token", "create", "deploy"])
@@ -143,9 +144,10 @@ def test_people_clients_and_tokens_end_to_end(db_settings, monkeypatch):
     assert plaintext.startswith("slk_")
     assert "shown only once" in created.stderr
     tokens = json.loads(ok(["token", "list", "--json"]))
-    assert [(t["name"], t["user"], t["revoked_at"]) for t in tokens] == [
+    assert [(t["name"], t["user_email"], t["revoked_at"]) for t in tokens] == [
         ("deploy", "jane@janedoe.example", None)
     ]
+    assert tokens[0]["user_id"] == users[0]["id"]
     assert plaintext not in ok(["token", "list"])
     assert f"Revoked token {tokens[0]['id']} (deploy)." in ok(
         ["token", "revoke", str(tokens[0]["id"])]

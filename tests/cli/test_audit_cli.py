@@ -241,7 +241,7 @@ def test_show_filters_as_json(workspace):
     ) == [9]
     row = json.loads(run("show", "--json", "--limit", "1").output)[0]
     assert row["payload"] == {"n": 20, "note": "entry 20", "sha256": "ab" * 32}
-    assert row["at"] == "2027-01-04T11:20:00.123456+00:00"
+    assert row["at"] == "2027-01-04T11:20:00.123456Z"
     assert row["actor"] == "jane@example.com"
     assert set(row) >= {"prev_hash", "hash", "object_type", "object_id", "action"}
 

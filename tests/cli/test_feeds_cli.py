@@ -88,12 +88,12 @@ def test_create_prints_the_token_path_and_url_and_the_token_opens_the_feed(env):
     assert str(calendar["x-wr-calname"]) == "Acme GmbH deadlines"
     assert len(calendar.walk("VEVENT")) == 3
     (row,) = listed()
-    assert (row["client"], row["client_id"], row["name"], row["created_by"]) == (
-        "Acme GmbH",
-        env.acme_id,
-        "Jane's phone",
-        JANE,
-    )
+    assert (
+        row["client_name"],
+        row["client_id"],
+        row["name"],
+        row["created_by_email"],
+    ) == ("Acme GmbH", env.acme_id, "Jane's phone", JANE)
     assert row["prefix"] == token[:12]
     assert row["last_used_at"] is not None
     assert row["revoked_at"] is None
@@ -135,7 +135,7 @@ def test_bad_input_is_one_line_and_stores_nothing(env, args, message):
 
 def test_a_client_contact_creates_feeds_only_for_their_own_client(env):
     out = run("create", "--client", "Globex", user=ERIKA, code=2)
-    assert "not found" in out
+    assert "no client named 'Globex'" in out
     assert feed_count(env) == 0
     run("create", "--client", "Acme GmbH", user=ERIKA)
     assert feed_count(env) == 1

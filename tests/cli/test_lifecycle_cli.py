@@ -2,6 +2,7 @@
 both backends: init, client and contact, import, submit, comment, approve by
 both parties, amend, history, show, render of a stored version, audit verify."""
 
+import json
 import re
 from pathlib import Path
 
@@ -86,6 +87,22 @@ def test_an_agreement_from_import_to_approval_and_amendment(env, tmp_path):
     assert "Version 1: approved" in history
     assert "approved by max@acme.example (client)" in history
     assert "Critical response time: 1 working hour -> 30 working minutes" in history
+    # --json: the versions as GET /agreements/{id}/versions answers them
+    versions = json.loads(run("agreement", "history", *ACME, "--json"))
+    assert [(v["number"], v["status"]) for v in versions] == [
+        (1, "approved"),
+        (2, "draft"),
+    ]
+    assert [(a["user_email"], a["party"]) for a in versions[0]["approvals"]] == [
+        ("jane@janedoe.example", "provider"),
+        ("max@acme.example", "client"),
+    ]
+    assert versions[0]["changes"] == []
+    assert (
+        "Critical response time: 1 working hour -> 30 working minutes"
+        in (versions[1]["changes"])
+    )
+    assert "source_text" not in versions[0]
     shown = run("agreement", "show", *ACME, "--version", "1")
     assert sha.group(1) in shown
     assert "Can we get 30" in shown

@@ -95,7 +95,7 @@ def test_fetch_summarises_and_the_quarantine_is_worked_through(env):
     )
     assert run("quarantine") == "No quarantined mail.\n"
     done = json.loads(run("quarantine", "--all", "--json"))
-    assert [(q["state"], q["ticket"], q["released_as"]) for q in done] == [
+    assert [(q["state"], q["ticket_key"], q["released_as_email"]) for q in done] == [
         ("discarded", None, None),
         ("released", "ACME-3", ERIKA),
     ]

@@ -51,7 +51,7 @@ def status(
     sessions: sessionmaker[Session], cast: Cast, agreement_id: int, number: int
 ) -> VersionStatus:
     with sessions() as s:
-        return svc.get_version(s, cast.jane, agreement_id, number).state.status
+        return svc.get_version(s, cast.jane, agreement_id, number).status
 
 
 def approve_both(

@@ -11,11 +11,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from slakeeper.db.models import AgreementVersion, AuditEntry
+from slakeeper.db.models import AuditEntry
 from slakeeper.errors import AppError, NotFound, PermissionDenied
 from slakeeper.services import agreements as svc
 from slakeeper.services import versions
 from slakeeper.services.access import Principal
+from slakeeper.services.views.agreements import VersionRead
 from tests.factories import NOW, World, example_text, make_world
 
 LATER = NOW + timedelta(hours=1)
@@ -41,7 +42,7 @@ def scene(module_sessions: sessionmaker[Session]) -> Scene:
         world = make_world(s)
         jane = world.cast.jane
 
-        def new() -> AgreementVersion:
+        def new() -> VersionRead:
             return svc.import_agreement(
                 s,
                 jane,
@@ -94,6 +95,14 @@ MATRIX: dict[str, tuple[Call, dict[str, Any]]] = {
         CLIENT_READS,
     ),
     "history": (lambda s, p, c: svc.history(s, p, c.agreement_id), CLIENT_READS),
+    "version_detail": (
+        lambda s, p, c: svc.version_detail(s, p, c.agreement_id),
+        CLIENT_READS,
+    ),
+    "in_force": (
+        lambda s, p, c: svc.in_force(s, p, c.world.cast.acme_id, LATER),
+        CLIENT_READS,
+    ),
     "comments": (lambda s, p, c: svc.comments(s, p, c.review_id), CLIENT_READS),
     "comment": (
         lambda s, p, c: svc.comment(s, p, c.review_id, "Hm.", LATER),

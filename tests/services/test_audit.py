@@ -555,9 +555,12 @@ def test_show_refuses_bad_filters(filters, where):
         audit.show(s, 1, **filters)
 
 
-def test_actor_labels_name_the_workspace_users(sessions, chain):
+def test_show_names_each_actor_by_e_mail(sessions, chain):
     with sessions() as s:
-        entries = audit.show(s, chain.workspace_id, limit=3)
-        labels = audit.actor_labels(s, chain.workspace_id, entries)
-        assert labels == {chain.user_id: "jane@example.com"}
-        assert audit.actor_labels(s, chain.workspace_id, []) == {}
+        entries = audit.show(s, chain.workspace_id, limit=None)
+    # the chain's entries are Jane's or the system's (no actor)
+    assert {(e.actor_id, e.actor) for e in entries} == {
+        (chain.user_id, "jane@example.com"),
+        (None, "system"),
+    }
+    assert all(isinstance(e.payload, dict) for e in entries)

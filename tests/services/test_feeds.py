@@ -41,10 +41,9 @@ def world(sessions: sessionmaker[Session]) -> World:
 
 
 def feed(s: Session, who: Principal, client_id: int, name: str = "phone") -> str:
-    _row, token = feeds.create_feed_token(
+    return feeds.create_feed_token(
         s, who, client_id=client_id, name=name, now=NOW
-    )
-    return token
+    ).token
 
 
 def events(document: bytes) -> dict[str, Any]:
@@ -195,13 +194,14 @@ def test_a_milestone_is_late_once_its_due_time_passes_undelivered(sessions, worl
 
 def test_a_revoked_token_reads_nothing(sessions, world):
     with sessions.begin() as s:
-        row, token = feeds.create_feed_token(
+        row = feeds.create_feed_token(
             s, world.cast.sam, client_id=world.cast.acme_id, name="phone", now=NOW
         )
         feeds.revoke_feed_token(s, world.cast.sam, row.id, NOW)
         with pytest.raises(NotFound, match="no deadlines feed"):
-            feeds.deadlines_calendar(s, world.cast.acme_id, token, READ_AT)
-        assert row.last_used_at is None
+            feeds.deadlines_calendar(s, world.cast.acme_id, row.token, READ_AT)
+        (listed,) = feeds.list_feed_tokens(s, world.cast.sam)
+        assert listed.last_used_at is None
 
 
 def test_another_clients_or_an_unknown_token_reads_nothing(sessions, world):
@@ -230,7 +230,7 @@ def test_who_may_create_a_feed_for_acme(sessions, world):
     acme = world.cast.acme_id
     with sessions.begin() as s:
         for who in (world.cast.jane, world.cast.sam, world.cast.erika):
-            row, token = feeds.create_feed_token(
+            row = feeds.create_feed_token(
                 s, who, client_id=acme, name="  phone ", now=NOW
             )
             assert (row.client_id, row.created_by_id, row.name) == (
@@ -238,9 +238,11 @@ def test_who_may_create_a_feed_for_acme(sessions, world):
                 who.user_id,
                 "phone",
             )
-            assert token.startswith("slkf_")
-            assert row.prefix == token[:12]
-            assert token not in {row.token_hash, row.prefix}
+            assert (row.client_name, row.created_by_email) == ("Acme GmbH", who.email)
+            assert row.path == f"/clients/{acme}/deadlines.ics?token={row.token}"
+            assert row.token.startswith("slkf_")
+            assert row.prefix == row.token[:12]
+            assert "token_hash" not in row.model_dump()
         for who in (world.foreign.jane, world.olga):
             with pytest.raises(NotFound, match=f"client {acme} not found"):
                 feeds.create_feed_token(s, who, client_id=acme, name="x", now=NOW)
@@ -272,13 +274,13 @@ def test_who_may_create_a_feed_for_acme(sessions, world):
 def test_owners_see_and_revoke_every_feed_others_their_own(sessions, world):
     cast = world.cast
     with sessions.begin() as s:
-        jane_row, _ = feeds.create_feed_token(
+        jane_row = feeds.create_feed_token(
             s, cast.jane, client_id=cast.acme_id, name="jane", now=NOW
         )
-        sam_row, _ = feeds.create_feed_token(
+        sam_row = feeds.create_feed_token(
             s, cast.sam, client_id=cast.acme_id, name="sam", now=NOW
         )
-        olga_row, _ = feeds.create_feed_token(
+        olga_row = feeds.create_feed_token(
             s, world.olga, client_id=world.globex_id, name="olga", now=NOW
         )
         assert [r.name for r in feeds.list_feed_tokens(s, cast.jane)] == [
@@ -296,9 +298,12 @@ def test_owners_see_and_revoke_every_feed_others_their_own(sessions, world):
         for who, row in ((cast.sam, jane_row), (world.foreign.jane, sam_row)):
             with pytest.raises(NotFound, match=f"feed {row.id} not found"):
                 feeds.revoke_feed_token(s, who, row.id, NOW)
-        assert feeds.revoke_feed_token(s, cast.jane, sam_row.id, NOW) is sam_row
-        assert sam_row.revoked_at == NOW
-        assert feeds.revoke_feed_token(s, world.olga, olga_row.id, NOW) is olga_row
+        revoked = feeds.revoke_feed_token(s, cast.jane, sam_row.id, NOW)
+        assert (revoked.id, revoked.revoked_at) == (sam_row.id, NOW)
+        assert (
+            feeds.revoke_feed_token(s, world.olga, olga_row.id, NOW).id == olga_row.id
+        )
         with pytest.raises(Conflict, match="already revoked"):
             feeds.revoke_feed_token(s, cast.jane, sam_row.id, NOW)
-        assert jane_row.revoked_at is None
+        (jane_now, *_) = feeds.list_feed_tokens(s, cast.jane)
+        assert (jane_now.id, jane_now.revoked_at) == (jane_row.id, None)

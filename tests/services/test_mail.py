@@ -26,6 +26,7 @@ from slakeeper.mail.message import InboundMessage, parse_message
 from slakeeper.services import mail as svc
 from slakeeper.services import tickets
 from slakeeper.services.access import Principal
+from slakeeper.services.views.mail import QuarantinedMailRead
 from tests.factories import ACTIVE_AT, Cast, World, activate, make_world
 from tests.mail.helpers import mail
 
@@ -92,11 +93,16 @@ def events(sessions: sessionmaker[Session], ticket_id: int) -> list[TicketEvent]
         return rows
 
 
-def held(sessions: sessionmaker[Session], who: Principal) -> list[MailQuarantine]:
+def held(sessions: sessionmaker[Session], who: Principal) -> list[QuarantinedMailRead]:
     with sessions() as s:
-        rows = svc.list_quarantine(s, who)
-        s.expunge_all()
-        return rows
+        return svc.list_quarantine(s, who)
+
+
+def raw_of(
+    sessions: sessionmaker[Session], who: Principal, quarantine_id: int
+) -> bytes:
+    with sessions() as s:
+        return svc.quarantined_raw(s, who, quarantine_id)
 
 
 # -- taking mail ----------------------------------------------------------------------
@@ -262,7 +268,8 @@ def test_an_unknown_sender_is_quarantined_whole_and_listed(sessions, cast):
         "Invoice",
         "unknown sender",
     )
-    assert row.raw == raw  # every byte, as received
+    assert raw_of(sessions, cast.jane, row.id) == raw  # every byte, as received
+    assert row.text.strip() == "Pay me"
     assert row.received_at == RUN
     assert count(sessions, Ticket, cast.workspace_id) == 0
 
@@ -437,7 +444,8 @@ def test_discard_keeps_the_mail_with_its_reason(sessions, cast):
             cast.sam.user_id,
             "phishing",
         )
-        assert row.raw == mail(sender="eve@evil.example")
+        assert svc.quarantined_raw(s, cast.jane, qid) == mail(sender="eve@evil.example")
+        assert row.state == "discarded"
         assert svc.quarantined_mail(s, cast.jane, qid).id == qid
     with pytest.raises(Conflict, match="discarded already"), sessions.begin() as s:
         svc.discard_mail(s, cast.jane, qid, reason="again", now=LATER)

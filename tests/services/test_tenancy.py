@@ -64,6 +64,7 @@ from slakeeper.services.delivery import (
 )
 from slakeeper.services.demo import seed_demo
 from slakeeper.services.invoicing import credits, document, records, sources
+from slakeeper.services.views.agreements import ClientRead
 from slakeeper.services.workspaces import principal_for
 
 NOW = datetime(2027, 3, 15, 10, 0, tzinfo=UTC)
@@ -230,6 +231,14 @@ READS: dict[str, tuple[str, Read]] = {
         LOOKUP,
         lambda s, p, c: agreements.history(s, p, c.agreement_id),
     ),
+    "agreements.version_detail": (
+        LOOKUP,
+        lambda s, p, c: agreements.version_detail(s, p, c.agreement_id),
+    ),
+    "agreements.in_force": (
+        LOOKUP,
+        lambda s, p, c: agreements.in_force(s, p, c.acme_id, NOW),
+    ),
     "agreements.list_agreements": (
         LIST,
         lambda s, p, c: agreements.list_agreements(s, p),
@@ -334,6 +343,10 @@ READS: dict[str, tuple[str, Read]] = {
     "mail.quarantined_mail": (
         LOOKUP,
         lambda s, p, c: mail.quarantined_mail(s, p, 1),
+    ),
+    "mail.quarantined_raw": (
+        LOOKUP,
+        lambda s, p, c: mail.quarantined_raw(s, p, 1),
     ),
     "milestone_state.get_milestone": (
         LOOKUP,
@@ -464,6 +477,12 @@ READS: dict[str, tuple[str, Read]] = {
         LOOKUP,
         lambda s, p, c: time_entries.check_worker(s, p, c.owner.user_id),
     ),
+    "time_entries.entries_worked": (
+        LIST,
+        lambda s, p, c: time_entries.entries_worked(
+            s, p, c.acme_id, since=NOW - timedelta(days=365), until=NOW
+        ),
+    ),
     "time_entries.stored_external_ids": (
         LOOKUP,
         lambda s, p, c: time_entries.stored_external_ids(s, p, [("manual", "x")]),
@@ -475,6 +494,18 @@ READS: dict[str, tuple[str, Read]] = {
     "workspaces.list_clients": (LIST, lambda s, p, c: workspaces.list_clients(s, p)),
     "workspaces.list_tokens": (LIST, lambda s, p, c: workspaces.list_tokens(s, p)),
     "workspaces.list_users": (LIST, lambda s, p, c: workspaces.list_users(s, p)),
+    "workspaces.client_named": (
+        LOOKUP,
+        lambda s, p, c: workspaces.client_named(s, p, "Acme GmbH"),
+    ),
+    "workspaces.find_client": (
+        LOOKUP,
+        lambda s, p, c: workspaces.find_client(s, p, "ACME"),
+    ),
+    "workspaces.find_user": (
+        LOOKUP,
+        lambda s, p, c: workspaces.find_user(s, p, "max@acme.example"),
+    ),
 }
 
 # Lists in which the owner must see some of Acme's rows (so the check is not
@@ -520,6 +551,7 @@ WRITES = {
     "commitments.record_update",
     "feeds.create_feed_token",
     "feeds.revoke_feed_token",
+    "idempotency.create_once",
     "credits.add_credit",
     "document.set_billing_party",
     "payments.record_payment",
@@ -580,17 +612,17 @@ def test_every_service_function_with_a_principal_is_in_the_table() -> None:
 
 
 def _tenant_rows(value: Any, seen: set[int] | None = None) -> Iterator[Any]:
-    """Every object reachable from a service's answer that has a workspace, or
-    (a read model) a client."""
+    """Every object reachable from a service's answer that has a workspace: a
+    row, or a read model of a client's data (a client, or one with a client)."""
     seen = set() if seen is None else seen
     if id(value) in seen or value is None or isinstance(value, str | int | float):
         return
     seen.add(id(value))
-    if hasattr(value, "workspace_id"):
+    if hasattr(value, "workspace_id") or (
+        isinstance(value, BaseModel) and _client_of(value) is not None
+    ):
         yield value
     if isinstance(value, BaseModel):
-        if "client_id" in type(value).model_fields:
-            yield value
         for name in type(value).model_fields:
             yield from _tenant_rows(getattr(value, name), seen)
     if isinstance(value, dict):
@@ -605,22 +637,29 @@ def _tenant_rows(value: Any, seen: set[int] | None = None) -> Iterator[Any]:
 
 
 def _client_of(row: Any) -> int | None:
-    return row.id if isinstance(row, Client) else getattr(row, "client_id", None)
+    if isinstance(row, Client | ClientRead):
+        return int(row.id)
+    return getattr(row, "client_id", None)
+
+
+def _workspace_of(row: Any, clients: dict[int, int]) -> int | None:
+    """A row's workspace; a read model's is its client's (`clients`: the
+    workspace of each client id)."""
+    if hasattr(row, "workspace_id"):
+        return int(row.workspace_id)
+    client_id = _client_of(row)
+    return None if client_id is None else clients[client_id]
 
 
 def _leak(
-    kind: str, answer: Any, who: Principal, workspace_of: dict[int, int]
+    kind: str, answer: Any, who: Principal, clients: dict[int, int]
 ) -> str | None:
-    """What of another tenant's the answer shows (None: nothing); a read model
-    has no workspace: its client's (`workspace_of`) counts."""
+    """What of another tenant's the answer shows (None: nothing)."""
     if kind == LOOKUP:  # refused, or nothing at all
         empty = answer is None or answer == [] or answer == set()
         return None if empty else f"answered {answer!r:.80}"
     for row in _tenant_rows(answer):
-        workspace = getattr(row, "workspace_id", None)
-        if workspace is None:
-            workspace = workspace_of[row.client_id]
-        foreign = workspace != who.workspace_id
+        foreign = _workspace_of(row, clients) != who.workspace_id
         scope = who.client_scope
         if foreign or (scope is not None and _client_of(row) not in (None, scope)):
             return f"returned {type(row).__name__} {getattr(row, 'id', '')}"
@@ -632,15 +671,16 @@ def test_no_read_service_shows_another_tenant_anything(
     sessions: sessionmaker[Session], scene: Scene, actor: str
 ) -> None:
     who = scene.olga if actor == "other_client_contact" else scene.stranger
+    with sessions() as s:
+        clients = {c.id: c.workspace_id for c in s.scalars(select(Client))}
     leaks: list[str] = []
     for name, (kind, call) in READS.items():
         with sessions() as s:
-            workspace_of = dict(s.execute(select(Client.id, Client.workspace_id)).all())
             try:
                 answer = call(s, who, scene)
             except (NotFound, PermissionDenied):
                 continue
-            leak = _leak(kind, answer, who, workspace_of)
+            leak = _leak(kind, answer, who, clients)
             if leak:
                 leaks.append(f"{name}: {leak}")
     assert leaks == []

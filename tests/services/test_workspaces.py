@@ -526,6 +526,13 @@ def _actor(world: TokenWorld, name: str) -> Principal:
     }[name]
 
 
+def _ours(s: Session, model: Any, w: TokenWorld) -> set[int]:
+    """The ids of the `model` rows of Jane's workspace (the one the matrix is
+    about): a foreign owner's own rows are left out of what they see."""
+    ids = s.scalars(select(model.id).where(model.workspace_id == w.cast.workspace_id))
+    return set(ids)
+
+
 def _sees(items: Any) -> str:
     return ",".join(sorted(getattr(i, "email", None) or i.name for i in items))
 
@@ -557,7 +564,7 @@ MATRIX: dict[str, Row] = {
     ),
     "list_users": (
         lambda s, p, w: _sees(
-            u for u in svc.list_users(s, p) if u.workspace_id == w.cast.workspace_id
+            u for u in svc.list_users(s, p) if u.id in _ours(s, User, w)
         ),
         {
             "owner": "provider+clients",
@@ -595,7 +602,7 @@ MATRIX: dict[str, Row] = {
     ),
     "list_clients": (
         lambda s, p, w: _sees(
-            c for c in svc.list_clients(s, p) if c.workspace_id == w.cast.workspace_id
+            c for c in svc.list_clients(s, p) if c.id in _ours(s, Client, w)
         ),
         {
             "owner": "Acme GmbH,Globex",
@@ -604,6 +611,41 @@ MATRIX: dict[str, Row] = {
             "other_contact": "Globex",
             "disabled": DENIED,
             "foreign_owner": "",
+        },
+    ),
+    "client_named": (
+        lambda s, p, w: svc.client_named(s, p, "Acme GmbH").id == w.cast.acme_id,
+        {
+            "owner": True,
+            "staff": True,
+            "contact": True,
+            "other_contact": ABSENT,
+            "disabled": DENIED,
+            "foreign_owner": False,  # their own workspace's, not Jane's
+        },
+    ),
+    "find_client": (
+        lambda s, p, w: svc.find_client(s, p, "acme").id == w.cast.acme_id,
+        {
+            "owner": True,
+            "staff": True,
+            "contact": True,
+            "other_contact": ABSENT,
+            "disabled": DENIED,
+            "foreign_owner": False,  # their own workspace's, not Jane's
+        },
+    ),
+    "find_user": (
+        lambda s, p, w: (
+            svc.find_user(s, p, " Erika@Acme.example").id == w.cast.erika.user_id
+        ),
+        {
+            "owner": True,
+            "staff": True,
+            "contact": True,
+            "other_contact": ABSENT,
+            "disabled": DENIED,
+            "foreign_owner": False,  # their own workspace's, not Jane's
         },
     ),
     "create_token": (
@@ -622,7 +664,7 @@ MATRIX: dict[str, Row] = {
     ),
     "list_tokens": (
         lambda s, p, w: [
-            t.id for t in svc.list_tokens(s, p) if t.workspace_id == w.cast.workspace_id
+            t.id for t in svc.list_tokens(s, p) if t.id in _ours(s, ApiToken, w)
         ],
         {
             "owner": "jane+sam",

@@ -45,7 +45,8 @@ class InvoiceBuild(BaseModel):
         description="Fixed-price milestones (agreement ids) to bill once accepted.",
     )
     group_by: InvoiceGrouping = Field(
-        default=InvoiceGrouping.RATE, description="One line per rate, or per ticket and rate."
+        default=InvoiceGrouping.RATE,
+        description="One line per rate, or per ticket and rate.",
     )
 
 

@@ -30,10 +30,10 @@ from slakeeper.cli.context import (
     current_instant,
     resolve_workspace,
 )
+from slakeeper.cli.output import echo_json
+from slakeeper.core.states import Role
 from slakeeper.db.migrate import current_revision, ensure_current, upgrade
-from slakeeper.db.models import ApiToken, Client, Role, User
 from slakeeper.db.session import make_engine, make_sessionmaker
-from slakeeper.errors import NotFound
 from slakeeper.services import workspaces
 from slakeeper.services.access import Principal
 from slakeeper.settings import Settings, load_settings
@@ -118,6 +118,11 @@ def _print(
     if as_json:
         typer.echo(json.dumps(list(rows), indent=2, ensure_ascii=False))
         return
+    _table(rows, columns)
+
+
+def _table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> None:
+    """The rows as a table of these columns (whole rows when piped, for grep)."""
     table = Table(*(c.replace("_", " ") for c in columns))
     for row in rows:
         table.add_row(*("" if row[c] is None else str(row[c]) for c in columns))
@@ -224,31 +229,6 @@ def init(
 # -- users ------------------------------------------------------------------------
 
 
-def _find_client(session: Session, principal: Principal, ref: str) -> Client:
-    for client in workspaces.list_clients(session, principal):
-        if ref.lower() in (client.name.lower(), client.key.lower(), str(client.id)):
-            return client
-    raise NotFound(f"client {ref!r} not found")
-
-
-def _find_user(session: Session, principal: Principal, ref: str) -> User:
-    for user in workspaces.list_users(session, principal):
-        if ref.lower() in (user.email, str(user.id)):
-            return user
-    raise NotFound(f"user {ref!r} not found")
-
-
-def _user_row(user: User, clients: dict[int, str]) -> dict[str, Any]:
-    return {
-        "id": user.id,
-        "email": user.email,
-        "name": user.name,
-        "role": user.role.value,
-        "client": clients.get(user.client_id) if user.client_id else None,
-        "disabled_at": _when(user.disabled_at),
-    }
-
-
 @user_app.command("add")
 def user_add(
     email: Annotated[str, typer.Argument(help="Their e-mail (they sign in with it).")],
@@ -269,7 +249,9 @@ def user_add(
     """Add a person to the workspace (owners only). What a client contact may
     approve or decide follows from the agreement's contacts (by e-mail)."""
     with _acting() as (session, principal):
-        client_id = _find_client(session, principal, client).id if client else None
+        client_id = (
+            workspaces.find_client(session, principal, client).id if client else None
+        )
         user = workspaces.add_user(
             session,
             principal,
@@ -288,12 +270,22 @@ def user_add(
 def user_list(as_json: JsonOption = False) -> None:
     """List the people you can see."""
     with _acting() as (session, principal):
-        clients = {c.id: c.name for c in workspaces.list_clients(session, principal)}
-        rows = [
-            _user_row(u, clients) for u in workspaces.list_users(session, principal)
-        ]
-    columns = ["id", "email", "name", "role", "client"]
-    _print(rows, [*columns, "disabled_at"], as_json=as_json)
+        users = workspaces.list_users(session, principal)
+    if as_json:
+        echo_json(users)
+        return
+    rows = [
+        {
+            "id": u.id,
+            "email": u.email,
+            "name": u.name,
+            "role": u.role.value,
+            "client": u.client_name,
+            "disabled_at": _when(u.disabled_at),
+        }
+        for u in users
+    ]
+    _table(rows, ["id", "email", "name", "role", "client", "disabled_at"])
 
 
 @user_app.command("disable")
@@ -302,7 +294,7 @@ def user_disable(
 ) -> None:
     """Disable a person: they can no longer sign in or use their tokens."""
     with _acting() as (session, principal):
-        target = _find_user(session, principal, user)
+        target = workspaces.find_user(session, principal, user)
         workspaces.disable_user(session, principal, target.id, _now())
         typer.echo(f"Disabled {target.email}.")
 
@@ -330,31 +322,18 @@ def client_add(
 def client_list(as_json: JsonOption = False) -> None:
     """List the clients you can see."""
     with _acting() as (session, principal):
-        rows = [
-            {
-                "id": c.id,
-                "key": c.key,
-                "name": c.name,
-                "created_at": _when(c.created_at),
-            }
-            for c in workspaces.list_clients(session, principal)
-        ]
-    _print(rows, ["id", "key", "name", "created_at"], as_json=as_json)
+        clients = workspaces.list_clients(session, principal)
+    if as_json:
+        echo_json(clients)
+        return
+    rows = [
+        {"id": c.id, "key": c.key, "name": c.name, "created_at": _when(c.created_at)}
+        for c in clients
+    ]
+    _table(rows, ["id", "key", "name", "created_at"])
 
 
 # -- tokens -----------------------------------------------------------------------
-
-
-def _token_row(token: ApiToken, emails: dict[int, str]) -> dict[str, Any]:
-    return {
-        "id": token.id,
-        "name": token.name,
-        "prefix": token.prefix,
-        "user": emails.get(token.user_id, str(token.user_id)),
-        "created_at": _when(token.created_at),
-        "last_used_at": _when(token.last_used_at),
-        "revoked_at": _when(token.revoked_at),
-    }
 
 
 @token_app.command("create")
@@ -379,12 +358,24 @@ def token_create(
 def token_list(as_json: JsonOption = False) -> None:
     """List API tokens (owners see all of the workspace's)."""
     with _acting() as (session, principal):
-        emails = {u.id: u.email for u in workspaces.list_users(session, principal)}
-        rows = [
-            _token_row(t, emails) for t in workspaces.list_tokens(session, principal)
-        ]
+        tokens = workspaces.list_tokens(session, principal)
+    if as_json:
+        echo_json(tokens)
+        return
+    rows = [
+        {
+            "id": t.id,
+            "name": t.name,
+            "prefix": t.prefix,
+            "user": t.user_email,
+            "created_at": _when(t.created_at),
+            "last_used_at": _when(t.last_used_at),
+            "revoked_at": _when(t.revoked_at),
+        }
+        for t in tokens
+    ]
     columns = ["id", "name", "prefix", "user", "created_at", "last_used_at"]
-    _print(rows, [*columns, "revoked_at"], as_json=as_json)
+    _table(rows, [*columns, "revoked_at"])
 
 
 @token_app.command("revoke")

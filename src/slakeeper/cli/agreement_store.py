@@ -7,25 +7,22 @@ The command acts in the workspace and as the user the settings name
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from slakeeper.agreement import loads
-from slakeeper.agreement.diff import diff_agreements
 from slakeeper.agreement.document import ContractDocument
 from slakeeper.cli.context import acting, client_named
-from slakeeper.db.models import Agreement, User
+from slakeeper.cli.output import echo_json
 from slakeeper.errors import InvalidInput, NotFound
 from slakeeper.services import agreements as svc
 from slakeeper.services import contracts
 from slakeeper.services.access import Principal
+from slakeeper.services.views.agreements import AgreementRead, VersionRead
 
 __all__ = ["register", "stored_contract"]
 
@@ -46,7 +43,7 @@ FileArg = Annotated[
 ]
 
 
-def _agreement_of(session: Session, principal: Principal, client: str) -> Agreement:
+def _agreement_of(session: Session, principal: Principal, client: str) -> AgreementRead:
     found = client_named(session, principal, client)
     rows = svc.list_agreements(session, principal, client_id=found.id)
     if not rows:
@@ -100,16 +97,19 @@ def amend_command(file: FileArg, client: ClientOpt) -> None:
         )
 
 
+def _version_of(
+    session: Session, principal: Principal, client: str, version: int | None
+) -> VersionRead:
+    agreement = _agreement_of(session, principal, client)
+    return svc.get_version(session, principal, agreement.id, version)
+
+
 def submit_command(client: ClientOpt, version: VersionOpt = None) -> None:
     """Send a draft version for review and approval by both parties."""
     with acting() as (session, principal, now):
-        view = svc.get_version(
-            session, principal, _agreement_of(session, principal, client).id, version
-        )
-        svc.submit(session, principal, view.version.id, now)
-        typer.echo(
-            f"Version {view.version.number} is in review; sha256 {view.version.sha256}"
-        )
+        view = _version_of(session, principal, client, version)
+        svc.submit(session, principal, view.id, now)
+        typer.echo(f"Version {view.number} is in review; sha256 {view.sha256}")
 
 
 def comment_command(
@@ -131,19 +131,11 @@ def comment_command(
 ) -> None:
     """Comment on a version, on a field of it, or in reply to a comment."""
     with acting() as (session, principal, now):
-        view = svc.get_version(
-            session, principal, _agreement_of(session, principal, client).id, version
+        view = _version_of(session, principal, client, version)
+        comment = svc.comment(
+            session, principal, view.id, text, now, anchor=on, parent_id=reply_to
         )
-        row = svc.comment(
-            session,
-            principal,
-            view.version.id,
-            text,
-            now,
-            anchor=on,
-            parent_id=reply_to,
-        )
-        typer.echo(f"Comment #{row.id} on version {view.version.number}")
+        typer.echo(f"Comment #{comment.id} on version {view.number}")
 
 
 def approve_command(
@@ -160,16 +152,9 @@ def approve_command(
 ) -> None:
     """Approve the exact content whose SHA-256 you give."""
     with acting() as (session, principal, now):
-        view = svc.get_version(
-            session, principal, _agreement_of(session, principal, client).id, version
-        )
-        svc.approve(session, principal, view.version.id, sha256, now)
-        state = svc.get_version(
-            session, principal, view.version.agreement_id, view.version.number
-        ).state
-        typer.echo(
-            f"Approved version {view.version.number}; it is now {state.status.value}"
-        )
+        view = _version_of(session, principal, client, version)
+        after = svc.approve(session, principal, view.id, sha256, now)
+        typer.echo(f"Approved version {after.number}; it is now {after.status.value}")
 
 
 def reject_command(
@@ -179,68 +164,32 @@ def reject_command(
 ) -> None:
     """Send a version under review back to draft, saying why."""
     with acting() as (session, principal, now):
-        view = svc.get_version(
-            session, principal, _agreement_of(session, principal, client).id, version
-        )
-        svc.reject(session, principal, view.version.id, reason, now)
-        typer.echo(f"Version {view.version.number} is back in draft")
+        view = _version_of(session, principal, client, version)
+        svc.reject(session, principal, view.id, reason, now)
+        typer.echo(f"Version {view.number} is back in draft")
 
 
 def history_command(
     client: ClientOpt,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Every version with its state, approvals, and what changed from the one before."""
+    """Every version with its state, approvals, and what changed from the one before.
+
+    `--json` prints the versions as `GET /agreements/{id}/versions` answers them.
+    """
     with acting(write=False) as (session, principal, _now):
         agreement = _agreement_of(session, principal, client)
-        views = svc.history(session, principal, agreement.id)
-        emails = _emails(session, [a.user_id for v in views for a in v.approvals])
-        rows: list[dict[str, Any]] = []
-        previous = None
-        for view in views:
-            current = loads(view.version.source_text, view.version.source_name)
-            changes: list[str] = (
-                []
-                if previous is None
-                else [c.text for c in diff_agreements(previous, current)]
-            )
-            previous = current
-            rows.append(
-                {
-                    "version": view.version.number,
-                    "status": view.state.status.value,
-                    "sha256": view.version.sha256,
-                    "created_at": view.version.created_at.isoformat(),
-                    "active_from": view.state.active_from.isoformat()
-                    if view.state.active_from
-                    else None,
-                    "approvals": [
-                        {
-                            "by": emails[a.user_id],
-                            "party": a.party,
-                            "at": a.approved_at.isoformat(),
-                        }
-                        for a in view.approvals
-                    ],
-                    "changes": changes,
-                }
-            )
+        versions = svc.history(session, principal, agreement.id)
     if as_json:
-        typer.echo(json.dumps({"agreement": agreement.id, "versions": rows}, indent=2))
+        echo_json(versions)
         return
-    for row in rows:
-        typer.echo(f"Version {row['version']}: {row['status']}  sha256 {row['sha256']}")
-        for a in row["approvals"]:
-            typer.echo(f"  approved by {a['by']} ({a['party']}) at {a['at']}")
-        for change in row["changes"]:
+    for v in versions:
+        typer.echo(f"Version {v.number}: {v.status.value}  sha256 {v.sha256}")
+        for a in v.approvals:
+            at = a.approved_at.isoformat()
+            typer.echo(f"  approved by {a.user_email} ({a.party}) at {at}")
+        for change in v.changes:
             typer.echo(f"  - {change}")
-
-
-def _emails(session: Session, user_ids: list[int]) -> dict[int, str]:
-    if not user_ids:
-        return {}
-    rows = session.execute(select(User.id, User.email).where(User.id.in_(user_ids)))
-    return {row[0]: row[1] for row in rows}
 
 
 def show_command(
@@ -253,33 +202,31 @@ def show_command(
     """A version's state, hash, approvals and comments (or its file, with --text)."""
     with acting(write=False) as (session, principal, _now):
         agreement = _agreement_of(session, principal, client)
-        view = svc.get_version(session, principal, agreement.id, version)
+        view = svc.version_detail(session, principal, agreement.id, version)
         if text:
-            typer.echo(view.version.source_text, nl=False)
+            typer.echo(view.source_text, nl=False)
             return
-        console = Console()
-        console.print(f"[bold]{agreement.title}[/bold] (agreement #{agreement.id})")
-        console.print(f"Version {view.version.number}: {view.state.status.value}")
-        console.print(f"sha256 {view.version.sha256}")
-        emails = _emails(session, [a.user_id for a in view.approvals])
-        for a in view.approvals:
-            console.print(
-                f"approved by {emails[a.user_id]} ({a.party})"
-                f" at {a.approved_at:%Y-%m-%d %H:%M} UTC"
+        comments = svc.comments(session, principal, view.id)
+    console = Console()
+    console.print(f"[bold]{agreement.title}[/bold] (agreement #{agreement.id})")
+    console.print(f"Version {view.number}: {view.status.value}")
+    console.print(f"sha256 {view.sha256}")
+    for a in view.approvals:
+        console.print(
+            f"approved by {a.user_email} ({a.party})"
+            f" at {a.approved_at:%Y-%m-%d %H:%M} UTC"
+        )
+    if comments:
+        table = Table("#", "by", "on", "comment", "resolved")
+        for c in comments:
+            table.add_row(
+                str(c.id) + (f" (re #{c.parent_id})" if c.parent_id else ""),
+                c.author_email,
+                c.anchor or "",
+                c.body,
+                "yes" if c.resolved_at else "",
             )
-        comments = svc.comments(session, principal, view.version.id)
-        if comments:
-            table = Table("#", "by", "on", "comment", "resolved")
-            authors = _emails(session, [c.author_id for c in comments])
-            for c in comments:
-                table.add_row(
-                    str(c.id) + (f" (re #{c.parent_id})" if c.parent_id else ""),
-                    authors[c.author_id],
-                    c.anchor or "",
-                    c.body,
-                    "yes" if c.resolved_at else "",
-                )
-            console.print(table)
+        console.print(table)
 
 
 def stored_contract(client: str, version: int | None) -> ContractDocument:

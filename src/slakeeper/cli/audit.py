@@ -10,14 +10,14 @@ from __future__ import annotations
 import json
 from dataclasses import asdict
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from slakeeper.cli.context import acting_principal, open_database, resolve_workspace
-from slakeeper.db.models import AuditEntry
+from slakeeper.cli.output import echo_json
 from slakeeper.errors import InvalidInput
 from slakeeper.services import audit
 from slakeeper.settings import load_settings
@@ -151,25 +151,11 @@ def _split_object(value: str | None) -> tuple[str | None, str | None]:
     return kind, ident or None
 
 
-def _row(entry: AuditEntry, actors: dict[int, str]) -> dict[str, Any]:
-    return {
-        "seq": entry.seq,
-        "at": entry.at.astimezone(UTC).isoformat(),
-        "actor_id": entry.actor_id,
-        "actor": _actor(entry.actor_id, actors),
-        "action": entry.action,
-        "object_type": entry.object_type,
-        "object_id": entry.object_id,
-        "payload": json.loads(entry.payload),
-        "prev_hash": entry.prev_hash,
-        "hash": entry.hash,
-    }
-
-
-def _actor(actor_id: int | None, actors: dict[int, str]) -> str:
-    if actor_id is None:
-        return "system"
-    return actors.get(actor_id, f"user {actor_id}")
+def _compact(payload: dict[str, object]) -> str:
+    """A payload as stored (canonical JSON: sorted keys, no spaces)."""
+    return json.dumps(
+        payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
 
 
 def show(
@@ -231,9 +217,8 @@ def show(
             until=end,
             limit=limit,
         )
-        actors = audit.actor_labels(session, workspace.id, entries)
     if as_json:
-        typer.echo(json.dumps([_row(e, actors) for e in entries], indent=2))
+        echo_json(entries)
         return
     if not entries:
         typer.echo("no audit entries match")
@@ -249,10 +234,10 @@ def show(
         table.add_row(
             str(e.seq),
             e.at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-            _actor(e.actor_id, actors),
+            e.actor,
             e.action,
             f"{e.object_type}:{e.object_id}",
-            "" if e.payload == "{}" else e.payload,
+            _compact(e.payload) if e.payload else "",
         )
     Console().print(table)
 

@@ -13,15 +13,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.db.migrate import ensure_current
-from slakeeper.db.models import Client, Role, User, Workspace
 from slakeeper.db.session import begin_reading, make_engine, make_sessionmaker
-from slakeeper.errors import InvalidInput, NotFound, PermissionDenied
+from slakeeper.errors import InvalidInput
+from slakeeper.services import workspaces
 from slakeeper.services.access import Principal
-from slakeeper.services.workspaces import principal_for
+from slakeeper.services.views.admin import WorkspaceRead
+from slakeeper.services.views.agreements import ClientRead
 from slakeeper.settings import Settings, load_settings
 
 __all__ = [
@@ -46,73 +46,19 @@ def open_database(settings: Settings) -> Iterator[sessionmaker[Session]]:
         engine.dispose()
 
 
-def resolve_workspace(session: Session, settings: Settings) -> Workspace:
+def resolve_workspace(session: Session, settings: Settings) -> WorkspaceRead:
     """The workspace named by `settings.workspace` (SLAKEEPER_WORKSPACE), else the
-    only workspace in the database; NotFound when there is none (or no such
-    name), InvalidInput when several exist and none is named."""
-    if settings.workspace:
-        found = session.scalars(
-            select(Workspace).where(Workspace.name == settings.workspace)
-        ).first()
-        if found is None:
-            raise NotFound(
-                f"no workspace named {settings.workspace!r} in the database"
-                f" ({_names(session)}); check SLAKEEPER_WORKSPACE"
-            )
-        return found
-    first_two = session.scalars(select(Workspace).order_by(Workspace.id).limit(2)).all()
-    if not first_two:
-        raise NotFound(
-            "the database has no workspace yet; create one with `slakeeper init`"
-        )
-    if len(first_two) > 1:
-        raise InvalidInput(
-            f"the database holds several workspaces ({_names(session)});"
-            " choose one with SLAKEEPER_WORKSPACE=NAME",
-            location="SLAKEEPER_WORKSPACE",
-        )
-    return first_two[0]
-
-
-def _names(session: Session, most: int = 5) -> str:
-    names = session.scalars(
-        select(Workspace.name).order_by(Workspace.name).limit(most + 1)
-    ).all()
-    if not names:
-        return "it has none"
-    shown = ", ".join(repr(n) for n in names[:most])
-    return f"it has {shown}{', ...' if len(names) > most else ''}"
+    only workspace in the database (`workspaces.workspace_named`)."""
+    return workspaces.workspace_named(session, settings.workspace)
 
 
 def acting_principal(
-    session: Session, settings: Settings, workspace: Workspace
+    session: Session, settings: Settings, workspace: WorkspaceRead
 ) -> Principal:
     """Who the CLI acts as: the user whose e-mail is `settings.user`
-    (SLAKEEPER_USER), else the workspace's first active owner. NotFound when
-    there is no such user, PermissionDenied when that user is disabled."""
-    query = select(User).where(User.workspace_id == workspace.id)
-    if settings.user:
-        email = settings.user.strip().lower()
-        user = session.scalars(query.where(func.lower(User.email) == email)).first()
-        if user is None:
-            raise NotFound(
-                f"no user {settings.user!r} in workspace {workspace.name!r};"
-                " check SLAKEEPER_USER"
-            )
-        if user.disabled_at is not None:
-            raise PermissionDenied(f"user {user.email} is disabled")
-        return principal_for(user)
-    owner = session.scalars(
-        query.where(User.role == Role.OWNER, User.disabled_at.is_(None)).order_by(
-            User.id
-        )
-    ).first()
-    if owner is None:
-        raise NotFound(
-            f"workspace {workspace.name!r} has no active owner;"
-            " name a user with SLAKEEPER_USER"
-        )
-    return principal_for(owner)
+    (SLAKEEPER_USER), else the workspace's first active owner
+    (`workspaces.acting_principal`)."""
+    return workspaces.acting_principal(session, workspace, settings.user)
 
 
 def current_instant(settings: Settings) -> datetime:
@@ -147,13 +93,6 @@ def acting(write: bool = True) -> Iterator[tuple[Session, Principal, datetime]]:
             yield session, principal, now
 
 
-def client_named(session: Session, principal: Principal, name: str) -> Client:
-    """A client of the principal's workspace, by its name."""
-    found = session.scalars(
-        select(Client).where(
-            Client.workspace_id == principal.workspace_id, Client.name == name
-        )
-    ).first()
-    if found is None:
-        raise NotFound(f"no client named {name!r}; see `slakeeper client list`")
-    return found
+def client_named(session: Session, principal: Principal, name: str) -> ClientRead:
+    """A client the principal may see, by its name (`workspaces.client_named`)."""
+    return workspaces.client_named(session, principal, name)

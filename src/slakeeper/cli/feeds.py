@@ -10,9 +10,8 @@ name (SLAKEEPER_WORKSPACE, SLAKEEPER_USER).
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import urlsplit
 
 import typer
@@ -20,10 +19,10 @@ from rich.console import Console
 from rich.table import Table
 
 from slakeeper.cli.context import acting, client_named
-from slakeeper.db.models import FeedToken
+from slakeeper.cli.output import echo_json
 from slakeeper.errors import InvalidInput
 from slakeeper.services import feeds as svc
-from slakeeper.services import workspaces
+from slakeeper.services.views.feeds import FeedRead
 
 __all__ = ["app"]
 
@@ -85,14 +84,13 @@ def _when(value: datetime | None) -> str | None:
     return value.isoformat(timespec="seconds") if value else None
 
 
-def _row(feed: FeedToken, clients: dict[int, str], users: dict[int, str]) -> Any:
+def _row(feed: FeedRead) -> dict[str, str | int | None]:
     return {
         "id": feed.id,
-        "client": clients.get(feed.client_id, str(feed.client_id)),
-        "client_id": feed.client_id,
+        "client": feed.client_name,
         "name": feed.name,
         "prefix": feed.prefix,
-        "created_by": users.get(feed.created_by_id, str(feed.created_by_id)),
+        "created_by": feed.created_by_email,
         "created_at": _when(feed.created_at),
         "last_used_at": _when(feed.last_used_at),
         "revoked_at": _when(feed.revoked_at),
@@ -113,16 +111,14 @@ def create_command(
     base = _base_url(base_url)
     with acting() as (session, principal, now):
         client_row = client_named(session, principal, client)
-        feed, token = svc.create_feed_token(
+        feed = svc.create_feed_token(
             session, principal, client_id=client_row.id, name=name, now=now
         )
-        feed_id, feed_name, client_name = feed.id, feed.name, client_row.name
-        path = svc.feed_path(client_row.id, token)
-    typer.echo(f"token: {token}")
-    typer.echo(f"path:  {path}")
-    typer.echo(f"url:   {base}{path}")
+    typer.echo(f"token: {feed.token}")
+    typer.echo(f"path:  {feed.path}")
+    typer.echo(f"url:   {base}{feed.path}")
     typer.echo(
-        f"Feed {feed_id} ({feed_name}) of {client_name}'s deadlines created. Copy"
+        f"Feed {feed.id} ({feed.name}) of {feed.client_name}'s deadlines created. Copy"
         " the URL now: its token is shown only once and cannot be recovered.",
         err=True,
     )
@@ -135,14 +131,11 @@ def list_command(as_json: JsonOpt = False) -> None:
     Tokens are never shown again: only their first characters (prefix).
     """
     with acting(write=False) as (session, principal, _now):
-        clients = {c.id: c.name for c in workspaces.list_clients(session, principal)}
-        users = {u.id: u.email for u in workspaces.list_users(session, principal)}
-        rows = [
-            _row(f, clients, users) for f in svc.list_feed_tokens(session, principal)
-        ]
+        feeds = svc.list_feed_tokens(session, principal)
     if as_json:
-        typer.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        echo_json(feeds)
         return
+    rows = [_row(f) for f in feeds]
     table = Table(*(c.replace("_", " ") for c in COLUMNS))
     for row in rows:
         table.add_row(*("" if row[c] is None else str(row[c]) for c in COLUMNS))

@@ -9,14 +9,12 @@ provider's people.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from slakeeper.cli.context import (
     acting,
@@ -25,9 +23,8 @@ from slakeeper.cli.context import (
     open_database,
     resolve_workspace,
 )
-from slakeeper.db.models import MailQuarantine, Ticket, User
+from slakeeper.cli.output import echo_json
 from slakeeper.mail.imap import ImapConfig
-from slakeeper.mail.message import parse_message
 from slakeeper.services import mail as svc
 from slakeeper.services.mail_fetch import FetchSummary, fetch_mail
 from slakeeper.settings import load_settings
@@ -119,38 +116,6 @@ def fetch_command() -> None:
     _report(summary)
 
 
-def _state(row: MailQuarantine) -> str:
-    if row.discarded_at is not None:
-        return "discarded"
-    return "released" if row.released_at is not None else "waiting"
-
-
-def _email(session: Session, user_id: int | None) -> str | None:
-    user = None if user_id is None else session.get(User, user_id)
-    return None if user is None else user.email
-
-
-def _row_json(session: Session, row: MailQuarantine) -> dict[str, Any]:
-    ticket = None if row.ticket_id is None else session.get(Ticket, row.ticket_id)
-    return {
-        "id": row.id,
-        "state": _state(row),
-        "received_at": row.received_at.isoformat(),
-        "sender": row.sender,
-        "subject": row.subject,
-        "reason": row.reason,
-        "message_id": row.message_id,
-        "text": parse_message(row.raw).text,
-        "released_at": None if row.released_at is None else row.released_at.isoformat(),
-        "released_as": _email(session, row.released_as_id),
-        "ticket": None if ticket is None else ticket.key,
-        "discarded_at": None
-        if row.discarded_at is None
-        else row.discarded_at.isoformat(),
-        "discard_reason": row.discard_reason,
-    }
-
-
 @app.command("quarantine")
 def quarantine_command(
     show_all: Annotated[
@@ -162,28 +127,27 @@ def quarantine_command(
     """Quarantined mail waiting for a decision, oldest first."""
     with acting(write=False) as (session, principal, _now):
         rows = svc.list_quarantine(session, principal, include_done=show_all)
-        if as_json:
-            listed = [_row_json(session, r) for r in rows]
-            typer.echo(json.dumps(listed, indent=2, ensure_ascii=False))
-            return
-        if not rows:
-            typer.echo("No quarantined mail.")
-            return
-        columns = ["id", "received", "from", "subject", "reason"]
-        table = Table(*columns, *(["state"] if show_all else []))
-        for row in rows:
-            cells = [
-                str(row.id),
-                row.received_at.isoformat(timespec="minutes"),
-                row.sender or "-",
-                row.subject or "-",
-                row.reason,
-            ]
-            table.add_row(*cells, *([_state(row)] if show_all else []))
-        console = Console(highlight=False)
-        if not console.is_terminal:  # piped: whole rows, for grep
-            console.width = 1000
-        console.print(table)
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        typer.echo("No quarantined mail.")
+        return
+    columns = ["id", "received", "from", "subject", "reason"]
+    table = Table(*columns, *(["state"] if show_all else []))
+    for row in rows:
+        cells = [
+            str(row.id),
+            row.received_at.isoformat(timespec="minutes"),
+            row.sender or "-",
+            row.subject or "-",
+            row.reason,
+        ]
+        table.add_row(*cells, *([row.state] if show_all else []))
+    console = Console(highlight=False)
+    if not console.is_terminal:  # piped: whole rows, for grep
+        console.width = 1000
+    console.print(table)
 
 
 @app.command("show")
@@ -195,15 +159,17 @@ def show_command(
 ) -> None:
     """A quarantined mail: its sender, subject, reason and text."""
     with acting(write=False) as (session, principal, _now):
-        row = svc.quarantined_mail(session, principal, quarantine_id)
         if raw:
-            typer.echo(row.raw.decode("utf-8", "replace"), nl=False)
+            message = svc.quarantined_raw(session, principal, quarantine_id)
+            typer.echo(message.decode("utf-8", "replace"), nl=False)
             return
-        data = _row_json(session, row)
-        for name in ("state", "received_at", "sender", "subject", "reason"):
-            typer.echo(f"{name.replace('_', ' ')}: {data[name]}")
-        typer.echo("")
-        typer.echo(data["text"])
+        mail = svc.quarantined_mail(session, principal, quarantine_id)
+    typer.echo(f"state: {mail.state}")
+    typer.echo(f"received at: {mail.received_at.isoformat()}")
+    for name in ("sender", "subject", "reason"):
+        typer.echo(f"{name}: {getattr(mail, name)}")
+    typer.echo("")
+    typer.echo(mail.text)
 
 
 @app.command("release")

@@ -17,12 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from slakeeper.db.models import TimeEntry
 from slakeeper.errors import InvalidInput
 from slakeeper.importers.importer import upwork_contract
+from slakeeper.services import time_entries
 from slakeeper.services.access import (
     Principal,
     active_user,
@@ -122,21 +121,15 @@ def reconcile(
             f"the period spans {weeks} weeks; at most {MAX_WEEKS} at a time",
             location="from",
         )
-    rows = session.execute(
-        select(TimeEntry.worked_at, TimeEntry.seconds, TimeEntry.source).where(
-            TimeEntry.workspace_id == client.workspace_id,
-            TimeEntry.client_id == client.id,
-            TimeEntry.billable.is_(True),
-            TimeEntry.worked_at >= start,
-            TimeEntry.worked_at < end,
-        )
-    ).all()
+    rows = time_entries.entries_worked(
+        session, principal, client.id, since=start, until=end, billable_only=True
+    )
     upwork: dict[date, int] = {}
     ours: dict[date, int] = {}
-    for worked_at, seconds, source in rows:
-        side = upwork if source in UPWORK_SOURCES else ours
-        week = billing_week(worked_at)
-        side[week] = side.get(week, 0) + seconds
+    for row in rows:
+        side = upwork if row.source in UPWORK_SOURCES else ours
+        week = billing_week(row.worked_at)
+        side[week] = side.get(week, 0) + row.seconds
     days = [(start + i * WEEK).date() for i in range(weeks)]
     return Reconciliation(
         client_id=client.id,

@@ -21,7 +21,7 @@ server. A 429 (rate limit) or a 502/503/504 is retried after the server's
 from __future__ import annotations
 
 import time as _time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -29,11 +29,9 @@ from email.utils import parsedate_to_datetime
 from typing import Any, ClassVar, Self
 
 import httpx
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from slakeeper import __version__
-from slakeeper.db.models import Client, TimeEntry
 from slakeeper.errors import AppError, InvalidInput
 from slakeeper.importers.importer import upwork_contract
 from slakeeper.importers.reconcile import UPWORK_SOURCES, billing_week
@@ -462,23 +460,6 @@ class SyncResult:
     problems: list[str] = field(default_factory=list)  # locked or refused
 
 
-def _stored(
-    session: Session, client: Client, contract: str, since: datetime, until: datetime
-) -> Iterator[TimeEntry]:
-    yield from session.scalars(
-        select(TimeEntry)
-        .where(
-            TimeEntry.workspace_id == client.workspace_id,
-            TimeEntry.client_id == client.id,
-            TimeEntry.source.in_(UPWORK_SOURCES),
-            TimeEntry.external_id.like(f"{contract}:%"),
-            TimeEntry.worked_at >= since,
-            TimeEntry.worked_at < until,
-        )
-        .order_by(TimeEntry.worked_at, TimeEntry.id)
-    )
-
-
 def sync(
     session: Session,
     principal: Principal,
@@ -557,7 +538,16 @@ def sync(
     # 3. compare and write
     outer = session.begin_nested()
     unchanged = 0
-    for entry in list(_stored(session, client, contract_id, start, now)):
+    stored = time_entries.entries_worked(
+        session,
+        principal,
+        client.id,
+        since=start,
+        until=now,
+        sources=UPWORK_SOURCES,
+        external_prefix=f"{contract_id}:",
+    )
+    for entry in stored:
         key = (entry.source, entry.external_id or "")
         seg = wanted.pop(key, None)
         locked = time_entries.entry_status(entry) is not time_entries.EntryStatus.OPEN

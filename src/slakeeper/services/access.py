@@ -14,6 +14,7 @@ workspace. Services call these checks before they read or write anything:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -26,6 +27,7 @@ from slakeeper.errors import NotFound, PermissionDenied
 __all__ = [
     "Principal",
     "active_user",
+    "emails_of",
     "normal_email",
     "require_owner",
     "require_provider",
@@ -134,3 +136,19 @@ def user_by_email(session: Session, workspace_id: int, email: str) -> User | Non
             User.workspace_id == workspace_id, User.email == normal_email(email)
         )
     ).first()
+
+
+def emails_of(
+    session: Session, workspace_id: int, user_ids: Iterable[int | None]
+) -> dict[int, str]:
+    """The e-mail of each of these users of the workspace (one query; ids of
+    another workspace, or None, are left out)."""
+    ids = {i for i in user_ids if i is not None}
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(User.id, User.email).where(
+            User.workspace_id == workspace_id, User.id.in_(sorted(ids))
+        )
+    )
+    return {row.id: row.email for row in rows}

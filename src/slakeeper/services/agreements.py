@@ -11,13 +11,13 @@ an audit entry for every change.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from datetime import UTC, datetime, time
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from slakeeper.agreement import LoadedAgreement, canonical_json, loads_document
+from slakeeper.agreement.diff import diff_agreements
 from slakeeper.agreement.lint import Severity, check
 from slakeeper.core.states import Party
 from slakeeper.db.models import (
@@ -35,6 +35,7 @@ from slakeeper.services import audit
 from slakeeper.services.access import (
     Principal,
     active_user,
+    emails_of,
     require_provider,
     scoped,
     visible,
@@ -42,35 +43,38 @@ from slakeeper.services.access import (
 from slakeeper.services.delivery.milestones import sync_milestones
 from slakeeper.services.locks import rowcount, write_lock
 from slakeeper.services.pages import Page, in_page
-from slakeeper.services.versions import version_terms
+from slakeeper.services.versions import agreement_in_force, version_terms
+from slakeeper.services.views.agreements import (
+    AgreementInForceRead,
+    AgreementRead,
+    ApprovalRead,
+    CommentRead,
+    VersionDetailRead,
+    VersionRead,
+)
 from slakeeper.yamlsource import SourceError
 
 __all__ = [
-    "VersionView",
     "activate_due",
     "activate_scheduled",
     "amend",
     "approve",
+    "changes_between",
     "comment",
     "comments",
     "get_version",
     "history",
     "import_agreement",
+    "in_force",
     "list_agreements",
     "reject",
     "resolve_comment",
     "submit",
+    "version_detail",
     "withdraw",
 ]
 
 OPEN = (VersionStatus.DRAFT, VersionStatus.IN_REVIEW)
-
-
-@dataclass(frozen=True, slots=True)
-class VersionView:
-    version: AgreementVersion
-    state: VersionState
-    approvals: tuple[Approval, ...]
 
 
 # -- reading --------------------------------------------------------------------
@@ -97,52 +101,137 @@ def _state(session: Session, version: AgreementVersion) -> VersionState:
     return state
 
 
-def _view(session: Session, version: AgreementVersion) -> VersionView:
+def _versions(
+    session: Session, agreement_id: int, numbers: tuple[int, ...] | None = None
+) -> list[tuple[AgreementVersion, VersionState]]:
+    """An agreement's versions with their states, by number (only `numbers`
+    when given)."""
+    query = (
+        select(AgreementVersion, VersionState)
+        .join(VersionState, VersionState.version_id == AgreementVersion.id)
+        .where(AgreementVersion.agreement_id == agreement_id)
+        .order_by(AgreementVersion.number)
+    )
+    if numbers is not None:
+        query = query.where(AgreementVersion.number.in_(numbers))
+    return [(row[0], row[1]) for row in session.execute(query)]
+
+
+def changes_between(
+    before: AgreementVersion | None, version: AgreementVersion
+) -> list[str]:
+    """What changed from `before` to `version`, in plain English (the lines of
+    `agreement diff`); nothing for a first version."""
+    if before is None:
+        return []
+    old, new = version_terms(before).agreement, version_terms(version).agreement
+    return [change.text for change in diff_agreements(old, new)]
+
+
+def _reads(
+    session: Session,
+    rows: list[tuple[AgreementVersion, VersionState]],
+    shown: int | None = None,
+) -> list[VersionDetailRead]:
+    """The versions of `rows` (consecutive, by number) as read models, each with
+    its approvals and what changed from the row before; with `shown`, only the
+    version with that number (the rows before it give its changes)."""
+    picked = [(i, v, st) for i, (v, st) in enumerate(rows) if shown in (None, v.number)]
+    ids = [v.id for _, v, _ in picked]
     approvals = session.scalars(
-        select(Approval).where(Approval.version_id == version.id).order_by(Approval.id)
+        select(Approval).where(Approval.version_id.in_(ids)).order_by(Approval.id)
     ).all()
-    return VersionView(version, _state(session, version), tuple(approvals))
+    emails = emails_of(
+        session,
+        rows[0][0].workspace_id if rows else 0,
+        (a.user_id for a in approvals),
+    )
+    by_version: dict[int, list[ApprovalRead]] = {i: [] for i in ids}
+    for a in approvals:
+        by_version[a.version_id].append(ApprovalRead.of(a, emails))
+    return [
+        VersionDetailRead.of(
+            v,
+            st,
+            by_version[v.id],
+            changes_between(rows[i - 1][0] if i else None, v),
+        )
+        for i, v, st in picked
+    ]
+
+
+def _detail(session: Session, agreement_id: int, number: int) -> VersionDetailRead:
+    rows = _versions(session, agreement_id, (number - 1, number))
+    if not rows or rows[-1][0].number != number:
+        raise NotFound(f"agreement {agreement_id} has no version {number}")
+    return _reads(session, rows, shown=number)[0]
+
+
+def version_detail(
+    session: Session, principal: Principal, agreement_id: int, number: int | None = None
+) -> VersionDetailRead:
+    """A version of an agreement (the newest when `number` is None) with its
+    state, approvals, what changed from the version before, and its file."""
+    _agreement(session, principal, agreement_id)
+    if number is None:
+        number = session.scalar(
+            select(func.max(AgreementVersion.number)).where(
+                AgreementVersion.agreement_id == agreement_id
+            )
+        )
+        if number is None:
+            raise NotFound(f"agreement {agreement_id} has no version")
+    return _detail(session, agreement_id, number)
 
 
 def get_version(
     session: Session, principal: Principal, agreement_id: int, number: int | None = None
-) -> VersionView:
-    """A version of an agreement (the newest when `number` is None)."""
-    _agreement(session, principal, agreement_id)
-    query = select(AgreementVersion).where(
-        AgreementVersion.agreement_id == agreement_id
-    )
-    if number is None:
-        query = query.order_by(AgreementVersion.number.desc()).limit(1)
-    else:
-        query = query.where(AgreementVersion.number == number)
-    version = session.scalars(query).first()
-    if version is None:
-        raise NotFound(f"agreement {agreement_id} has no version {number}")
-    return _view(session, version)
+) -> VersionRead:
+    """`version_detail` without the file."""
+    return version_detail(session, principal, agreement_id, number).summary()
 
 
 def history(
     session: Session, principal: Principal, agreement_id: int
-) -> list[VersionView]:
-    """Every version, oldest first, with its state and approvals."""
+) -> list[VersionRead]:
+    """Every version, oldest first, with its state, approvals and what changed
+    from the one before."""
     _agreement(session, principal, agreement_id)
-    versions = session.scalars(
-        select(AgreementVersion)
-        .where(AgreementVersion.agreement_id == agreement_id)
-        .order_by(AgreementVersion.number)
-    ).all()
-    return [_view(session, v) for v in versions]
+    return [r.summary() for r in _reads(session, _versions(session, agreement_id))]
 
 
-def comments(session: Session, principal: Principal, version_id: int) -> list[Comment]:
-    """A version's comments, oldest first."""
-    _version(session, principal, version_id)
-    return list(
-        session.scalars(
-            select(Comment).where(Comment.version_id == version_id).order_by(Comment.id)
-        ).all()
+def in_force(
+    session: Session, principal: Principal, client_id: int, at: datetime
+) -> AgreementInForceRead:
+    """The version that governed `at` for a client the principal may see (None
+    before the first one)."""
+    version = agreement_in_force(session, principal, client_id, at)
+    return AgreementInForceRead(
+        client_id=client_id,
+        at=at,
+        version=None if version is None else _read_of(session, version),
     )
+
+
+def _read_of(session: Session, version: AgreementVersion) -> VersionRead:
+    """A version just written, as the read model its writer answers with."""
+    return _detail(session, version.agreement_id, version.number).summary()
+
+
+def _comment_read(session: Session, row: Comment) -> CommentRead:
+    return CommentRead.of(row, emails_of(session, row.workspace_id, [row.author_id]))
+
+
+def comments(
+    session: Session, principal: Principal, version_id: int
+) -> list[CommentRead]:
+    """A version's comments, oldest first."""
+    version = _version(session, principal, version_id)
+    rows = session.scalars(
+        select(Comment).where(Comment.version_id == version_id).order_by(Comment.id)
+    ).all()
+    emails = emails_of(session, version.workspace_id, (c.author_id for c in rows))
+    return [CommentRead.of(c, emails) for c in rows]
 
 
 def list_agreements(
@@ -150,7 +239,7 @@ def list_agreements(
     principal: Principal,
     client_id: int | None = None,
     page: Page | None = None,
-) -> list[Agreement]:
+) -> list[AgreementRead]:
     """The agreements the principal may see (a client contact: their own), by
     id; with a `page`, only its rows (`services.pages`)."""
     active_user(session, principal)
@@ -158,7 +247,7 @@ def list_agreements(
     if client_id is not None:
         query = query.where(Agreement.client_id == client_id)
     query = in_page(query, page, Agreement.id, Agreement.id)
-    return list(session.scalars(query).all())
+    return [AgreementRead.of(a) for a in session.scalars(query).all()]
 
 
 # -- writing ----------------------------------------------------------------------
@@ -283,7 +372,7 @@ def import_agreement(
     text: str,
     source_name: str,
     now: datetime,
-) -> AgreementVersion:
+) -> VersionRead:
     """A new agreement with a client, as version 1 in draft."""
     active_user(session, principal)
     require_provider(principal, "import agreements")
@@ -305,7 +394,7 @@ def import_agreement(
     )
     session.add(agreement)
     session.flush()
-    return _new_version(
+    version = _new_version(
         session,
         principal,
         agreement,
@@ -315,6 +404,7 @@ def import_agreement(
         amends=None,
         now=now,
     )
+    return _read_of(session, version)
 
 
 def amend(
@@ -325,28 +415,28 @@ def amend(
     text: str,
     source_name: str,
     now: datetime,
-) -> AgreementVersion:
+) -> VersionRead:
     """A new draft version; an open draft or review before it is withdrawn."""
     require_provider(principal, "amend agreements")
     agreement = _agreement(session, principal, agreement_id)
     loaded = _load_checked(text, source_name)
     amends = None
-    for view in reversed(history(session, principal, agreement_id)):
-        if view.state.status in OPEN:
+    for version, state in reversed(_versions(session, agreement_id)):
+        if state.status in OPEN:
             _set_state(
                 session,
                 principal,
-                view.version,
+                version,
                 VersionStatus.WITHDRAWN,
                 now,
                 reason="replaced by an amendment",
             )
-        elif amends is None and view.state.status in (
+        elif amends is None and state.status in (
             VersionStatus.APPROVED,
             VersionStatus.ACTIVE,
         ):
-            amends = view.version
-    return _new_version(
+            amends = version
+    new = _new_version(
         session,
         principal,
         agreement,
@@ -356,6 +446,7 @@ def amend(
         amends=amends,
         now=now,
     )
+    return _read_of(session, new)
 
 
 def _require_status(
@@ -376,32 +467,37 @@ def _require_status(
 
 def submit(
     session: Session, principal: Principal, version_id: int, now: datetime
-) -> None:
-    """Send a draft for review by both parties."""
+) -> VersionRead:
+    """Send a draft for review by both parties; the version as it is now."""
     require_provider(principal, "submit agreements for review")
     version = _version(session, principal, version_id)
     _require_status(session, version, (VersionStatus.DRAFT,), "submit")
     _set_state(session, principal, version, VersionStatus.IN_REVIEW, now)
+    return _read_of(session, version)
 
 
 def withdraw(
     session: Session, principal: Principal, version_id: int, now: datetime
-) -> None:
+) -> VersionRead:
+    """Withdraw a draft or a version in review; the version as it is now."""
     require_provider(principal, "withdraw agreements")
     version = _version(session, principal, version_id)
     _require_status(session, version, OPEN, "withdraw")
     _set_state(session, principal, version, VersionStatus.WITHDRAWN, now)
+    return _read_of(session, version)
 
 
 def reject(
     session: Session, principal: Principal, version_id: int, reason: str, now: datetime
-) -> None:
-    """Send a version under review back to draft, with the reason."""
+) -> VersionRead:
+    """Send a version under review back to draft, with the reason; the version
+    as it is now."""
     version = _version(session, principal, version_id)
     _require_status(session, version, (VersionStatus.IN_REVIEW,), "reject")
     if not reason.strip():
         raise InvalidInput("say why the version is rejected", location="reason")
     _set_state(session, principal, version, VersionStatus.DRAFT, now, reason=reason)
+    return _read_of(session, version)
 
 
 def comment(
@@ -413,7 +509,7 @@ def comment(
     *,
     anchor: str | None = None,
     parent_id: int | None = None,
-) -> Comment:
+) -> CommentRead:
     """A comment on a version, optionally on a field (`priorities.high.response`)
     or in reply to another comment."""
     version = _version(session, principal, version_id)
@@ -446,7 +542,7 @@ def comment(
         object_id=row.id,
         payload={"version_id": version.id, "anchor": anchor, "parent_id": parent_id},
     )
-    return row
+    return _comment_read(session, row)
 
 
 def _check_anchor(version: AgreementVersion, anchor: str) -> None:
@@ -466,7 +562,8 @@ def _check_anchor(version: AgreementVersion, anchor: str) -> None:
 
 def resolve_comment(
     session: Session, principal: Principal, comment_id: int, now: datetime
-) -> None:
+) -> CommentRead:
+    """Mark a comment resolved (once); the comment as it is now."""
     row = session.get(Comment, comment_id)
     if row is None:
         raise NotFound(f"comment {comment_id} not found")
@@ -484,6 +581,7 @@ def resolve_comment(
         object_type="comment",
         object_id=row.id,
     )
+    return _comment_read(session, row)
 
 
 def approve(
@@ -494,7 +592,7 @@ def approve(
     now: datetime,
     *,
     party: str | None = None,
-) -> Approval:
+) -> VersionRead:
     """Approve the exact content whose hash is `sha256`.
 
     Steps:
@@ -504,6 +602,8 @@ def approve(
        that party's approvers in the file, and must not have approved already.
     3. When every party has approved, the version is approved, and becomes
        active at once if its effective date has come.
+
+    Returns the version as it is after the approval.
     """
     version = _version(session, principal, version_id)
     _require_status(session, version, (VersionStatus.IN_REVIEW,), "approve")
@@ -566,7 +666,7 @@ def approve(
             workspace_id=principal.workspace_id,
             agreement_id=version.agreement_id,
         )
-    return approval
+    return _read_of(session, version)
 
 
 def effective_at(version: AgreementVersion) -> datetime:

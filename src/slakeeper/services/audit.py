@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -19,15 +18,20 @@ import rfc8785
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from slakeeper.db.models import AuditEntry, User, Workspace
+from slakeeper.db.models import AuditEntry, Workspace
 from slakeeper.errors import InvalidInput, NotFound
-from slakeeper.services.access import Principal, active_user, require_provider
+from slakeeper.services.access import (
+    Principal,
+    active_user,
+    emails_of,
+    require_provider,
+)
+from slakeeper.services.views.admin import AuditEntryRead
 
 __all__ = [
     "GENESIS",
     "Anchor",
     "Verification",
-    "actor_labels",
     "anchor",
     "entry_hash",
     "hash_of",
@@ -323,8 +327,9 @@ def show(
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int | None = 50,
-) -> list[AuditEntry]:
-    """The newest `limit` entries that match every filter given, oldest first.
+) -> list[AuditEntryRead]:
+    """The newest `limit` entries that match every filter given, oldest first,
+    each with its actor's e-mail.
 
     `action` matches itself and the actions below it (`agreement` matches
     `agreement.approve`); `since` is inclusive and `until` exclusive; `limit`
@@ -355,19 +360,6 @@ def show(
     query = query.order_by(AuditEntry.seq.desc())
     if limit is not None:
         query = query.limit(limit)
-    return list(reversed(session.scalars(query).all()))
-
-
-def actor_labels(
-    session: Session, workspace_id: int, entries: Iterable[AuditEntry]
-) -> dict[int, str]:
-    """The e-mail of each actor of `entries` (users of this workspace only)."""
-    ids = {e.actor_id for e in entries if e.actor_id is not None}
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(User.id, User.email).where(
-            User.workspace_id == workspace_id, User.id.in_(ids)
-        )
-    )
-    return {row.id: row.email for row in rows}
+    rows = list(reversed(session.scalars(query).all()))
+    emails = emails_of(session, workspace_id, (e.actor_id for e in rows))
+    return [AuditEntryRead.of(e, emails) for e in rows]

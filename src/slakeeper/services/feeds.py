@@ -52,10 +52,12 @@ from slakeeper.services import audit
 from slakeeper.services.access import (
     Principal,
     active_user,
+    emails_of,
     visible_client,
 )
 from slakeeper.services.pages import Page, in_page
 from slakeeper.services.versions import version_terms
+from slakeeper.services.views.feeds import FeedCreatedRead, FeedRead, feed_path
 from slakeeper.services.workspaces import TokenUse, record_use, token_hash
 
 __all__ = [
@@ -77,11 +79,6 @@ _NAME_LIMIT = 200
 _TERMS_SET = ("created", "amended")
 
 
-def feed_path(client_id: int, token: str) -> str:
-    """The path of a client's feed with its token (`/clients/1/deadlines.ics?...`)."""
-    return f"/clients/{client_id}/deadlines.ics?token={token}"
-
-
 # -- feed tokens -------------------------------------------------------------------
 
 
@@ -92,6 +89,22 @@ def _name(value: str) -> str:
     if len(value) > _NAME_LIMIT:
         raise InvalidInput(f"must be at most {_NAME_LIMIT} characters", location="name")
     return value
+
+
+def _reads(session: Session, rows: Sequence[FeedToken]) -> list[FeedRead]:
+    """Feed rows as read models, with their clients' names and their creators'
+    e-mails (two queries for any number of rows)."""
+    if not rows:
+        return []
+    workspace_id = rows[0].workspace_id
+    names = session.execute(
+        select(Client.id, Client.name).where(
+            Client.id.in_(sorted({r.client_id for r in rows}))
+        )
+    )
+    clients = {row.id: row.name for row in names}
+    emails = emails_of(session, workspace_id, (r.created_by_id for r in rows))
+    return [FeedRead.of(r, clients, emails) for r in rows]
 
 
 def _audit(
@@ -121,10 +134,10 @@ def create_feed_token(
     client_id: int,
     name: str,
     now: datetime,
-) -> tuple[FeedToken, str]:
+) -> FeedCreatedRead:
     """A new feed token for a client's deadlines (the provider's people for any
-    client, a client contact for their own). Returns the row and the plaintext
-    token, which is shown once: only its SHA-256 is stored."""
+    client, a client contact for their own). The answer carries the plaintext
+    token and the feed's path, shown once: only the token's SHA-256 is stored."""
     active_user(session, principal)
     client = visible_client(session, principal, client_id)
     name = _name(name)
@@ -141,7 +154,11 @@ def create_feed_token(
     session.add(row)
     session.flush()
     _audit(session, principal, now, "feed_token.created", row)
-    return row, plaintext
+    return FeedCreatedRead(
+        **_reads(session, [row])[0].model_dump(),
+        token=plaintext,
+        path=feed_path(row.client_id, plaintext),
+    )
 
 
 def list_feed_tokens(
@@ -150,7 +167,7 @@ def list_feed_tokens(
     *,
     client_id: int | None = None,
     page: Page | None = None,
-) -> Sequence[FeedToken]:
+) -> list[FeedRead]:
     """The feed tokens an owner sees (the whole workspace's) or others created,
     oldest first; optionally one client's. With a `page`, only its rows
     (`services.pages`)."""
@@ -160,12 +177,13 @@ def list_feed_tokens(
         query = query.where(FeedToken.created_by_id == principal.user_id)
     if client_id is not None:
         query = query.where(FeedToken.client_id == client_id)
-    return session.scalars(in_page(query, page, FeedToken.id, FeedToken.id)).all()
+    rows = session.scalars(in_page(query, page, FeedToken.id, FeedToken.id)).all()
+    return _reads(session, rows)
 
 
 def revoke_feed_token(
     session: Session, principal: Principal, feed_id: int, now: datetime
-) -> FeedToken:
+) -> FeedRead:
     """Revoke a feed token at once: one's own, or any of the workspace's for an
     owner. Its URL answers 404 from then on."""
     active_user(session, principal)
@@ -181,7 +199,7 @@ def revoke_feed_token(
     row.revoked_at = now
     session.flush()
     _audit(session, principal, now, "feed_token.revoked", row)
-    return row
+    return _reads(session, [row])[0]
 
 
 def _authenticate(

@@ -47,11 +47,13 @@ from slakeeper.services import audit
 from slakeeper.services.access import (
     Principal,
     active_user,
+    emails_of,
     require_provider,
     user_by_email,
 )
 from slakeeper.services.tickets import MAX_TITLE, add_event, open_ticket
 from slakeeper.services.versions import agreement_in_force
+from slakeeper.services.views.mail import QuarantinedMailRead
 from slakeeper.services.workspaces import principal_for
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "known_message_ids",
     "list_quarantine",
     "quarantined_mail",
+    "quarantined_raw",
     "release_mail",
     "take_message",
     "ticket_keys_in",
@@ -311,9 +314,27 @@ def _reply_text(message: InboundMessage) -> str:
 # -- the quarantine --------------------------------------------------------------
 
 
+def _quarantine_reads(
+    session: Session, rows: Iterable[MailQuarantine]
+) -> list[QuarantinedMailRead]:
+    rows = list(rows)
+    if not rows:
+        return []
+    workspace_id = rows[0].workspace_id
+    emails = emails_of(session, workspace_id, (r.released_as_id for r in rows))
+    ticket_ids = sorted({r.ticket_id for r in rows if r.ticket_id is not None})
+    keys: dict[int, str] = {}
+    if ticket_ids:
+        query = select(Ticket.id, Ticket.key).where(Ticket.id.in_(ticket_ids))
+        keys = {row.id: row.key for row in session.execute(query)}
+    return [
+        QuarantinedMailRead.of(r, parse_message(r.raw).text, emails, keys) for r in rows
+    ]
+
+
 def list_quarantine(
     session: Session, principal: Principal, *, include_done: bool = False
-) -> list[MailQuarantine]:
+) -> list[QuarantinedMailRead]:
     """Quarantined messages waiting for a decision, oldest first (with
     `include_done`, also those released or discarded)."""
     _provider(session, principal, "see quarantined mail")
@@ -325,17 +346,15 @@ def list_quarantine(
             MailQuarantine.released_at.is_(None),
             MailQuarantine.discarded_at.is_(None),
         )
-    return list(
-        session.scalars(
-            query.order_by(MailQuarantine.received_at, MailQuarantine.id)
-        ).all()
-    )
+    rows = session.scalars(
+        query.order_by(MailQuarantine.received_at, MailQuarantine.id)
+    ).all()
+    return _quarantine_reads(session, rows)
 
 
-def quarantined_mail(
+def _quarantined(
     session: Session, principal: Principal, quarantine_id: int
 ) -> MailQuarantine:
-    """One quarantined message, whatever became of it."""
     _provider(session, principal, "see quarantined mail")
     row = session.get(MailQuarantine, quarantine_id)
     if row is None or row.workspace_id != principal.workspace_id:
@@ -343,9 +362,24 @@ def quarantined_mail(
     return row
 
 
+def quarantined_mail(
+    session: Session, principal: Principal, quarantine_id: int
+) -> QuarantinedMailRead:
+    """One quarantined message, whatever became of it."""
+    row = _quarantined(session, principal, quarantine_id)
+    return _quarantine_reads(session, [row])[0]
+
+
+def quarantined_raw(
+    session: Session, principal: Principal, quarantine_id: int
+) -> bytes:
+    """A quarantined message as it was received."""
+    return _quarantined(session, principal, quarantine_id).raw
+
+
 def _held(session: Session, principal: Principal, quarantine_id: int) -> MailQuarantine:
     """A quarantined message still waiting for a decision."""
-    row = quarantined_mail(session, principal, quarantine_id)
+    row = _quarantined(session, principal, quarantine_id)
     if row.released_at is not None:
         raise Conflict(f"quarantined mail {quarantine_id} was released already")
     if row.discarded_at is not None:

@@ -93,6 +93,7 @@ __all__ = [
     "current_timer",
     "delete_entry",
     "edit_entry",
+    "entries_worked",
     "entry_read",
     "entry_reads",
     "entry_status",
@@ -655,6 +656,37 @@ def stored_external_ids(
     active_user(session, principal)
     require_provider(principal, "import time")
     return set(_stored_ids(session, principal.workspace_id, pairs))
+
+
+def entries_worked(
+    session: Session,
+    principal: Principal,
+    client_id: int,
+    *,
+    since: datetime,
+    until: datetime,
+    sources: Iterable[str] | None = None,
+    external_prefix: str | None = None,
+    billable_only: bool = False,
+) -> list[TimeEntry]:
+    """A client's entries worked in `[since, until)` (by `worked_at`, then id),
+    as the principal may see them: only these `sources`, only external ids that
+    start with `external_prefix`, only billable ones when asked (what the Upwork
+    sync compares and the reconciliation adds up)."""
+    active_user(session, principal)
+    visible_client(session, principal, client_id)
+    query = scoped(select(TimeEntry), TimeEntry, principal).where(
+        TimeEntry.client_id == client_id,
+        TimeEntry.worked_at >= since,
+        TimeEntry.worked_at < until,
+    )
+    if sources is not None:
+        query = query.where(TimeEntry.source.in_(list(sources)))
+    if external_prefix is not None:
+        query = query.where(TimeEntry.external_id.startswith(external_prefix))
+    if billable_only:
+        query = query.where(TimeEntry.billable.is_(True))
+    return list(session.scalars(query.order_by(TimeEntry.worked_at, TimeEntry.id)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ from slakeeper.db.models import Agreement as AgreementRow
 from slakeeper.db.models import AgreementVersion, Client, VersionState
 from slakeeper.errors import Conflict
 from slakeeper.services.access import Principal, active_user, visible_client
+from slakeeper.services.views.agreements import ClientRead
 
 __all__ = [
     "CLIENT_APPROVER_ROLES",
@@ -270,7 +271,7 @@ def agreement_in_force(
 
 
 def required_in_force(
-    session: Session, principal: Principal, client: Client, at: datetime
+    session: Session, principal: Principal, client: Client | ClientRead, at: datetime
 ) -> AgreementVersion:
     """`agreement_in_force`, where having none is a Conflict (the action needs
     the agreement's terms)."""

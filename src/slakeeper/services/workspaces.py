@@ -13,7 +13,6 @@ import logging
 import re
 import secrets
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -37,25 +36,33 @@ from slakeeper.services import audit
 from slakeeper.services.access import (
     Principal,
     active_user,
+    emails_of,
     normal_email,
     require_owner,
     require_provider,
     scoped,
+    user_by_email,
 )
 from slakeeper.services.pages import Page, in_page
+from slakeeper.services.views.admin import TokenRead, UserRead, WorkspaceRead
+from slakeeper.services.views.agreements import ClientRead
 
 __all__ = [
     "LAST_USE_EVERY",
     "TOKEN_PREFIX",
     "TokenUse",
+    "acting_principal",
     "active_user",
     "add_client",
     "add_user",
     "authenticate_password",
     "authenticate_token",
     "check_token",
+    "client_named",
     "create_token",
     "disable_user",
+    "find_client",
+    "find_user",
     "hash_password",
     "init_workspace",
     "list_clients",
@@ -67,6 +74,7 @@ __all__ = [
     "revoke_token",
     "sign_in",
     "token_hash",
+    "workspace_named",
 ]
 
 TOKEN_PREFIX = "slk_"
@@ -253,11 +261,91 @@ def add_user(
     return user
 
 
-def list_users(session: Session, principal: Principal) -> Sequence[User]:
+def list_users(session: Session, principal: Principal) -> list[UserRead]:
     """The workspace's people; a client contact sees only their client's."""
     active_user(session, principal)
     query = scoped(select(User), User, principal)
-    return session.scalars(query.order_by(User.id)).all()
+    rows = session.scalars(query.order_by(User.id)).all()
+    clients = _client_names(session, principal.workspace_id)
+    return [UserRead.of(u, clients) for u in rows]
+
+
+def find_user(session: Session, principal: Principal, ref: str) -> UserRead:
+    """A person the principal may see, by e-mail (any case) or id."""
+    wanted = normal_email(ref)
+    for user in list_users(session, principal):
+        if wanted in (user.email.lower(), str(user.id)):
+            return user
+    raise NotFound(f"user {ref!r} not found")
+
+
+def acting_principal(
+    session: Session, workspace: WorkspaceRead, email: str | None
+) -> Principal:
+    """Who the CLI acts as: the user with this e-mail (SLAKEEPER_USER), else the
+    workspace's first active owner. NotFound when there is no such user,
+    PermissionDenied when that user is disabled."""
+    if email:
+        user = user_by_email(session, workspace.id, email)
+        if user is None:
+            raise NotFound(
+                f"no user {email!r} in workspace {workspace.name!r};"
+                " check SLAKEEPER_USER"
+            )
+        if user.disabled_at is not None:
+            raise PermissionDenied(f"user {user.email} is disabled")
+        return principal_for(user)
+    owner = session.scalars(
+        select(User)
+        .where(
+            User.workspace_id == workspace.id,
+            User.role == Role.OWNER,
+            User.disabled_at.is_(None),
+        )
+        .order_by(User.id)
+    ).first()
+    if owner is None:
+        raise NotFound(
+            f"workspace {workspace.name!r} has no active owner;"
+            " name a user with SLAKEEPER_USER"
+        )
+    return principal_for(owner)
+
+
+def workspace_named(session: Session, name: str | None) -> WorkspaceRead:
+    """The workspace named `name` (SLAKEEPER_WORKSPACE), else the only workspace
+    in the database; NotFound when there is none (or no such name),
+    InvalidInput when several exist and none is named."""
+    if name:
+        found = session.scalars(select(Workspace).where(Workspace.name == name)).first()
+        if found is None:
+            raise NotFound(
+                f"no workspace named {name!r} in the database"
+                f" ({_workspace_names(session)}); check SLAKEEPER_WORKSPACE"
+            )
+        return WorkspaceRead.of(found)
+    first_two = session.scalars(select(Workspace).order_by(Workspace.id).limit(2)).all()
+    if not first_two:
+        raise NotFound(
+            "the database has no workspace yet; create one with `slakeeper init`"
+        )
+    if len(first_two) > 1:
+        raise InvalidInput(
+            f"the database holds several workspaces ({_workspace_names(session)});"
+            " choose one with SLAKEEPER_WORKSPACE=NAME",
+            location="SLAKEEPER_WORKSPACE",
+        )
+    return WorkspaceRead.of(first_two[0])
+
+
+def _workspace_names(session: Session, most: int = 5) -> str:
+    names = session.scalars(
+        select(Workspace.name).order_by(Workspace.name).limit(most + 1)
+    ).all()
+    if not names:
+        return "it has none"
+    shown = ", ".join(repr(n) for n in names[:most])
+    return f"it has {shown}{', ...' if len(names) > most else ''}"
 
 
 def disable_user(
@@ -370,12 +458,38 @@ def add_client(
 
 def list_clients(
     session: Session, principal: Principal, page: Page | None = None
-) -> Sequence[Client]:
+) -> list[ClientRead]:
     """The workspace's clients by id; a client contact sees only their own. With
     a `page`, only its rows (`services.pages`)."""
     active_user(session, principal)
     query = scoped(select(Client), Client, principal)
-    return session.scalars(in_page(query, page, Client.id, Client.id)).all()
+    rows = session.scalars(in_page(query, page, Client.id, Client.id)).all()
+    return [ClientRead.of(c) for c in rows]
+
+
+def _client_names(session: Session, workspace_id: int) -> dict[int, str]:
+    rows = session.execute(
+        select(Client.id, Client.name).where(Client.workspace_id == workspace_id)
+    )
+    return {row.id: row.name for row in rows}
+
+
+def client_named(session: Session, principal: Principal, name: str) -> ClientRead:
+    """A client the principal may see, by its exact name."""
+    active_user(session, principal)
+    query = scoped(select(Client), Client, principal).where(Client.name == name)
+    found = session.scalars(query).first()
+    if found is None:
+        raise NotFound(f"no client named {name!r}; see `slakeeper client list`")
+    return ClientRead.of(found)
+
+
+def find_client(session: Session, principal: Principal, ref: str) -> ClientRead:
+    """A client the principal may see, by its name, key (any case) or id."""
+    for client in list_clients(session, principal):
+        if ref.lower() in (client.name.lower(), client.key.lower(), str(client.id)):
+            return client
+    raise NotFound(f"client {ref!r} not found")
 
 
 # -- API tokens and signing in ----------------------------------------------------
@@ -416,13 +530,15 @@ def create_token(
     return token, plaintext
 
 
-def list_tokens(session: Session, principal: Principal) -> Sequence[ApiToken]:
+def list_tokens(session: Session, principal: Principal) -> list[TokenRead]:
     """Owners see every token of the workspace; others see their own."""
     active_user(session, principal)
     query = select(ApiToken).where(ApiToken.workspace_id == principal.workspace_id)
     if principal.role is not Role.OWNER:
         query = query.where(ApiToken.user_id == principal.user_id)
-    return session.scalars(query.order_by(ApiToken.id)).all()
+    rows = session.scalars(query.order_by(ApiToken.id)).all()
+    emails = emails_of(session, principal.workspace_id, (t.user_id for t in rows))
+    return [TokenRead.of(t, emails) for t in rows]
 
 
 def revoke_token(

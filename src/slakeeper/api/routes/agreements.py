@@ -16,19 +16,19 @@ from slakeeper.api.responses import errors
 from slakeeper.api.schemas import (
     AgreementCreate,
     AgreementList,
-    AgreementRead,
     ApprovalCreate,
     CommentCreate,
-    CommentRead,
     RejectionCreate,
     VersionCreate,
-    VersionDetailRead,
-    VersionRead,
 )
-from slakeeper.db.models import Comment
 from slakeeper.services import agreements as svc
 from slakeeper.services import contracts
 from slakeeper.services.access import Principal
+from slakeeper.services.views.agreements import (
+    CommentRead,
+    VersionDetailRead,
+    VersionRead,
+)
 
 __all__ = ["comments_router", "router"]
 
@@ -40,13 +40,7 @@ VERSION = "/{agreement_id}/versions/{number}"
 def _version_id(
     session: Session, principal: Principal, agreement_id: int, number: int
 ) -> int:
-    return svc.get_version(session, principal, agreement_id, number).version.id
-
-
-def _read(
-    session: Session, principal: Principal, agreement_id: int, number: int
-) -> VersionRead:
-    return VersionRead.of(svc.get_version(session, principal, agreement_id, number))
+    return svc.get_version(session, principal, agreement_id, number).id
 
 
 @router.get(
@@ -62,9 +56,7 @@ def list_agreements(
     only their own client's. `client_id` narrows to one client."""
     rows = svc.list_agreements(session, principal, client_id=client_id, page=page)
     items, next_cursor = paginate(rows, page, key=lambda a: a.id)
-    return AgreementList(
-        items=[AgreementRead.of(a) for a in items], next_cursor=next_cursor
-    )
+    return AgreementList(items=items, next_cursor=next_cursor)
 
 
 @router.post(
@@ -86,7 +78,7 @@ def import_agreement(
     file must validate and pass the lint checks without errors."""
 
     def create(session: Session) -> VersionRead:
-        v = svc.import_agreement(
+        return svc.import_agreement(
             session,
             principal,
             client_id=body.client_id,
@@ -94,7 +86,6 @@ def import_agreement(
             source_name=body.source_name,
             now=now,
         )
-        return _read(session, principal, v.agreement_id, v.number)
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
 
@@ -108,8 +99,9 @@ def import_agreement(
 def list_versions(
     agreement_id: int, session: SessionDep, principal: PrincipalDep
 ) -> list[VersionRead]:
-    """Every version, oldest first, with its state and approvals."""
-    return [VersionRead.of(v) for v in svc.history(session, principal, agreement_id)]
+    """Every version, oldest first, with its state, approvals and what changed
+    from the version before."""
+    return svc.history(session, principal, agreement_id)
 
 
 @router.post(
@@ -132,7 +124,7 @@ def amend(
     before it is withdrawn."""
 
     def create(session: Session) -> VersionRead:
-        v = svc.amend(
+        return svc.amend(
             session,
             principal,
             agreement_id=agreement_id,
@@ -140,7 +132,6 @@ def amend(
             source_name=body.source_name,
             now=now,
         )
-        return _read(session, principal, v.agreement_id, v.number)
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
 
@@ -154,10 +145,9 @@ def amend(
 def get_version(
     agreement_id: int, number: int, session: SessionDep, principal: PrincipalDep
 ) -> VersionDetailRead:
-    """A version's state, hash and approvals, and the agreement file as stored."""
-    return VersionDetailRead.of(
-        svc.get_version(session, principal, agreement_id, number)
-    )
+    """A version's state, hash, approvals and what changed from the version
+    before, and the agreement file as stored."""
+    return svc.version_detail(session, principal, agreement_id, number)
 
 
 @router.post(
@@ -174,10 +164,8 @@ def submit(
     now: NowDep,
 ) -> VersionRead:
     """Send a draft version for review and approval by both parties."""
-    svc.submit(
-        session, principal, _version_id(session, principal, agreement_id, number), now
-    )
-    return _read(session, principal, agreement_id, number)
+    version_id = _version_id(session, principal, agreement_id, number)
+    return svc.submit(session, principal, version_id, now)
 
 
 @router.post(
@@ -198,8 +186,7 @@ def approve(
     (409). The last party's approval approves the version, and activates it when
     its effective date has come."""
     version_id = _version_id(session, principal, agreement_id, number)
-    svc.approve(session, principal, version_id, body.sha256, now)
-    return _read(session, principal, agreement_id, number)
+    return svc.approve(session, principal, version_id, body.sha256, now)
 
 
 @router.post(
@@ -218,8 +205,7 @@ def reject(
 ) -> VersionRead:
     """Reject a version under review, saying why; it goes back to draft."""
     version_id = _version_id(session, principal, agreement_id, number)
-    svc.reject(session, principal, version_id, body.reason, now)
-    return _read(session, principal, agreement_id, number)
+    return svc.reject(session, principal, version_id, body.reason, now)
 
 
 @router.get(
@@ -233,7 +219,7 @@ def list_comments(
 ) -> list[CommentRead]:
     """The version's comments, oldest first."""
     version_id = _version_id(session, principal, agreement_id, number)
-    return [CommentRead.of(c) for c in svc.comments(session, principal, version_id)]
+    return svc.comments(session, principal, version_id)
 
 
 @router.post(
@@ -258,7 +244,7 @@ def add_comment(
 
     def create(session: Session) -> CommentRead:
         version_id = _version_id(session, principal, agreement_id, number)
-        row = svc.comment(
+        return svc.comment(
             session,
             principal,
             version_id,
@@ -267,7 +253,6 @@ def add_comment(
             anchor=body.anchor,
             parent_id=body.parent_id,
         )
-        return CommentRead.of(row)
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
 
@@ -282,10 +267,7 @@ def resolve_comment(
     comment_id: int, session: SessionDep, principal: PrincipalDep, now: NowDep
 ) -> CommentRead:
     """Mark a comment resolved (once)."""
-    svc.resolve_comment(session, principal, comment_id, now)
-    row = session.get(Comment, comment_id)  # the service has checked access
-    assert row is not None
-    return CommentRead.of(row)
+    return svc.resolve_comment(session, principal, comment_id, now)
 
 
 @router.get(

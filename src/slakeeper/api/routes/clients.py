@@ -7,13 +7,9 @@ from fastapi import APIRouter
 from slakeeper.api.deps import AtQuery, NowDep, PrincipalDep, SessionDep
 from slakeeper.api.pagination import PageDep, paginate
 from slakeeper.api.responses import errors
-from slakeeper.api.schemas import (
-    AgreementInForceRead,
-    ClientList,
-    ClientRead,
-    VersionRead,
-)
-from slakeeper.services import agreements, versions, workspaces
+from slakeeper.api.schemas import ClientList
+from slakeeper.services import agreements, workspaces
+from slakeeper.services.views.agreements import AgreementInForceRead
 
 __all__ = ["router"]
 
@@ -32,7 +28,7 @@ def list_clients(
     """The workspace's clients, oldest first; a client contact sees only their own."""
     rows = workspaces.list_clients(session, principal, page)
     items, next_cursor = paginate(rows, page, key=lambda c: c.id)
-    return ClientList(items=[ClientRead.of(c) for c in items], next_cursor=next_cursor)
+    return ClientList(items=items, next_cursor=next_cursor)
 
 
 @router.get(
@@ -50,16 +46,4 @@ def agreement_in_force(
 ) -> AgreementInForceRead:
     """The version that governed the client's work at `at`; null before the first."""
     at = now if at is None else at
-    version = versions.agreement_in_force(session, principal, client_id, at)
-    view = (
-        None
-        if version is None
-        else agreements.get_version(
-            session, principal, version.agreement_id, version.number
-        )
-    )
-    return AgreementInForceRead(
-        client_id=client_id,
-        at=at,
-        version=None if view is None else VersionRead.of(view),
-    )
+    return agreements.in_force(session, principal, client_id, at)

@@ -17,11 +17,12 @@ from fastapi.security import APIKeyQuery
 from sqlalchemy.orm import Session
 
 from slakeeper.api.deps import NowDep, PrincipalDep, SessionDep, SessionsDep
-from slakeeper.api.feed_schemas import FeedCreate, FeedCreatedRead, FeedList, FeedRead
+from slakeeper.api.feed_schemas import FeedCreate, FeedList
 from slakeeper.api.idempotency import IdempotencyKeyHeader, create_once
 from slakeeper.api.pagination import PageDep, paginate
 from slakeeper.api.responses import errors
 from slakeeper.services import feeds as svc
+from slakeeper.services.views.feeds import FeedCreatedRead, FeedRead
 from slakeeper.services.workspaces import record_use_apart
 
 __all__ = ["calendar_router", "feeds_router"]
@@ -103,10 +104,9 @@ def create_feed(
     `Idempotency-Key` gets this answer back)."""
 
     def create(session: Session) -> FeedCreatedRead:
-        row, token = svc.create_feed_token(
+        return svc.create_feed_token(
             session, principal, client_id=body.client_id, name=body.name, now=now
         )
-        return FeedCreatedRead.issued(row, token)
 
     return create_once(sessions, principal, request, body, idempotency_key, now, create)
 
@@ -127,7 +127,7 @@ def list_feeds(
     revoked ones included; never their tokens."""
     rows = svc.list_feed_tokens(session, principal, client_id=client_id, page=page)
     items, next_cursor = paginate(rows, page, key=lambda r: r.id)
-    return FeedList(items=[FeedRead.of(r) for r in items], next_cursor=next_cursor)
+    return FeedList(items=items, next_cursor=next_cursor)
 
 
 @feeds_router.post(
@@ -141,4 +141,4 @@ def revoke_feed(
 ) -> FeedRead:
     """Revoke a feed at once: its URL answers 404 from then on. Your own, or any
     of the workspace's for an owner; a revoked feed is a conflict (409)."""
-    return FeedRead.of(svc.revoke_feed_token(session, principal, feed_id, now))
+    return svc.revoke_feed_token(session, principal, feed_id, now)

@@ -6,7 +6,9 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["ReadModel", "examples"]
+__all__ = ["AT", "ReadModel", "examples"]
+
+AT = "2026-12-01T09:00:00Z"  # the instant the examples are set at
 
 
 class ReadModel(BaseModel):
@@ -17,6 +19,6 @@ class ReadModel(BaseModel):
 
 
 def examples(*shown: dict[str, Any]) -> ConfigDict:
-    """A read model's `model_config` with examples for the OpenAPI document
-    (merged with `ReadModel`'s: the model stays frozen)."""
+    """A model's examples for the OpenAPI document (`model_config = examples(...)`;
+    a read model stays frozen: pydantic merges its config with `ReadModel`'s)."""
     return ConfigDict(json_schema_extra={"examples": list(shown)})
