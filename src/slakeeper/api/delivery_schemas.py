@@ -13,9 +13,9 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from slakeeper.api.schemas import _examples
 from slakeeper.core.states import AdjustmentCause
 from slakeeper.errors import InvalidInput
+from slakeeper.services.views.base import examples
 
 __all__ = [
     "ChangeRequestCreate",
@@ -64,7 +64,7 @@ class SubmissionCreate(BaseModel):
     """Hand a milestone's deliverables to the client for review (the body may be
     left out)."""
 
-    model_config = _examples({"note": "Figma link: https://figma.example/acme"}, {})
+    model_config = examples({"note": "Figma link: https://figma.example/acme"}, {})
     note: str | None = Field(
         default=None,
         max_length=MAX_TEXT,
@@ -75,7 +75,7 @@ class SubmissionCreate(BaseModel):
 class ReviewCreate(BaseModel):
     """The client's answer to a submission."""
 
-    model_config = _examples(
+    model_config = examples(
         {"answer": "accept"},
         {"answer": "changes", "note": "The logo should be bigger."},
     )
@@ -94,7 +94,7 @@ class DelayCreate(BaseModel):
     by `amount_seconds` of working time or by `days` calendar days (exactly one).
     The provider's side accepts it by proposing it."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             "cause": "third_party",
             "days": 2,
@@ -132,7 +132,7 @@ class ObligationCreate(BaseModel):
     """An input the client owes by a due time, optionally for a milestone (which
     then moves when the input comes late)."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             "client_id": 1,
             "title": "DNS access for the go-live",
@@ -164,7 +164,7 @@ class ObligationCreate(BaseModel):
 class FulfilmentCreate(BaseModel):
     """An obligation met now (the body may be left out)."""
 
-    model_config = _examples({"note": "Received by e-mail"}, {})
+    model_config = examples({"note": "Received by e-mail"}, {})
     note: str | None = Field(
         default=None, max_length=MAX_TEXT, description="How or what was received."
     )
@@ -173,7 +173,7 @@ class FulfilmentCreate(BaseModel):
 class WaiverCreate(BaseModel):
     """The provider releases the client from an obligation."""
 
-    model_config = _examples({"reason": "We found the logo files ourselves."})
+    model_config = examples({"reason": "We found the logo files ourselves."})
     reason: str = Field(min_length=1, max_length=2000, description="Why.")
 
 
@@ -184,7 +184,7 @@ class EffectCreate(BaseModel):
     """How the change moves one milestone: `amount_seconds` of working time or
     `days` calendar days (exactly one)."""
 
-    model_config = _examples(
+    model_config = examples(
         {"milestone": "launch", "days": 2},
         {"milestone": "redesign-mockups", "amount_seconds": 10800},
     )
@@ -206,7 +206,7 @@ class ChangeRequestCreate(BaseModel):
     """A change the client asks for (by a client contact, or by the provider on
     the client's behalf)."""
 
-    model_config = _examples(
+    model_config = examples(
         {"client_id": 1, "title": "Add a blog section", "body": "With categories."},
         {"client_id": 1, "title": "Dark mode"},
     )
@@ -221,7 +221,7 @@ class EstimateCreate(BaseModel):
     """The provider's estimate of a requested change: effort, cost (in the
     agreement's billing currency) and how it moves milestones."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             "effort_seconds": 21600,
             "cost": "570.00",
@@ -259,7 +259,7 @@ class EstimateCreate(BaseModel):
 class DecisionCreate(BaseModel):
     """The client approves or rejects an estimated change."""
 
-    model_config = _examples(
+    model_config = examples(
         {"approve": True, "note": "Go ahead."},
         {"approve": False, "note": "Too expensive for now."},
     )
@@ -277,7 +277,7 @@ class DecisionCreate(BaseModel):
 class CommitmentUpdateCreate(BaseModel):
     """The provider kept a cadenced commitment now: what was sent."""
 
-    model_config = _examples(
+    model_config = examples(
         {"commitment": "Progress update", "text": "Week 2: templates done."}
     )
     commitment: str = Field(

@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from slakeeper.api.schemas import _examples
 from slakeeper.core.states import InvoiceGrouping
+from slakeeper.services.views.base import examples
 
 __all__ = [
     "CreditCreate",
@@ -27,7 +27,7 @@ class InvoiceBuild(BaseModel):
     agreement's time zone): its billable time not invoiced yet, the named
     fixed-price milestones' fees, and the credits owed."""
 
-    model_config = _examples(
+    model_config = examples(
         {"client_id": 1, "period_start": "2027-01-01", "period_end": "2027-01-31"},
         {
             "client_id": 1,
@@ -53,14 +53,14 @@ class InvoiceBuild(BaseModel):
 class InvoiceIssue(BaseModel):
     """Issue a draft: it gets the next number of the series and its due date."""
 
-    model_config = _examples({}, {"issue_date": "2027-02-01"})
+    model_config = examples({}, {"issue_date": "2027-02-01"})
     issue_date: date | None = Field(default=None, description="Default: today.")
 
 
 class InvoiceCancel(BaseModel):
     """Cancel an issued invoice by a credit note that mirrors it."""
 
-    model_config = _examples({"reason": "Billed at the wrong rate"})
+    model_config = examples({"reason": "Billed at the wrong rate"})
     reason: str = Field(min_length=1, max_length=2000, description="Why.")
 
 
@@ -68,7 +68,7 @@ class PaymentCreate(BaseModel):
     """Money received against an issued invoice; more than is still to pay is
     refused."""
 
-    model_config = _examples(
+    model_config = examples(
         {"amount": "142.50", "received_on": "2027-02-10", "reference": "SEPA 0815"}
     )
     amount: Decimal = Field(description="In the invoice's currency.", gt=0)
@@ -83,7 +83,7 @@ class CreditCreate(BaseModel):
     the net of the invoice it goes on (the client's next one whose period ends on
     or after `period_start`)."""
 
-    model_config = _examples(
+    model_config = examples(
         {"client_id": 1, "amount": "75.00", "reason": "Response target missed"},
         {"client_id": 1, "percent": "5", "reason": "Goodwill after the outage"},
     )

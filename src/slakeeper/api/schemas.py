@@ -22,9 +22,6 @@ __all__ = [
     "VersionCreate",
 ]
 
-# the other schema modules' name for `views.base.examples`, until they move
-_examples = examples
-
 
 # -- errors -----------------------------------------------------------------------
 
@@ -57,7 +54,7 @@ class ErrorRead(BaseModel):
 class ErrorResponse(BaseModel):
     """Every error the API answers with."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             "error": {
                 "code": "not_found",
@@ -86,7 +83,7 @@ class ClientList(BaseModel):
 class AgreementCreate(BaseModel):
     """A new agreement with a client: the agreement file, stored as version 1."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             "client_id": 1,
             "source_name": "acme-sla.yaml",
@@ -103,7 +100,7 @@ class AgreementCreate(BaseModel):
 class VersionCreate(BaseModel):
     """An amendment: the changed agreement file, stored as a new draft version."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             "source_name": "acme-sla-v2.yaml",
             "text": "schema: slakeeper/agreement@1\nagreement:\n  title: ...\n",
@@ -123,14 +120,14 @@ class AgreementList(BaseModel):
 class ApprovalCreate(BaseModel):
     """Approve the exact content whose hash you reviewed."""
 
-    model_config = _examples({"sha256": SHA})
+    model_config = examples({"sha256": SHA})
     sha256: str = Field(min_length=64, max_length=64, pattern="^[0-9a-fA-F]{64}$")
 
 
 class RejectionCreate(BaseModel):
     """Send a version under review back to draft."""
 
-    model_config = _examples({"reason": "The P1 response time should be 1 hour."})
+    model_config = examples({"reason": "The P1 response time should be 1 hour."})
     reason: str = Field(min_length=1, max_length=2000)
 
 
@@ -138,7 +135,7 @@ class RejectionCreate(BaseModel):
 
 
 class CommentCreate(BaseModel):
-    model_config = _examples(
+    model_config = examples(
         {"body": "Can we make this 2 hours?", "anchor": "priorities.high.response"},
         {"body": "Agreed.", "parent_id": 5},
     )

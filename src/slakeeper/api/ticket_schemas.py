@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from slakeeper.api.schemas import _examples
+from slakeeper.services.views.base import examples
 
 __all__ = ["EventCreate", "EventKindIn", "TicketCreate"]
 
@@ -32,7 +32,7 @@ class TicketCreate(BaseModel):
     """A new ticket for a client, governed for its whole life by the agreement
     version in force when it is opened."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             "client_id": 1,
             "title": "Checkout fails",
@@ -71,7 +71,7 @@ class EventCreate(BaseModel):
     Client contacts may only send `client_reply` and `reopened`.
     """
 
-    model_config = _examples(
+    model_config = examples(
         {"kind": "provider_reply", "text": "We are on it."},
         {
             "kind": "provider_reply",

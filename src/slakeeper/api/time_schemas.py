@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from slakeeper.api.schemas import _examples
+from slakeeper.services.views.base import examples
 
 __all__ = [
     "TimeApprovalCreate",
@@ -32,7 +32,7 @@ class TimeEntryCreate(BaseModel):
     """Time worked for a client: `started_at` and `ended_at`, or
     `duration_seconds` (dated by `worked_at`, default now). Never in the future."""
 
-    model_config = _examples(
+    model_config = examples(
         {
             "client_id": 1,
             "started_at": AT,
@@ -88,7 +88,7 @@ class TimeEntryUpdate(BaseModel):
     """What changes (an absent field stays as it is). A `duration_seconds` sets
     the end after the start (or the duration of an entry given as one)."""
 
-    model_config = _examples(
+    model_config = examples(
         {"ended_at": "2027-01-04T11:00:00Z", "note": "Checkout fix and deploy"},
         {"duration_seconds": 3600, "billable": False},
     )
@@ -106,7 +106,7 @@ class TimeEntryUpdate(BaseModel):
 class TimerStart(BaseModel):
     """Start your timer for a client (one running timer per user)."""
 
-    model_config = _examples(
+    model_config = examples(
         {"client_id": 1, "ticket_id": 42, "note": "Checkout error"},
         {"client_id": 1, "milestone_key": "launch", "billable": True},
     )
@@ -120,7 +120,7 @@ class TimerStart(BaseModel):
 class TimerStop(BaseModel):
     """Stop your timer; a note given here replaces the one given at the start."""
 
-    model_config = _examples({}, {"note": "Fixed and deployed"})
+    model_config = examples({}, {"note": "Fixed and deployed"})
     note: str | None = Field(default=None, max_length=2000)
 
 
