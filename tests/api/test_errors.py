@@ -263,3 +263,53 @@ def test_every_route_with_a_token_documents_the_busy_503(api: Api) -> None:
                 path,
             )
             assert "Retry-After" in answer["description"]
+
+
+HUGE = "99999999999999999999999"  # more than any id column holds
+
+
+def test_an_id_the_database_cannot_hold_is_a_4xx_at_every_get(api: Api) -> None:
+    """Every GET route: an integer path id out of range is a 404, an integer
+    query filter out of range a 422, both in the JSON error shape (never a 500)."""
+    paths = api.client.get("/openapi.json").json()["paths"]
+    tried = 0
+    for path, operations in paths.items():
+        op = operations.get("get")
+        if op is None:
+            continue
+        params = op.get("parameters", [])
+        ints = [
+            p
+            for p in params
+            if "integer"
+            in {s.get("type") for s in p["schema"].get("anyOf", [])}
+            | {p["schema"].get("type")}
+        ]
+        in_path = {p["name"] for p in params if p["in"] == "path"}
+        filled = path
+        for name in in_path:
+            filled = filled.replace("{" + name + "}", "1")
+        for p in ints:
+            if p["in"] == "path":
+                url = path
+                for name in in_path:
+                    value = HUGE if name == p["name"] else "1"
+                    url = url.replace("{" + name + "}", value)
+                assert error(api.get(url), 404)["code"] == "not_found", url
+                tried += 1
+            elif p["in"] == "query" and p["name"].endswith("_id"):
+                e = error(api.get(f"{filled}?{p['name']}={HUGE}"), 422)
+                assert p["name"] in str(e), (filled, e)
+                tried += 1
+    assert tried > 20
+
+
+def test_a_body_that_names_an_id_the_database_cannot_hold_is_a_404(api: Api) -> None:
+    e = error(
+        api.post(
+            "/tickets",
+            {"client_id": int(HUGE), "title": "x", "body": "y", "priority": "high"},
+        ),
+        404,
+    )
+    assert e["message"] == f"client {HUGE} not found"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from slakeeper.db.session import begin_reading
 from slakeeper.errors import Unauthenticated
-from slakeeper.services.access import Principal
+from slakeeper.services.access import MAX_ID, Principal
 from slakeeper.services.workspaces import sign_in
 from slakeeper.settings import Settings
 
 __all__ = [
     "AtQuery",
+    "ClientFilter",
     "NowDep",
     "PrincipalDep",
     "SessionDep",
@@ -31,6 +32,7 @@ __all__ = [
     "get_session",
     "get_sessions",
     "get_settings",
+    "id_filter",
 ]
 
 # the methods that only read: their transaction is a reader (db.session)
@@ -60,6 +62,15 @@ def get_now() -> datetime:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
 NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def id_filter(description: str) -> Any:
+    """A query parameter that names a row by id (`?client_id=3`): an id the
+    database cannot hold is a 422, never a query."""
+    return Query(ge=1, le=MAX_ID, description=description)
+
+
+ClientFilter = Annotated[int | None, id_filter("Only this client's.")]
 AtQuery = Annotated[
     AwareDatetime | None,
     Query(description="An ISO 8601 instant with its UTC offset (default: now)."),

@@ -9,7 +9,13 @@ from sqlalchemy.orm import Session
 
 from slakeeper.agreement.pdf import to_pdf
 from slakeeper.agreement.render import to_html
-from slakeeper.api.deps import NowDep, PrincipalDep, SessionDep, SessionsDep
+from slakeeper.api.deps import (
+    ClientFilter,
+    NowDep,
+    PrincipalDep,
+    SessionDep,
+    SessionsDep,
+)
 from slakeeper.api.idempotency import IdempotencyKeyHeader, create_once
 from slakeeper.api.pagination import PageDep, paginate
 from slakeeper.api.responses import errors
@@ -50,7 +56,7 @@ def list_agreements(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
-    client_id: int | None = None,
+    client_id: ClientFilter = None,
 ) -> AgreementList:
     """The agreements the principal may see, oldest first; a client contact sees
     only their own client's. `client_id` narrows to one client."""

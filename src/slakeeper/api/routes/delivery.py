@@ -29,7 +29,14 @@ from slakeeper.api.delivery_schemas import (
     SubmissionCreate,
     WaiverCreate,
 )
-from slakeeper.api.deps import AtQuery, NowDep, PrincipalDep, SessionDep, SessionsDep
+from slakeeper.api.deps import (
+    AtQuery,
+    ClientFilter,
+    NowDep,
+    PrincipalDep,
+    SessionDep,
+    SessionsDep,
+)
 from slakeeper.api.idempotency import IdempotencyKeyHeader, create_once
 from slakeeper.api.pagination import PageDep, paginate
 from slakeeper.api.responses import errors
@@ -71,8 +78,6 @@ changes_router = APIRouter(prefix="/change-requests", tags=["change requests"])
 commitments_router = APIRouter(
     prefix="/clients/{client_id}/commitments", tags=["commitments"]
 )
-
-ClientFilter = Annotated[int | None, Query(description="Only this client's.")]
 
 
 # -- milestones --------------------------------------------------------------------

@@ -12,11 +12,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.security import APIKeyQuery
 from sqlalchemy.orm import Session
 
-from slakeeper.api.deps import NowDep, PrincipalDep, SessionDep, SessionsDep
+from slakeeper.api.deps import (
+    ClientFilter,
+    NowDep,
+    PrincipalDep,
+    SessionDep,
+    SessionsDep,
+)
 from slakeeper.api.feed_schemas import FeedCreate, FeedList
 from slakeeper.api.idempotency import IdempotencyKeyHeader, create_once
 from slakeeper.api.pagination import PageDep, paginate
@@ -121,7 +127,7 @@ def list_feeds(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
-    client_id: Annotated[int | None, Query(description="Only this client's.")] = None,
+    client_id: ClientFilter = None,
 ) -> FeedList:
     """The feeds you created, oldest first (an owner sees the whole workspace's),
     revoked ones included; never their tokens."""

@@ -9,7 +9,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from slakeeper.api.deps import NowDep, PrincipalDep, SessionDep, SessionsDep
+from slakeeper.api.deps import (
+    ClientFilter,
+    NowDep,
+    PrincipalDep,
+    SessionDep,
+    SessionsDep,
+)
 from slakeeper.api.idempotency import IdempotencyKeyHeader, create_once
 from slakeeper.api.invoice_schemas import (
     CreditCreate,
@@ -51,7 +57,7 @@ def list_invoices(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
-    client_id: Annotated[int | None, Query(description="Only this client's.")] = None,
+    client_id: ClientFilter = None,
     status: Annotated[
         str | None,
         Query(description="Only draft, issued, paid, overdue or cancelled ones."),
@@ -299,7 +305,7 @@ def list_credits(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
-    client_id: Annotated[int | None, Query(description="Only this client's.")] = None,
+    client_id: ClientFilter = None,
     open_only: Annotated[
         bool, Query(alias="open", description="Only those not invoiced yet.")
     ] = False,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from slakeeper.api.deps import AtQuery, NowDep, PrincipalDep, SessionDep
+from slakeeper.api.deps import AtQuery, NowDep, PrincipalDep, SessionDep, id_filter
 from slakeeper.api.responses import errors
 from slakeeper.services import status as svc
 from slakeeper.services.views.status import StatusRead
@@ -27,7 +27,7 @@ def get_status(
     principal: PrincipalDep,
     now: NowDep,
     client_id: Annotated[
-        int | None, Query(description="Only this client (default: all).")
+        int | None, id_filter("Only this client (default: all).")
     ] = None,
     at: AtQuery = None,
 ) -> StatusRead:

@@ -9,7 +9,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy.orm import Session
 
-from slakeeper.api.deps import AtQuery, NowDep, PrincipalDep, SessionDep, SessionsDep
+from slakeeper.api.deps import (
+    AtQuery,
+    NowDep,
+    PrincipalDep,
+    SessionDep,
+    SessionsDep,
+    id_filter,
+)
 from slakeeper.api.idempotency import IdempotencyKeyHeader, create_once
 from slakeeper.api.pagination import PageDep, paginate
 from slakeeper.api.responses import errors
@@ -36,9 +43,7 @@ def list_tickets(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
-    client_id: Annotated[
-        int | None, Query(description="Only this client's tickets.")
-    ] = None,
+    client_id: Annotated[int | None, id_filter("Only this client's tickets.")] = None,
     state: Annotated[
         str | None,
         Query(

@@ -11,7 +11,14 @@ from fastapi import APIRouter, Query, Request, Response
 from pydantic import AwareDatetime
 from sqlalchemy.orm import Session
 
-from slakeeper.api.deps import NowDep, PrincipalDep, SessionDep, SessionsDep
+from slakeeper.api.deps import (
+    ClientFilter,
+    NowDep,
+    PrincipalDep,
+    SessionDep,
+    SessionsDep,
+    id_filter,
+)
 from slakeeper.api.idempotency import IdempotencyKeyHeader, create_once
 from slakeeper.api.pagination import PageDep, paginate
 from slakeeper.api.responses import errors
@@ -51,9 +58,9 @@ def list_entries(
     session: SessionDep,
     principal: PrincipalDep,
     page: PageDep,
-    client_id: Annotated[int | None, Query(description="Only this client's.")] = None,
-    user_id: Annotated[int | None, Query(description="Only this person's.")] = None,
-    ticket_id: Annotated[int | None, Query(description="Only this ticket's.")] = None,
+    client_id: ClientFilter = None,
+    user_id: Annotated[int | None, id_filter("Only this person's.")] = None,
+    ticket_id: Annotated[int | None, id_filter("Only this ticket's.")] = None,
     from_: Annotated[
         AwareDatetime | None,
         Query(alias="from", description="Worked at or after this instant."),
