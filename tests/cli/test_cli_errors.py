@@ -8,12 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from slakeeper.cli import EXIT_BAD_INPUT, EXIT_BUG, EXIT_TRY_AGAIN, main, report_error
+from slakeeper.cli import (
+    EXIT_BAD_INPUT,
+    EXIT_BUG,
+    EXIT_TRY_AGAIN,
+    app,
+    main,
+    report_error,
+)
 from slakeeper.core import WorkCalendar
 from slakeeper.core.errors import ClockError
 from slakeeper.errors import InvalidInput, NotFound, Unavailable
 from slakeeper.typesetting import PdfRenderError
 from slakeeper.yamlsource import SourceError, SourceProblem
+from tests.cli.helpers import runner
 
 BUSY = "the database is busy (locked by another writer); try again"
 ARGS = ["calendar", "between", "-c", "cal.yaml", "--from", "2027-01-04T09:00"]
@@ -88,3 +96,29 @@ def test_the_command_line_exits_with_the_errors_code(
     assert err.count("\n") == 1
     assert err.startswith("error: ")
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("nonsense", "'nonsense' is not a database URL"),
+        ("mysql://someone@127.0.0.1/db", "mysql is not supported"),
+        ("sqlite:///{dir}/junk.db", "junk.db is not an SQLite database"),
+        ("sqlite:///{dir}/new.db", "has no slakeeper tables yet (`slakeeper init`"),
+    ],
+)
+def test_a_database_slakeeper_cannot_use_is_one_line_and_exit_2(
+    tmp_path: Path, url: str, said: str
+) -> None:
+    """First run: no database yet, a URL that is none, a database slakeeper
+    does not run on, a file that is not a database: what to do, never a bug."""
+    (tmp_path / "junk.db").write_text("not a database\n")
+    result = runner.invoke(
+        app,
+        ["status"],
+        env={"SLAKEEPER_DATABASE_URL": url.format(dir=tmp_path)},
+    )
+    assert result.exit_code == 2, result.output
+    assert said in result.output
+    assert "bug" not in result.output
+    assert "Traceback" not in result.output

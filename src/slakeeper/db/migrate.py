@@ -9,8 +9,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.exc import DatabaseError
 
-from slakeeper.errors import Conflict
+from slakeeper.errors import Conflict, InvalidInput
 
 __all__ = [
     "alembic_config",
@@ -36,8 +37,22 @@ def head_revision() -> str:
 
 
 def current_revision(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+    """The database's revision (None: no slakeeper tables yet); a file that is
+    not an SQLite database is `InvalidInput`."""
+    try:
+        with engine.connect() as conn:
+            return MigrationContext.configure(conn).get_current_revision()
+    except DatabaseError as exc:
+        if engine.url.get_backend_name() != "sqlite" or "not a database" not in str(
+            exc
+        ):
+            raise
+        raise InvalidInput(
+            f"{engine.url.database} is not an SQLite database (damaged, or another"
+            " kind of file); point SLAKEEPER_DATABASE_URL at a slakeeper database,"
+            " or restore it from a backup",
+            location="SLAKEEPER_DATABASE_URL",
+        ) from None
 
 
 def upgrade(engine: Engine) -> tuple[str | None, str]:
@@ -55,7 +70,8 @@ def ensure_current(engine: Engine) -> None:
     current, head = current_revision(engine), head_revision()
     if current != head:
         state = (
-            "has no slakeeper tables yet"
+            "has no slakeeper tables yet (`slakeeper init` sets up a new workspace"
+            " in it)"
             if current is None
             else (f"is at revision {current}, the code needs {head}")
         )

@@ -29,11 +29,12 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import Connection, ExceptionContext
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
-from slakeeper.errors import Unavailable
+from slakeeper.errors import InvalidInput, Unavailable
 from slakeeper.settings import Settings
 
 __all__ = [
@@ -56,8 +57,25 @@ _SQLITE_LOCKED = ("database is locked", "database table is locked")
 _BUSY = "the database is busy (locked by another writer); try again"
 
 
+SUPPORTED = "slakeeper runs on SQLite (sqlite:///path/to/file.db) or PostgreSQL (postgresql://user@host/db)"
+
+
 def make_engine(settings: Settings) -> Engine:
+    """An engine for the configured URL; a URL that is not one, or names a
+    database slakeeper does not run on, is `InvalidInput` (what to set)."""
     url = settings.database_url
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        raise InvalidInput(
+            f"{url!r} is not a database URL; {SUPPORTED}",
+            location="SLAKEEPER_DATABASE_URL",
+        ) from None
+    if backend not in ("sqlite", "postgresql"):
+        raise InvalidInput(
+            f"{backend} is not supported; {SUPPORTED}",
+            location="SLAKEEPER_DATABASE_URL",
+        )
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
