@@ -52,6 +52,7 @@ from slakeeper.services import audit
 from slakeeper.services.access import (
     Principal,
     active_user,
+    client_names,
     emails_of,
     visible_client,
 )
@@ -97,12 +98,7 @@ def _reads(session: Session, rows: Sequence[FeedToken]) -> list[FeedRead]:
     if not rows:
         return []
     workspace_id = rows[0].workspace_id
-    names = session.execute(
-        select(Client.id, Client.name).where(
-            Client.id.in_(sorted({r.client_id for r in rows}))
-        )
-    )
-    clients = {row.id: row.name for row in names}
+    clients = client_names(session, workspace_id, (r.client_id for r in rows))
     emails = emails_of(session, workspace_id, (r.created_by_id for r in rows))
     return [FeedRead.of(r, clients, emails) for r in rows]
 

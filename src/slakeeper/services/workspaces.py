@@ -36,6 +36,7 @@ from slakeeper.services import audit
 from slakeeper.services.access import (
     Principal,
     active_user,
+    client_names,
     emails_of,
     normal_email,
     require_owner,
@@ -233,10 +234,7 @@ def add_user(
             location="client",
         )
     password_hash = hash_password(password) if password is not None else None
-    taken = select(User.id).where(
-        User.workspace_id == principal.workspace_id, func.lower(User.email) == email
-    )
-    if session.scalar(taken) is not None:
+    if user_by_email(session, principal.workspace_id, email) is not None:
         raise Conflict(f"a user with e-mail {email} already exists")
     user = User(
         workspace_id=principal.workspace_id,
@@ -266,7 +264,11 @@ def list_users(session: Session, principal: Principal) -> list[UserRead]:
     active_user(session, principal)
     query = scoped(select(User), User, principal)
     rows = session.scalars(query.order_by(User.id)).all()
-    clients = _client_names(session, principal.workspace_id)
+    clients = client_names(
+        session,
+        principal.workspace_id,
+        (u.client_id for u in rows if u.client_id is not None),
+    )
     return [UserRead.of(u, clients) for u in rows]
 
 
@@ -467,13 +469,6 @@ def list_clients(
     return [ClientRead.of(c) for c in rows]
 
 
-def _client_names(session: Session, workspace_id: int) -> dict[int, str]:
-    rows = session.execute(
-        select(Client.id, Client.name).where(Client.workspace_id == workspace_id)
-    )
-    return {row.id: row.name for row in rows}
-
-
 def client_named(session: Session, principal: Principal, name: str) -> ClientRead:
     """A client the principal may see, by its exact name."""
     active_user(session, principal)
@@ -672,12 +667,7 @@ def authenticate_password(
     """The principal for an e-mail and password; the same message for an unknown
     e-mail and a wrong password. `now` is reserved for sign-in records."""
     del now
-    user = session.scalars(
-        select(User).where(
-            User.workspace_id == workspace_id,
-            func.lower(User.email) == email.strip().lower(),
-        )
-    ).first()
+    user = user_by_email(session, workspace_id, email)
     wrong = PermissionDenied("wrong e-mail or password")
     if user is None or user.password_hash is None:
         _HASHER.hash(password)  # spend the same time as a real check

@@ -37,6 +37,7 @@ from slakeeper.services import audit
 from slakeeper.services.access import (
     Principal,
     active_user,
+    client_names,
     scoped,
     visible,
     visible_client,
@@ -229,22 +230,15 @@ def _outstanding(invoice: Invoice, paid: Decimal) -> Decimal:
     return money(invoice.gross_amount, invoice.currency) - paid
 
 
-def client_names(session: Session, invoices: Sequence[Invoice]) -> dict[int, str]:
-    """The names of the invoices' clients (by id), in one query (no access
-    check: the invoices were read through a scoped service)."""
-    ids = {i.client_id for i in invoices}
-    if not ids:
-        return {}
-    query = select(Client.id, Client.name).where(Client.id.in_(ids))
-    return dict(session.execute(query).all())
-
-
 def views(session: Session, invoices: Sequence[Invoice]) -> list[InvoiceRead]:
     """The invoices (a page, read through a scoped service) as read models, with
     their client's name and their paid and outstanding amounts, in one query
     each for all of them."""
+    if not invoices:
+        return []
     paid = paid_amounts(session, invoices)
-    names = client_names(session, invoices)
+    workspace_id = invoices[0].workspace_id
+    names = client_names(session, workspace_id, (i.client_id for i in invoices))
     return [
         InvoiceRead.of(i, names[i.client_id], paid[i.id], _outstanding(i, paid[i.id]))
         for i in invoices
@@ -273,7 +267,9 @@ def detail(
     paid = money(sum((p.amount for p in payments), Decimal(0)), invoice.currency)
     return InvoiceDetailRead.of_detail(
         invoice,
-        client_names(session, [invoice])[invoice.client_id],
+        client_names(session, invoice.workspace_id, [invoice.client_id])[
+            invoice.client_id
+        ],
         paid,
         _outstanding(invoice, paid),
         invoice_lines(session, invoice.id),
