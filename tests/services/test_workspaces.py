@@ -255,6 +255,17 @@ def test_add_user_refuses_bad_input_and_changes_nothing(
     assert counts(sessions, cast.workspace_id) == before
 
 
+def test_find_user_takes_an_e_mail_in_any_case_or_an_id(sessions, cast):
+    with sessions() as s:
+        by_email = svc.find_user(s, cast.jane, " ERIKA@acme.example")
+        by_id = svc.find_user(s, cast.jane, str(cast.erika.user_id))
+        assert by_email == by_id
+        assert (by_id.id, by_id.client_name) == (cast.erika.user_id, "Acme GmbH")
+        for nothing in ("nobody@acme.example", "99999999999", "0"):
+            with pytest.raises(NotFound, match="not found"):
+                svc.find_user(s, cast.jane, nothing)
+
+
 def test_a_disabled_owner_cannot_act(sessions, cast):
     with sessions.begin() as s:
         second = svc.add_user(

@@ -34,6 +34,7 @@ from slakeeper.errors import (
 )
 from slakeeper.services import audit
 from slakeeper.services.access import (
+    MAX_ID,
     Principal,
     active_user,
     client_names,
@@ -274,11 +275,22 @@ def list_users(session: Session, principal: Principal) -> list[UserRead]:
 
 def find_user(session: Session, principal: Principal, ref: str) -> UserRead:
     """A person the principal may see, by e-mail (any case) or id."""
+    active_user(session, principal)
     wanted = normal_email(ref)
-    for user in list_users(session, principal):
-        if wanted in (user.email.lower(), str(user.id)):
-            return user
-    raise NotFound(f"user {ref!r} not found")
+    match = User.email == wanted
+    if wanted.isdigit() and int(wanted) <= MAX_ID:
+        match = or_(match, User.id == int(wanted))
+    user = session.scalars(
+        scoped(select(User), User, principal).where(match).order_by(User.id)
+    ).first()
+    if user is None:
+        raise NotFound(f"user {ref!r} not found")
+    clients = (
+        {}
+        if user.client_id is None
+        else client_names(session, user.workspace_id, [user.client_id])
+    )
+    return UserRead.of(user, clients)
 
 
 def acting_principal(
